@@ -1,0 +1,319 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { parseEntryPointer } from '../../../shared/batching';
+import { apiError, errorMessage, inputError, itemLabel } from '../../../shared/errors';
+import { encodePathSegment } from '../../../shared/http';
+import { itemReader } from '../../../shared/itemFields';
+import { DEFAULT_POLL_SCHEDULE, mapWithConcurrency, pollUntilDone } from '../../../shared/tracking';
+import { activateProRequest, answerError, apiErrorsOf, describeApiError, type ActivateProApiError } from '../../transport';
+import { buildUserEntry, fetchTracking, readWaitOptions, TRACKING_EXPIRED, userFieldReaders, type TrackingStatus } from './common';
+
+export const MAX_BATCH_SIZE = 1000;
+/** Batch requests in flight at once. */
+const SEND_CONCURRENCY = 4;
+/** Read-backs in flight when a processed batch reports errors we must attribute to items. */
+const VERIFY_CONCURRENCY = 8;
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Action',
+		name: 'batchAction',
+		type: 'options',
+		default: 'upsert',
+		description: 'What to do with the user of each input item. Map a field with an expression to mix both in one run.',
+		displayOptions: { show: { operation: ['batch'] } },
+		options: [
+			{ name: 'Create or Update', value: 'upsert' },
+			{ name: 'Delete', value: 'delete' },
+		],
+	},
+];
+
+type Action = 'upsert' | 'delete';
+
+interface Entry {
+	itemIndex: number;
+	action: Action;
+	body: IDataObject;
+}
+
+interface ChunkPlan {
+	entries: Entry[];
+	updated: Entry[];
+	deleted: Entry[];
+}
+
+/** Per input item: exactly one outcome. */
+type Outcome = { ok: true; json: IDataObject } | { ok: false; error: Error; json: IDataObject };
+
+/**
+ * POST /users/batch — every input item is one entry; entries go out 1000 per request (updated and deleted
+ * together), answers and validation errors are mapped back to the item they name.
+ */
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const outcomes = new Array<Outcome | undefined>(items.length);
+	const entries = readEntries(this, items, outcomes);
+	const chunks = planChunks(entries);
+	const wait = readWaitOptions(this, 0);
+
+	// Chunks that touch the same user must keep input order, so they go one after another.
+	const concurrency = chunksShareUsers(chunks) ? 1 : SEND_CONCURRENCY;
+	const sent = await mapWithConcurrency(chunks, concurrency, (chunk) => sendChunk(this, chunk, outcomes));
+
+	if (wait.waitForCompletion) {
+		const accepted = sent.filter((s): s is SentChunk => s !== undefined);
+		await waitForChunks(this, accepted, wait.timeoutMs, outcomes);
+	}
+	return finish(this, items, outcomes);
+}
+
+function readEntries(ctx: IExecuteFunctions, items: INodeExecutionData[], outcomes: Array<Outcome | undefined>): Entry[] {
+	const read = userFieldReaders(ctx, items, true);
+	const readAction = itemReader(ctx, 'batchAction', items, 'upsert');
+	const entries: Entry[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const action = String(readAction(i) ?? '').trim().toLowerCase();
+			if (action !== 'upsert' && action !== 'delete') {
+				throw inputError(ctx.getNode(), `"Action" must be "upsert" or "delete", not "${action}" (${itemLabel(i)})`, i);
+			}
+			const isUpsert = action === 'upsert';
+			const body = buildUserEntry(
+				ctx,
+				i,
+				{ userId: read.userId(i), email: read.email(i), businessUnit: read.businessUnit(i), attributes: isUpsert ? read.attributes(i) : {} },
+				isUpsert,
+			);
+			if (!isUpsert) delete body.businessUnit;
+			entries.push({ itemIndex: i, action, body });
+		} catch (error) {
+			outcomes[i] = failure(error as Error, { userId: safeText(read.userId, i) });
+		}
+	}
+	return entries;
+}
+
+/** 1000 entries a request; a user that appears again with another action starts a new request (order). */
+function planChunks(entries: Entry[]): ChunkPlan[] {
+	const chunks: ChunkPlan[] = [];
+	let current: ChunkPlan | undefined;
+	let actionsById = new Map<string, Action>();
+	for (const entry of entries) {
+		const id = String(entry.body.id);
+		const seen = actionsById.get(id);
+		if (!current || current.entries.length >= MAX_BATCH_SIZE || (seen !== undefined && seen !== entry.action)) {
+			current = { entries: [], updated: [], deleted: [] };
+			chunks.push(current);
+			actionsById = new Map();
+		}
+		actionsById.set(id, entry.action);
+		current.entries.push(entry);
+		(entry.action === 'upsert' ? current.updated : current.deleted).push(entry);
+	}
+	return chunks;
+}
+
+function chunksShareUsers(chunks: ChunkPlan[]): boolean {
+	if (chunks.length < 2) return false;
+	const owner = new Map<string, number>();
+	for (let c = 0; c < chunks.length; c++) {
+		for (const entry of chunks[c].entries) {
+			const id = String(entry.body.id);
+			const first = owner.get(id);
+			if (first !== undefined && first !== c) return true;
+			owner.set(id, c);
+		}
+	}
+	return false;
+}
+
+interface SentChunk {
+	chunk: ChunkPlan;
+	trackingId: string;
+	/** Entries the API accepted (not rejected by validation). */
+	accepted: Entry[];
+}
+
+async function sendChunk(ctx: IExecuteFunctions, chunk: ChunkPlan, outcomes: Array<Outcome | undefined>): Promise<SentChunk | undefined> {
+	const body = { updated: chunk.updated.map((e) => e.body), deleted: chunk.deleted.map((e) => e.body) };
+	const first = chunk.entries[0].itemIndex;
+	let answer;
+	try {
+		answer = await activateProRequest(ctx, 'POST', '/users/batch', body, first);
+	} catch (error) {
+		for (const entry of chunk.entries) outcomes[entry.itemIndex] = failure(error as Error, entryJson(entry));
+		return undefined;
+	}
+	const trackingId = (answer.body as IDataObject | undefined)?.trackingId;
+	const errors = answer.statusCode === 202 || answer.statusCode === 400 ? apiErrorsOf(answer.body) : [];
+	const accepted = typeof trackingId === 'string' && (answer.statusCode === 202 || answer.statusCode === 400);
+	if (!accepted && errors.length === 0) {
+		const error = answerError(ctx.getNode(), answer, { itemIndex: first, action: `send a batch of ${chunk.entries.length} users` });
+		for (const entry of chunk.entries) outcomes[entry.itemIndex] = failure(error, entryJson(entry));
+		return undefined;
+	}
+
+	// Validation errors name entries by JSON pointer (/updated/17/email): map each to its input item.
+	const perEntry = new Map<Entry, ActivateProApiError[]>();
+	const general: ActivateProApiError[] = [];
+	for (const apiErr of errors) {
+		const pointer = parseEntryPointer(apiErr.source?.pointer);
+		const list = pointer?.list === 'updated' ? chunk.updated : pointer?.list === 'deleted' ? chunk.deleted : undefined;
+		const entry = list && pointer ? list[pointer.index] : undefined;
+		if (entry) perEntry.set(entry, [...(perEntry.get(entry) ?? []), apiErr]);
+		else general.push(apiErr);
+	}
+	const acceptedEntries: Entry[] = [];
+	for (const entry of chunk.entries) {
+		const own = perEntry.get(entry);
+		if (own) {
+			outcomes[entry.itemIndex] = rejection(ctx, entry, own);
+		} else if (!accepted) {
+			// No tracking id: nothing of this request is processed, whatever the error was.
+			outcomes[entry.itemIndex] = rejection(ctx, entry, general, 'ActivatePro rejected the whole batch');
+		} else {
+			acceptedEntries.push(entry);
+			outcomes[entry.itemIndex] = { ok: true, json: { ...entryJson(entry), status: 'accepted', trackingId: trackingId as string } };
+		}
+	}
+	return accepted ? { chunk, trackingId: trackingId as string, accepted: acceptedEntries } : undefined;
+}
+
+async function waitForChunks(ctx: IExecuteFunctions, sent: SentChunk[], timeoutMs: number, outcomes: Array<Outcome | undefined>) {
+	if (sent.length === 0) return;
+	const byTracking = new Map(sent.map((s) => [s.trackingId, s]));
+	type Polled = { status?: TrackingStatus; error?: Error };
+	const polled = await pollUntilDone<Polled>(
+		[...byTracking.keys()],
+		async (trackingId) => {
+			try {
+				const status = await fetchTracking(ctx, trackingId, byTracking.get(trackingId)!.accepted[0]?.itemIndex);
+				return { done: status.stage === 'PROCESSED', value: { status } };
+			} catch (error) {
+				return { done: true, value: { error: error as Error } };
+			}
+		},
+		{ ...DEFAULT_POLL_SCHEDULE, timeoutMs },
+	);
+
+	for (const [trackingId, value] of polled.unfinished) {
+		const s = byTracking.get(trackingId)!;
+		const error = inputError(
+			ctx.getNode(),
+			`ActivatePro had not finished this batch after ${Math.round(timeoutMs / 1000)} s (tracking ID ${trackingId}, stage ${value?.status?.stage ?? 'unknown'})`,
+			s.accepted[0]?.itemIndex ?? 0,
+			'The users were accepted and may still be processed. Check later with "Get Request Status" (tracking ids live 24 hours), or raise "Timeout (Seconds)".',
+		);
+		for (const entry of s.accepted) outcomes[entry.itemIndex] = failure(error, { ...entryJson(entry), trackingId, stage: value?.status?.stage ?? '' });
+	}
+
+	await mapWithConcurrency([...polled.finished], 2, async ([trackingId, value]) => {
+		const s = byTracking.get(trackingId)!;
+		if (value.error) {
+			const expired = errorMessage(value.error).includes(TRACKING_EXPIRED);
+			const error = inputError(
+				ctx.getNode(),
+				`Lost track of this batch while waiting: tracking ID ${trackingId} is ${expired ? TRACKING_EXPIRED : errorMessage(value.error)}`,
+				s.accepted[0]?.itemIndex ?? 0,
+				'The users were accepted; whether they were processed is not known. Read them back with "Get" before running the batch again (repeating an upsert or delete is safe).',
+			);
+			for (const entry of s.accepted) outcomes[entry.itemIndex] = failure(error, { ...entryJson(entry), trackingId });
+			return;
+		}
+		const status = value.status!;
+		// The tracking counts say how many failed, not which: read those users back to tell the items apart.
+		const failed = status.success < s.accepted.length ? await findUnapplied(ctx, s.accepted) : new Set<Entry>();
+		for (const entry of s.accepted) {
+			if (failed.has(entry)) {
+				const error = apiError(ctx.getNode(), {
+					message: `ActivatePro accepted but did not apply the ${entry.action} of user "${entry.body.id}" (${itemLabel(entry.itemIndex)})`,
+					description:
+						entry.action === 'upsert'
+							? 'Processing failed for this user (tracking ' + trackingId + '). The usual cause: the email already belongs to a user with another ID.'
+							: 'The user still exists after processing (tracking ' + trackingId + ').',
+					itemIndex: entry.itemIndex,
+				});
+				outcomes[entry.itemIndex] = failure(error, { ...entryJson(entry), trackingId, ...status });
+			} else {
+				outcomes[entry.itemIndex] = { ok: true, json: { ...entryJson(entry), status: 'processed', trackingId, ...status } };
+			}
+		}
+	});
+}
+
+/** Reads back the users of a batch that reported processing errors; returns the entries not applied. */
+async function findUnapplied(ctx: IExecuteFunctions, entries: Entry[]): Promise<Set<Entry>> {
+	const failed = new Set<Entry>();
+	await mapWithConcurrency(entries, VERIFY_CONCURRENCY, async (entry) => {
+		const answer = await activateProRequest(ctx, 'GET', `/users/${encodePathSegment(String(entry.body.id))}`, undefined, entry.itemIndex).catch(() => undefined);
+		if (!answer) return; // cannot tell; keep the item as processed rather than invent a failure
+		const user = answer.body as IDataObject | undefined;
+		const applied =
+			entry.action === 'delete'
+				? answer.statusCode === 404
+				: answer.statusCode === 200 && String(user?.email ?? '').toLowerCase() === String(entry.body.email ?? '').toLowerCase();
+		if (!applied) failed.add(entry);
+	});
+	return failed;
+}
+
+function finish(ctx: IExecuteFunctions, items: INodeExecutionData[], outcomes: Array<Outcome | undefined>): INodeExecutionData[] {
+	const failures = outcomes.map((o, i) => (o && !o.ok ? i : -1)).filter((i) => i >= 0);
+	if (failures.length > 0 && !ctx.continueOnFail()) {
+		const first = failures[0];
+		const firstOutcome = outcomes[first] as Extract<Outcome, { ok: false }>;
+		const okCount = outcomes.filter((o) => o?.ok).length;
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`${failures.length} of ${items.length} items failed; first: ${itemLabel(first)}: ${errorMessage(firstOutcome.error)}`,
+			{
+				itemIndex: first,
+				description:
+					`Failed items: ${failures.slice(0, 20).map((i) => i + 1).join(', ')}${failures.length > 20 ? ', …' : ''}. ` +
+					`${okCount} other items were accepted by ActivatePro. Turn on "On Error: Continue (using error output)" to route the failed items to their own output.`,
+			},
+		);
+	}
+	return items.map((_, i) => {
+		const outcome = outcomes[i] ?? failure(new Error('internal: no outcome'), {});
+		if (outcome.ok) return { json: outcome.json, pairedItem: { item: i } };
+		return { json: outcome.json, error: outcome.error as NodeOperationError, pairedItem: { item: i } };
+	});
+}
+
+function entryJson(entry: Entry): IDataObject {
+	const json: IDataObject = { action: entry.action, userId: entry.body.id };
+	if (entry.body.email !== undefined) json.email = entry.body.email;
+	return json;
+}
+
+function rejection(ctx: IExecuteFunctions, entry: Entry, errors: ActivateProApiError[], prefix = 'ActivatePro rejected'): Outcome {
+	const firstErr = errors[0] ?? {};
+	const text = errors.length ? errors.map(describeApiError).join('; ') : 'no reason given';
+	const error = apiError(ctx.getNode(), {
+		message: `${prefix} ${entry.action === 'delete' ? 'the delete of' : ''} user "${entry.body.id}" (${itemLabel(entry.itemIndex)}): ${text}`.replace(/\s+/g, ' '),
+		httpCode: 400,
+		itemIndex: entry.itemIndex,
+	});
+	return failure(error, {
+		...entryJson(entry),
+		code: firstErr.code ?? '',
+		title: firstErr.title ?? '',
+		details: firstErr.details ?? '',
+		pointer: firstErr.source?.pointer ?? '',
+	});
+}
+
+function failure(error: Error, json: IDataObject): Outcome {
+	return { ok: false, error, json: { ...json, error: errorMessage(error) } };
+}
+
+function safeText(read: (i: number) => unknown, i: number): string {
+	try {
+		const v = read(i);
+		return v === undefined || v === null || typeof v === 'object' ? '' : String(v);
+	} catch {
+		return '';
+	}
+}

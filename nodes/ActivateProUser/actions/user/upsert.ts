@@ -1,0 +1,35 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { apiError, itemLabel } from '../../../shared/errors';
+import { activateProRequest, answerError } from '../../transport';
+import { buildUserEntry, readWaitOptions, userFieldReaders, waitForTrackings } from './common';
+
+/** PUT /users — creates the user, or updates only the given fields of an existing one (asynchronously). */
+export async function execute(this: IExecuteFunctions, itemIndex: number, items: INodeExecutionData[]): Promise<IDataObject> {
+	const read = userFieldReaders(this, items, true);
+	const entry = buildUserEntry(this, itemIndex, {
+		userId: read.userId(itemIndex),
+		email: read.email(itemIndex),
+		businessUnit: read.businessUnit(itemIndex),
+		attributes: read.attributes(itemIndex),
+	});
+	const answer = await activateProRequest(this, 'PUT', '/users', entry, itemIndex);
+	const trackingId = (answer.body as IDataObject | undefined)?.trackingId;
+	if (answer.statusCode !== 202 || typeof trackingId !== 'string') {
+		throw answerError(this.getNode(), answer, { itemIndex, action: `create or update user "${entry.id}"` });
+	}
+	const result: IDataObject = { userId: entry.id, email: entry.email, status: 'accepted', trackingId };
+	const wait = readWaitOptions(this, itemIndex);
+	if (!wait.waitForCompletion) return result;
+
+	const status = (await waitForTrackings(this, [trackingId], wait.timeoutMs, itemIndex)).get(trackingId)!;
+	if (status.error > 0) {
+		throw apiError(this.getNode(), {
+			message: `ActivatePro could not apply the update for user "${entry.id}" (${itemLabel(itemIndex)}): tracking ${trackingId} reports ${status.error} error`,
+			description: 'The request was valid but failed in processing. The usual cause: the email already belongs to a user with another ID.',
+			itemIndex,
+			data: { trackingId, ...status },
+		});
+	}
+	return { ...result, status: 'processed', ...status };
+}

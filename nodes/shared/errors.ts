@@ -1,0 +1,62 @@
+import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+/** Replaces every occurrence of a secret in a text with "***" (keys must never reach output or logs). */
+export function redact(text: string, secrets: Array<string | undefined>): string {
+	let out = String(text ?? '');
+	for (const secret of secrets) {
+		if (typeof secret === 'string' && secret.length >= 4) out = out.split(secret).join('***');
+	}
+	return out;
+}
+
+/** Redacts secrets from every string in a JSON value (deep copy). */
+export function redactDeep<T>(value: T, secrets: Array<string | undefined>): T {
+	if (typeof value === 'string') return redact(value, secrets) as T;
+	if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets)) as T;
+	if (value && typeof value === 'object') {
+		const out: IDataObject = {};
+		for (const [k, v] of Object.entries(value as IDataObject)) out[k] = redactDeep(v, secrets);
+		return out as T;
+	}
+	return value;
+}
+
+export interface ApiErrorDetails {
+	message: string;
+	description?: string;
+	httpCode?: number;
+	itemIndex?: number;
+	/** Plain data for the error's JSON (never a request or response object: those carry headers). */
+	data?: IDataObject;
+}
+
+/** A NodeApiError built only from plain values, so no request headers (and so no key) can leak into it. */
+export function apiError(node: INode, details: ApiErrorDetails): NodeApiError {
+	const response: JsonObject = { message: details.message, ...(details.data ?? {}) } as JsonObject;
+	if (details.httpCode !== undefined) response.httpCode = String(details.httpCode);
+	return new NodeApiError(node, response, {
+		message: details.message,
+		description: details.description,
+		httpCode: details.httpCode !== undefined ? String(details.httpCode) : undefined,
+		itemIndex: details.itemIndex,
+	});
+}
+
+export function inputError(node: INode, message: string, itemIndex: number, description?: string): NodeOperationError {
+	return new NodeOperationError(node, message, { itemIndex, description });
+}
+
+/** "item 3" for people: n8n shows items counted from 1 in the editor. */
+export function itemLabel(itemIndex: number): string {
+	return `item ${itemIndex + 1}`;
+}
+
+/** Error text as it should appear on an output item. */
+export function errorMessage(error: unknown): string {
+	if (error instanceof Error) {
+		const description = (error as { description?: string }).description;
+		return description && !error.message.includes(description) ? `${error.message}: ${description}` : error.message;
+	}
+	return String(error);
+}

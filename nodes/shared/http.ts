@@ -1,0 +1,78 @@
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
+
+import { classifyTransportError, type AttemptOutcome } from './retry';
+
+export type RequestContext = IExecuteFunctions | ILoadOptionsFunctions;
+
+export interface PlainRequest {
+	method: IHttpRequestMethods;
+	baseUrl: string;
+	/** Already encoded path, see encodePathSegment. */
+	path: string;
+	qs?: IDataObject;
+	body?: unknown;
+	headers?: IDataObject;
+	timeoutMs?: number;
+}
+
+/** Longest we wait for one answer: a hung server becomes a clear error, never a stuck workflow. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+/**
+ * One attempt, authenticated by n8n with the named credential. Never throws for an HTTP status: the status,
+ * headers and parsed body come back so the caller decides; transport failures come back classified.
+ */
+export async function sendOnce(ctx: RequestContext, credentialType: string, request: PlainRequest): Promise<AttemptOutcome> {
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url: `${trimSlash(request.baseUrl)}${request.path}`,
+		qs: request.qs,
+		headers: { Accept: 'application/json', ...(request.headers ?? {}) },
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: request.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+	};
+	if (request.body !== undefined) {
+		options.body = JSON.stringify(request.body);
+		options.headers!['Content-Type'] = 'application/json';
+	}
+	try {
+		const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, options)) as {
+			statusCode: number;
+			headers: Record<string, unknown>;
+			body: unknown;
+		};
+		return { kind: 'response', statusCode: response.statusCode, headers: response.headers ?? {}, body: parseBody(response.body) };
+	} catch (error) {
+		const transport = classifyTransportError(error);
+		if (!transport) throw error;
+		return { kind: 'transportError', error: error as Error, ...transport };
+	}
+}
+
+/** Bodies arrive as objects, strings or buffers depending on content type; JSON is parsed when it is JSON. */
+export function parseBody(body: unknown): unknown {
+	if (body === undefined || body === null) return undefined;
+	const text = Buffer.isBuffer(body) ? body.toString('utf8') : body;
+	if (typeof text !== 'string') return text;
+	if (text.trim() === '') return undefined;
+	try {
+		return JSON.parse(text);
+	} catch {
+		return text;
+	}
+}
+
+/**
+ * Encodes one path segment so that no value can change which endpoint is called: "/" "?" "#" "%" are
+ * percent-encoded and a segment made only of dots ("." or "..") is encoded too, so no URL normaliser can
+ * treat it as a directory step.
+ */
+export function encodePathSegment(value: string): string {
+	const encoded = encodeURIComponent(value);
+	return /^\.+$/.test(encoded) ? encoded.replace(/\./g, '%2E') : encoded;
+}
+
+export function trimSlash(url: string): string {
+	return String(url ?? '').trim().replace(/\/+$/, '');
+}

@@ -1,0 +1,118 @@
+import { sleep } from 'n8n-workflow';
+
+/** What one attempt at an HTTP request produced: an answer (any status) or a transport failure. */
+export type AttemptOutcome =
+	| { kind: 'response'; statusCode: number; headers: Record<string, unknown>; body: unknown }
+	| { kind: 'transportError'; error: Error; code: string; maybeProcessed: boolean };
+
+export interface RetryPolicy {
+	/** Retries after the first attempt, for connection errors and 5xx. */
+	maxRetries: number;
+	/** First backoff; doubles every retry (with jitter), never above maxDelayMs. */
+	baseDelayMs: number;
+	maxDelayMs: number;
+	/** How many 429s we wait out before reporting the rate limit. */
+	maxRateLimitWaits: number;
+	/** Longest Retry-After we honour; a longer one is reported instead of blocking the workflow. */
+	maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+	maxRetries: 5,
+	baseDelayMs: 400,
+	maxDelayMs: 10_000,
+	maxRateLimitWaits: 10,
+	maxRetryAfterMs: 120_000,
+};
+
+export const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
+
+// Connection failures where the request may already have reached the server (answer lost). An upsert or
+// delete can be repeated safely; a create must first check whether it happened (see onAmbiguousFailure).
+const AMBIGUOUS_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CLOSED']);
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+export function classifyTransportError(error: unknown): { code: string; maybeProcessed: boolean } | undefined {
+	const e = error as { code?: unknown; cause?: { code?: unknown }; message?: unknown; response?: unknown; httpCode?: unknown };
+	if (e?.response !== undefined && e.response !== null) return undefined; // an HTTP answer, not a transport error
+	const code = String(e?.code ?? e?.cause?.code ?? '');
+	const message = String(e?.message ?? '');
+	if (NOT_SENT_CODES.has(code)) return { code, maybeProcessed: false };
+	if (AMBIGUOUS_CODES.has(code)) return { code, maybeProcessed: true };
+	if (/socket hang up|timeout|aborted|ECONNRESET/i.test(message)) return { code: code || 'ECONNRESET', maybeProcessed: true };
+	if (/ECONNREFUSED/.test(message)) return { code: 'ECONNREFUSED', maybeProcessed: false };
+	return undefined;
+}
+
+/** Retry-After as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
+export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const text = String(Array.isArray(value) ? value[0] : value).trim();
+	if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+	const at = Date.parse(text);
+	return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Exponential backoff with "equal jitter": between half and all of the doubled delay. */
+export function backoffDelay(retry: number, policy: RetryPolicy, random = Math.random): number {
+	const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
+	return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+export interface RetryHooks {
+	/**
+	 * Called before retrying a transport failure that may have reached the server. Return a value to stop
+	 * retrying and use it as the result (e.g. the user a lost create did make), or undefined to retry.
+	 */
+	onAmbiguousFailure?: () => Promise<AttemptOutcome | undefined>;
+	/** Extra wait suggested by the API's own rate-limit headers on a 429 (e.g. X-RateLimit-Reset). */
+	rateLimitWaitMs?: (headers: Record<string, unknown>) => number | undefined;
+	/** Called after every answer (pacing from rate-limit headers). */
+	onResponse?: (headers: Record<string, unknown>) => Promise<void> | void;
+}
+
+export interface RetryResult {
+	outcome: AttemptOutcome;
+	attempts: number;
+	rateLimited: number;
+}
+
+/**
+ * Runs `attempt` until it gives an answer worth returning. Connection errors and 500/502/503/504 retry with
+ * backoff; 429 waits as Retry-After (or the API's reset header) says; any other status is returned at once.
+ * The last outcome is returned (never thrown) so the caller can turn it into a message for the user.
+ */
+export async function withRetries(
+	attempt: () => Promise<AttemptOutcome>,
+	policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+	hooks: RetryHooks = {},
+): Promise<RetryResult> {
+	let retries = 0;
+	let rateLimited = 0;
+	let attempts = 0;
+	for (;;) {
+		attempts++;
+		const outcome = await attempt();
+		if (outcome.kind === 'response') {
+			await hooks.onResponse?.(outcome.headers);
+			if (outcome.statusCode === 429 && rateLimited < policy.maxRateLimitWaits) {
+				const wait = parseRetryAfter(outcome.headers['retry-after']) ?? hooks.rateLimitWaitMs?.(outcome.headers) ?? backoffDelay(rateLimited, policy);
+				if (wait > policy.maxRetryAfterMs) return { outcome, attempts, rateLimited };
+				rateLimited++;
+				await sleep(wait);
+				continue;
+			}
+			if (!RETRYABLE_STATUS.has(outcome.statusCode) || retries >= policy.maxRetries) {
+				return { outcome, attempts, rateLimited };
+			}
+		} else {
+			if (retries >= policy.maxRetries) return { outcome, attempts, rateLimited };
+			if (outcome.maybeProcessed && hooks.onAmbiguousFailure) {
+				const settled = await hooks.onAmbiguousFailure();
+				if (settled) return { outcome: settled, attempts, rateLimited };
+			}
+		}
+		await sleep(backoffDelay(retries, policy));
+		retries++;
+	}
+}

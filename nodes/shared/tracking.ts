@@ -1,0 +1,80 @@
+import { sleep } from 'n8n-workflow';
+
+export interface PollSchedule {
+	/** Give up after this long (the job may still finish later). */
+	timeoutMs: number;
+	/** First wait before asking again; grows by `factor` up to maxIntervalMs. */
+	initialIntervalMs: number;
+	maxIntervalMs: number;
+	factor: number;
+}
+
+export const DEFAULT_POLL_SCHEDULE: PollSchedule = {
+	timeoutMs: 60_000,
+	initialIntervalMs: 100,
+	maxIntervalMs: 3_000,
+	factor: 1.6,
+};
+
+export type PollState<T> = { done: true; value: T } | { done: false; value?: T };
+
+export interface PollResult<T> {
+	/** Keys that finished, with their final value. */
+	finished: Map<string, T>;
+	/** Keys still unfinished at the timeout, with their last value. */
+	unfinished: Map<string, T | undefined>;
+	waitedMs: number;
+	rounds: number;
+}
+
+/**
+ * Polls several async jobs together until each is done or the timeout passes. Each round asks only about
+ * the jobs still open, so N jobs cost one request each per round, and rounds slow down with backoff.
+ * `check` may throw: that error ends the wait for every job (the caller maps it per item).
+ */
+export async function pollUntilDone<T>(
+	keys: string[],
+	check: (key: string) => Promise<PollState<T>>,
+	schedule: PollSchedule = DEFAULT_POLL_SCHEDULE,
+	concurrency = 8,
+): Promise<PollResult<T>> {
+	const started = Date.now();
+	const finished = new Map<string, T>();
+	const unfinished = new Map<string, T | undefined>(keys.map((k) => [k, undefined]));
+	let interval = schedule.initialIntervalMs;
+	let rounds = 0;
+	while (unfinished.size > 0) {
+		rounds++;
+		const open = [...unfinished.keys()];
+		const states = await mapWithConcurrency(open, concurrency, check);
+		open.forEach((key, i) => {
+			const state = states[i];
+			if (state.done) {
+				unfinished.delete(key);
+				finished.set(key, state.value);
+			} else {
+				unfinished.set(key, state.value);
+			}
+		});
+		if (unfinished.size === 0) break;
+		const elapsed = Date.now() - started;
+		if (elapsed >= schedule.timeoutMs) break;
+		await sleep(Math.min(interval, schedule.timeoutMs - elapsed));
+		interval = Math.min(schedule.maxIntervalMs, Math.round(interval * schedule.factor));
+	}
+	return { finished, unfinished, waitedMs: Date.now() - started, rounds };
+}
+
+/** Runs `fn` over `values` with at most `limit` calls in flight; results keep the input order. */
+export async function mapWithConcurrency<V, R>(values: V[], limit: number, fn: (value: V, index: number) => Promise<R>): Promise<R[]> {
+	const results = new Array<R>(values.length);
+	let next = 0;
+	const workers = Array.from({ length: Math.max(1, Math.min(limit, values.length)) }, async () => {
+		while (next < values.length) {
+			const index = next++;
+			results[index] = await fn(values[index], index);
+		}
+	});
+	await Promise.all(workers);
+	return results;
+}

@@ -1,0 +1,235 @@
+// Runs a workflow through n8n-core's WorkflowExecute — real parameter and expression resolution,
+// credential authentication through httpRequestWithAuthentication, continueOnFail and the error output —
+// against the sandboxes over HTTP. Nothing of our nodes is mocked.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'rankr-n8n-'));
+
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import {
+	ICredentialsHelper,
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type ICredentialType,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestOptions,
+	type INode,
+	type INodeCredentialsDetails,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypes,
+	type IRun,
+	type IWorkflowExecuteAdditionalData,
+	type IConnections,
+	NodeConnectionTypes,
+} from 'n8n-workflow';
+
+import { ActivateProApi } from '../credentials/ActivateProApi.credentials';
+import { ActivateProUser } from '../nodes/ActivateProUser/ActivateProUser.node';
+
+/** Emits the items given in its `items` parameter: the start of every test workflow. */
+class TestItems implements INodeType {
+	description = {
+		displayName: 'Test Items',
+		name: 'testItems',
+		group: ['input'],
+		version: 1,
+		description: '',
+		defaults: { name: 'Test Items' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }],
+	} as unknown as INodeType['description'];
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const raw = this.getNode().parameters.items;
+		const items = (typeof raw === 'string' ? JSON.parse(raw) : raw ?? []) as IDataObject[];
+		return [items.map((json) => ({ json }))];
+	}
+}
+
+/** Collects whatever reaches it; used on the success and the error output. */
+class TestCollect implements INodeType {
+	description = {
+		displayName: 'Test Collect',
+		name: 'testCollect',
+		group: ['output'],
+		version: 1,
+		description: '',
+		defaults: { name: 'Test Collect' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [],
+	} as unknown as INodeType['description'];
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [this.getInputData()];
+	}
+}
+
+const nodeClasses: Record<string, INodeType> = {
+	'n8n-nodes-rankr.activateProUser': new ActivateProUser(),
+	'test.items': new TestItems(),
+	'test.collect': new TestCollect(),
+};
+
+const credentialClasses: Record<string, ICredentialType> = {
+	activateProApi: new ActivateProApi(),
+};
+
+export function registerNodeType(type: string, node: INodeType) {
+	nodeClasses[type] = node;
+}
+export function registerCredentialType(credential: ICredentialType) {
+	credentialClasses[credential.name] = credential;
+}
+
+const nodeTypes: INodeTypes = {
+	getByName: (type) => nodeClasses[type],
+	getByNameAndVersion: (type) => nodeClasses[type] as INodeType,
+	getKnownTypes: () => ({}),
+};
+
+/** Resolves the `={{$credentials.x}}` templates of a generic `authenticate` the way n8n does. */
+function resolveTemplate(value: string, credentials: ICredentialDataDecryptedObject): string {
+	const text = value.startsWith('=') ? value.slice(1) : value;
+	return text.replace(/\{\{\s*\$credentials\.([A-Za-z0-9_]+)\s*\}\}/g, (_, key: string) => String(credentials[key] ?? ''));
+}
+
+class TestCredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly store: Record<string, ICredentialDataDecryptedObject>) {
+		super();
+	}
+	getParentTypes(name: string): string[] {
+		const extendsList = credentialClasses[name]?.extends ?? [];
+		return [...extendsList, ...extendsList.flatMap((p) => this.getParentTypes(p))];
+	}
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		const auth = credentialClasses[typeName]?.authenticate;
+		if (!auth || typeof auth === 'function') return typeof auth === 'function' ? auth(credentials, requestOptions) : requestOptions;
+		const headers = (auth.properties.headers ?? {}) as Record<string, string>;
+		requestOptions.headers = { ...(requestOptions.headers ?? {}) };
+		for (const [name, value] of Object.entries(headers)) requestOptions.headers[name] = resolveTemplate(String(value), credentials);
+		return requestOptions;
+	}
+	async preAuthentication() {
+		return undefined;
+	}
+	async runPreAuthentication() {
+		return undefined;
+	}
+	async getCredentials(): Promise<never> {
+		throw new Error('not used');
+	}
+	async getDecrypted(_: IWorkflowExecuteAdditionalData, nodeCredentials: INodeCredentialsDetails, type: string): Promise<ICredentialDataDecryptedObject> {
+		const data = this.store[type];
+		if (!data) throw new Error(`No test credential of type ${type} (${nodeCredentials.name})`);
+		return { ...data };
+	}
+	async updateCredentials(_: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject) {
+		this.store[type] = data;
+	}
+	async updateCredentialsOauthTokenData(_: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject) {
+		this.store[type] = data;
+	}
+	getCredentialsProperties(type: string) {
+		return credentialClasses[type]?.properties ?? [];
+	}
+}
+
+export type OnError = 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+
+export interface RunNodeOptions {
+	/** Node type, e.g. n8n-nodes-rankr.activateProUser */
+	type: string;
+	parameters: IDataObject;
+	/** Input items for the node. */
+	items: IDataObject[];
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	onError?: OnError;
+}
+
+export interface NodeRun {
+	run: IRun;
+	/** Items on the node's success output (output 0). */
+	success: INodeExecutionData[];
+	/** Items on the error output (with onError = continueErrorOutput). */
+	errors: INodeExecutionData[];
+	/** The node's error, when the workflow stopped on it. */
+	error?: Error & { description?: string; context?: IDataObject };
+	/** Everything the workflow's run produced, serialised as n8n would store it (for secret scans). */
+	serialized: string;
+}
+
+/** Runs Test Items → the node (→ collectors on both outputs) through WorkflowExecute. */
+export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
+	const credentialRefs: Record<string, { id: string; name: string }> = {};
+	for (const type of Object.keys(options.credentials)) credentialRefs[type] = { id: `${type}-id`, name: `${type} test` };
+	const nodes: INode[] = [
+		{ id: 'start', name: 'Start', type: 'test.items', typeVersion: 1, position: [0, 0], parameters: { items: options.items as never } },
+		{
+			id: 'subject',
+			name: 'Subject',
+			type: options.type,
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: options.parameters as INode['parameters'],
+			credentials: credentialRefs,
+			onError: options.onError ?? 'stopWorkflow',
+		},
+		{ id: 'ok', name: 'Success', type: 'test.collect', typeVersion: 1, position: [400, 0], parameters: {} },
+		{ id: 'ko', name: 'Errors', type: 'test.collect', typeVersion: 1, position: [400, 200], parameters: {} },
+	];
+	const subjectOutputs = [[{ node: 'Success', type: NodeConnectionTypes.Main, index: 0 }]];
+	if (options.onError === 'continueErrorOutput') subjectOutputs.push([{ node: 'Errors', type: NodeConnectionTypes.Main, index: 0 }]);
+	const connections: IConnections = {
+		Start: { main: [[{ node: 'Subject', type: NodeConnectionTypes.Main, index: 0 }]] },
+		Subject: { main: subjectOutputs },
+	};
+	const workflow = new Workflow({ id: 'test-wf', name: 'test', nodes, connections, active: false, nodeTypes, settings: { executionOrder: 'v1' } });
+	const hooks = new ExecutionLifecycleHooks('manual', 'test-exec', { id: 'test-wf', name: 'test', nodes, connections, active: false, settings: {} } as never);
+	const additionalData = {
+		credentialsHelper: new TestCredentialsHelper(JSON.parse(JSON.stringify(options.credentials))),
+		hooks,
+		executeWorkflow: async () => {
+			throw new Error('not used');
+		},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://localhost:5678/rest',
+		instanceBaseUrl: 'http://localhost:5678/',
+		formBaseUrl: 'http://localhost:5678/form',
+		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
+		formTestBaseUrl: 'http://localhost:5678/form-test',
+		webhookBaseUrl: 'http://localhost:5678/webhook',
+		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
+		mcpBaseUrl: 'http://localhost:5678/mcp',
+		mcpTestBaseUrl: 'http://localhost:5678/mcp-test',
+		variables: {},
+		logAiEvent: () => undefined,
+		startRunnerTask: async () => {
+			throw new Error('not used');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const execute = new WorkflowExecute(additionalData, 'manual');
+	const run = await execute.run({ workflow, startNode: nodes[0] });
+	const runData = run.data.resultData.runData;
+	const subject = runData.Subject?.[0];
+	const main = subject?.data?.main ?? [];
+	return {
+		run,
+		success: (main[0] ?? []) as INodeExecutionData[],
+		errors: options.onError === 'continueErrorOutput' ? ((main[1] ?? []) as INodeExecutionData[]) : [],
+		error: (subject?.error ?? run.data.resultData.error) as NodeRun['error'],
+		serialized: JSON.stringify(run.data),
+	};
+}
