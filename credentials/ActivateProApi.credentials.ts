@@ -52,7 +52,7 @@ export class ActivateProApi implements ICredentialType {
 	// Only 401/403 count as failures, so the test never writes anything.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			baseURL: '={{$credentials.baseUrl}}',
 			url: '/users/track/n8n-credential-test',
 			method: 'GET',
 			ignoreHttpStatusErrors: { ignore: true, except: [401, 403] },

@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'rankr-n8n-'));
+process.env.N8N_LOG_LEVEL ??= 'silent';
 
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { ExecuteContext, ExecutionLifecycleHooks, RoutingNode, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
 	Workflow,
@@ -25,6 +26,7 @@ import {
 	type IWorkflowExecuteAdditionalData,
 	type IConnections,
 	NodeConnectionTypes,
+	createEmptyRunExecutionData,
 } from 'n8n-workflow';
 
 import { ActivateProApi } from '../credentials/ActivateProApi.credentials';
@@ -167,6 +169,40 @@ export interface NodeRun {
 	serialized: string;
 }
 
+function makeAdditionalData(
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	nodes: INode[],
+	connections: IConnections,
+): IWorkflowExecuteAdditionalData {
+	const hooks = new ExecutionLifecycleHooks('manual', 'test-exec', { id: 'test-wf', name: 'test', nodes, connections, active: false, settings: {} } as never);
+	return {
+		credentialsHelper: new TestCredentialsHelper(JSON.parse(JSON.stringify(credentials))),
+		hooks,
+		executeWorkflow: async () => {
+			throw new Error('not used');
+		},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://localhost:5678/rest',
+		instanceBaseUrl: 'http://localhost:5678/',
+		formBaseUrl: 'http://localhost:5678/form',
+		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
+		formTestBaseUrl: 'http://localhost:5678/form-test',
+		webhookBaseUrl: 'http://localhost:5678/webhook',
+		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
+		mcpBaseUrl: 'http://localhost:5678/mcp',
+		mcpTestBaseUrl: 'http://localhost:5678/mcp-test',
+		variables: {},
+		logAiEvent: () => undefined,
+		startRunnerTask: async () => {
+			throw new Error('not used');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
+
 /** Runs Test Items → the node (→ collectors on both outputs) through WorkflowExecute. */
 export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 	const credentialRefs: Record<string, { id: string; name: string }> = {};
@@ -193,32 +229,7 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 		Subject: { main: subjectOutputs },
 	};
 	const workflow = new Workflow({ id: 'test-wf', name: 'test', nodes, connections, active: false, nodeTypes, settings: { executionOrder: 'v1' } });
-	const hooks = new ExecutionLifecycleHooks('manual', 'test-exec', { id: 'test-wf', name: 'test', nodes, connections, active: false, settings: {} } as never);
-	const additionalData = {
-		credentialsHelper: new TestCredentialsHelper(JSON.parse(JSON.stringify(options.credentials))),
-		hooks,
-		executeWorkflow: async () => {
-			throw new Error('not used');
-		},
-		getRunExecutionData: async () => undefined,
-		getRuntimeCredential: async () => undefined,
-		currentNodeExecutionIndex: 0,
-		restApiUrl: 'http://localhost:5678/rest',
-		instanceBaseUrl: 'http://localhost:5678/',
-		formBaseUrl: 'http://localhost:5678/form',
-		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
-		formTestBaseUrl: 'http://localhost:5678/form-test',
-		webhookBaseUrl: 'http://localhost:5678/webhook',
-		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
-		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
-		mcpBaseUrl: 'http://localhost:5678/mcp',
-		mcpTestBaseUrl: 'http://localhost:5678/mcp-test',
-		variables: {},
-		logAiEvent: () => undefined,
-		startRunnerTask: async () => {
-			throw new Error('not used');
-		},
-	} as unknown as IWorkflowExecuteAdditionalData;
+	const additionalData = makeAdditionalData(options.credentials, nodes, connections);
 
 	const execute = new WorkflowExecute(additionalData, 'manual');
 	const run = await execute.run({ workflow, startNode: nodes[0] });
@@ -232,4 +243,51 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 		error: (subject?.error ?? run.data.resultData.error) as NodeRun['error'],
 		serialized: JSON.stringify(run.data),
 	};
+}
+
+/**
+ * Runs a credential type's `test` request the way n8n's credential tester does: through n8n-core's
+ * RoutingNode (real expression resolution, authentication and status handling), then n8n's rules:
+ * a failing status that matches a `responseCode` rule gives that rule's message.
+ */
+export async function testCredential(type: string, data: ICredentialDataDecryptedObject): Promise<{ status: 'OK' | 'Error'; message: string }> {
+	const test = credentialClasses[type]?.test;
+	if (!test) return { status: 'Error', message: 'No testing function found for this credential.' };
+	const probeType: INodeType = {
+		description: {
+			displayName: 'Temp',
+			name: 'tempCredentialTest',
+			group: ['transform'],
+			version: 1,
+			description: '',
+			defaults: { name: 'Temp' },
+			inputs: [NodeConnectionTypes.Main],
+			outputs: [NodeConnectionTypes.Main],
+			credentials: [{ name: type, required: true }],
+			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: test.request } }],
+		},
+	};
+	const node: INode = {
+		id: 'temp',
+		name: 'Temp-Node',
+		type: 'tempCredentialTest',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		credentials: { [type]: { id: `${type}-id`, name: 'test' } },
+	};
+	const types: INodeTypes = { getByName: () => probeType, getByNameAndVersion: () => probeType, getKnownTypes: () => ({}) };
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: types });
+	const additionalData = makeAdditionalData({ [type]: data }, [node], {});
+	const context = new ExecuteContext(workflow, node, additionalData, 'internal', createEmptyRunExecutionData(), 0, [], { main: [[{ json: {} }]] }, { node, data: {}, source: null }, []);
+	try {
+		await new RoutingNode(context, probeType, { id: `${type}-id`, name: 'test', type, data }).runNode();
+	} catch (error) {
+		const status = (error as { cause?: { response?: { status?: number } } }).cause?.response?.status;
+		for (const rule of test.rules ?? []) {
+			if (rule.type === 'responseCode' && rule.properties.value === status) return { status: 'Error', message: rule.properties.message };
+		}
+		return { status: 'Error', message: status ? `Received HTTP status code: ${status}` : (error as Error).message };
+	}
+	return { status: 'OK', message: 'Connection successful!' };
 }

@@ -47,6 +47,12 @@ export function inputError(node: INode, message: string, itemIndex: number, desc
 	return new NodeOperationError(node, message, { itemIndex, description });
 }
 
+/** The error as an n8n node error tied to the item (n8n's own errors pass through unchanged). */
+export function asNodeError(node: INode, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(node, error as Error, { itemIndex });
+}
+
 /** "item 3" for people: n8n shows items counted from 1 in the editor. */
 export function itemLabel(itemIndex: number): string {
 	return `item ${itemIndex + 1}`;

@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { classifyTransportError, type AttemptOutcome } from './retry';
 
@@ -45,7 +46,8 @@ export async function sendOnce(ctx: RequestContext, credentialType: string, requ
 		return { kind: 'response', statusCode: response.statusCode, headers: response.headers ?? {}, body: parseBody(response.body) };
 	} catch (error) {
 		const transport = classifyTransportError(error);
-		if (!transport) throw error;
+		// Not a network failure (e.g. an unusable URL): report its message only, never the request it carried.
+		if (!transport) throw new NodeOperationError(ctx.getNode(), `Request to ${request.baseUrl} failed: ${(error as Error).message}`);
 		return { kind: 'transportError', error: error as Error, ...transport };
 	}
 }
@@ -64,13 +66,15 @@ export function parseBody(body: unknown): unknown {
 }
 
 /**
- * Encodes one path segment so that no value can change which endpoint is called: "/" "?" "#" "%" are
- * percent-encoded and a segment made only of dots ("." or "..") is encoded too, so no URL normaliser can
- * treat it as a directory step.
+ * Encodes one path segment so that no value can change which endpoint is called: "/" "?" "#" "%" and the
+ * rest are percent-encoded. A segment of only dots ("." or "..") is refused: URL parsers resolve it (even
+ * percent-encoded) as a directory step, so no client can address it safely.
  */
 export function encodePathSegment(value: string): string {
-	const encoded = encodeURIComponent(value);
-	return /^\.+$/.test(encoded) ? encoded.replace(/\./g, '%2E') : encoded;
+	if (/^\.+$/.test(value) && value.length <= 2) {
+		throw new Error(`"${value}" cannot be used as an ID in a URL: a path segment of only dots would address another endpoint`);
+	}
+	return encodeURIComponent(value);
 }
 
 export function trimSlash(url: string): string {

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { errorMessage } from '../../shared/errors';
+import { asNodeError, errorMessage } from '../../shared/errors';
 import * as batch from './user/batch';
 import * as del from './user/delete';
 import * as get from './user/get';
@@ -32,11 +32,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			const json = await run.call(this, i, items);
 			out.push({ json, pairedItem: { item: i } });
 		} catch (error) {
-			if (!this.continueOnFail()) {
-				if (error instanceof NodeOperationError || (error as { itemIndex?: number }).itemIndex !== undefined) throw error;
-				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
-			}
-			out.push({ json: { error: errorMessage(error) }, error: error as NodeOperationError, pairedItem: { item: i } });
+			const nodeError = asNodeError(this.getNode(), error, i);
+			if (!this.continueOnFail()) throw nodeError;
+			out.push({ json: { error: errorMessage(nodeError) }, error: nodeError, pairedItem: { item: i } });
 		}
 	}
 	return [out];

@@ -11,7 +11,7 @@ export const operationField: INodeProperties = {
 	noDataExpression: true,
 	default: 'upsert',
 	options: [
-		{ name: 'Create or Update', value: 'upsert', action: 'Create or update a user', description: 'Create a user, or update only the given fields of an existing one' },
+		{ name: 'Create or Update', value: 'upsert', action: 'Create or update a user', description: 'Create a new record, or update the current one if it already exists (upsert)' },
 		{ name: 'Create, Update or Delete in Bulk', value: 'batch', action: 'Create update or delete users in bulk', description: 'Send every input item as one entry, 1000 per request' },
 		{ name: 'Delete', value: 'delete', action: 'Delete a user' },
 		{ name: 'Get', value: 'get', action: 'Get a user by ID' },
