@@ -1,4 +1,4 @@
-import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
+import type { IDataObject, INode, INodeExecutionData, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 /** Replaces every occurrence of a secret in a text with "***" (keys must never reach output or logs). */
@@ -65,4 +65,17 @@ export function errorMessage(error: unknown): string {
 		return description && !error.message.includes(description) ? `${error.message}: ${description}` : error.message;
 	}
 	return String(error);
+}
+
+/**
+ * The output item for a failed input item. Its json holds only `error` (the message) and `details`, which
+ * is what n8n routes to the error output with "On Error: Continue (using error output)" — a node's extra
+ * fields next to `error`, or an `item.error`, would be dropped or stop the routing.
+ */
+export function errorItem(error: unknown, itemIndex: number, extra: IDataObject = {}): INodeExecutionData {
+	const details: IDataObject = { ...extra };
+	const description = (error as { description?: unknown })?.description;
+	if (typeof description === 'string' && description) details.description = description;
+	const message = error instanceof Error ? error.message : String(error);
+	return { json: Object.keys(details).length ? { error: message, details } : { error: message }, pairedItem: { item: itemIndex } };
 }

@@ -52,6 +52,8 @@ class ActivateProSandbox extends SandboxServer {
 	}
 
 	reset() {
+		for (const t of this.timers) clearTimeout(t);
+		this.timers.clear();
 		this.users.clear();
 		this.tracking.clear();
 		this.faults.clear();

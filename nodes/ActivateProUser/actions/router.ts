@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { asNodeError, errorMessage } from '../../shared/errors';
+import { asNodeError, errorItem } from '../../shared/errors';
 import * as batch from './user/batch';
 import * as del from './user/delete';
 import * as get from './user/get';
@@ -34,7 +34,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		} catch (error) {
 			const nodeError = asNodeError(this.getNode(), error, i);
 			if (!this.continueOnFail()) throw nodeError;
-			out.push({ json: { error: errorMessage(nodeError) }, error: nodeError, pairedItem: { item: i } });
+			out.push(errorItem(nodeError, i));
 		}
 	}
 	return [out];

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { parseEntryPointer } from '../../../shared/batching';
-import { apiError, errorMessage, inputError, itemLabel } from '../../../shared/errors';
+import { apiError, errorItem, errorMessage, inputError, itemLabel } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
 import { itemReader } from '../../../shared/itemFields';
 import { DEFAULT_POLL_SCHEDULE, mapWithConcurrency, pollUntilDone } from '../../../shared/tracking';
@@ -45,7 +45,7 @@ interface ChunkPlan {
 }
 
 /** Per input item: exactly one outcome. */
-type Outcome = { ok: true; json: IDataObject } | { ok: false; error: Error; json: IDataObject };
+type Outcome = { ok: true; json: IDataObject } | { ok: false; error: Error; details: IDataObject };
 
 /**
  * POST /users/batch — every input item is one entry; entries go out 1000 per request (updated and deleted
@@ -277,8 +277,7 @@ function finish(ctx: IExecuteFunctions, items: INodeExecutionData[], outcomes: A
 	}
 	return items.map((_, i) => {
 		const outcome = outcomes[i] ?? failure(new Error('internal: no outcome'), {});
-		if (outcome.ok) return { json: outcome.json, pairedItem: { item: i } };
-		return { json: outcome.json, error: outcome.error as NodeOperationError, pairedItem: { item: i } };
+		return outcome.ok ? { json: outcome.json, pairedItem: { item: i } } : errorItem(outcome.error, i, outcome.details);
 	});
 }
 
@@ -305,8 +304,8 @@ function rejection(ctx: IExecuteFunctions, entry: Entry, errors: ActivateProApiE
 	});
 }
 
-function failure(error: Error, json: IDataObject): Outcome {
-	return { ok: false, error, json: { ...json, error: errorMessage(error) } };
+function failure(error: Error, details: IDataObject): Outcome {
+	return { ok: false, error, details };
 }
 
 function safeText(read: (i: number) => unknown, i: number): string {

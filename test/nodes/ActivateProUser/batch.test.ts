@@ -1,0 +1,120 @@
+// The Batch operation: exact request counts, JSON-pointer errors mapped back to input items, error output.
+import { runNode } from '../../engine';
+import { apCredentials, startActivatePro } from '../../helpers/activatepro';
+
+type Sandbox = Awaited<ReturnType<typeof startActivatePro>>;
+let sandbox: Sandbox;
+beforeAll(async () => {
+	sandbox = await startActivatePro({ processingDelayMs: 10 });
+});
+afterAll(async () => sandbox.close());
+beforeEach(() => sandbox.reset());
+
+const NODE = 'n8n-nodes-rankr.activateProUser';
+const mapped = { operation: 'batch', userId: '={{ $json.id }}', email: '={{ $json.email }}', attributeSource: 'inputFields' };
+const users = (n: number, from = 0) =>
+	Array.from({ length: n }, (_, i) => ({ id: `b-${from + i}`, email: `user${from + i}@example.com`, firstName: `User ${from + i}`, score: i % 100 }));
+const run = (parameters: Record<string, unknown>, items: Array<Record<string, unknown>>, onError?: 'continueErrorOutput' | 'continueRegularOutput') =>
+	runNode({ type: NODE, parameters, items, credentials: apCredentials(sandbox), onError });
+
+test('2,500 items go out in exactly 3 batch requests (1000, 1000, 500) and all arrive', async () => {
+	const r = await run({ ...mapped, options: { waitForCompletion: true, timeout: 30 } }, users(2500));
+	expect(r.error).toBeUndefined();
+	const batches = sandbox.requests('POST /users/batch');
+	expect(batches).toHaveLength(3);
+	expect(batches.map((q) => JSON.parse(q.rawBody).updated.length)).toEqual([1000, 1000, 500]);
+	expect(sandbox.requests().filter((q) => q.method !== 'GET' && q.path !== '/users/batch')).toHaveLength(0);
+	expect(r.success).toHaveLength(2500);
+	r.success.forEach((item, i) => {
+		expect(item.pairedItem).toEqual({ item: i });
+		expect(item.json).toMatchObject({ userId: `b-${i}`, status: 'processed', stage: 'PROCESSED' });
+	});
+	expect(sandbox.users.size).toBe(2500);
+	expect(sandbox.users.get('b-1234')).toMatchObject({ email: 'user1234@example.com', firstName: 'User 1234', score: 34 });
+});
+
+test('validation errors come back by JSON pointer and land on the exact input item', async () => {
+	const items = users(1500);
+	items[17] = { ...items[17], phone: 'call me' } as never; // code 5 at /updated/17/phone
+	items[1203] = { ...items[1203], favouriteColour: 'teal' } as never; // code 6 at /updated/203/favouriteColour in batch 2
+	const r = await run(mapped, items, 'continueErrorOutput');
+	expect(r.error).toBeUndefined();
+	expect(sandbox.requests('POST /users/batch')).toHaveLength(2);
+	expect(r.success).toHaveLength(1498);
+	expect(r.errors).toHaveLength(2);
+	const [first, second] = r.errors;
+	expect(first.pairedItem).toEqual({ item: 17 });
+	expect(first.json.details).toMatchObject({ userId: 'b-17', code: '5', title: 'Invalid Phone Format', pointer: '/updated/17/phone' });
+	expect(first.json.id).toBe('b-17'); // n8n merges the input item into the error output
+	expect(first.json.error).toMatch(/item 18/);
+	expect(second.pairedItem).toEqual({ item: 1203 });
+	expect(second.json.details).toMatchObject({ userId: 'b-1203', code: '6', title: 'Unknown Attribute', pointer: '/updated/203/favouriteColour' });
+	// the rest of each partial batch was accepted with its tracking id
+	expect(new Set(r.success.map((i) => i.json.trackingId)).size).toBe(2);
+});
+
+test('without the error output a rejection fails the node with a message naming the item', async () => {
+	const items = users(30);
+	items[4] = { ...items[4], phone: 'x' } as never;
+	const r = await run(mapped, items);
+	expect(r.error?.message).toMatch(/^1 of 30 items failed; first: item 5: ActivatePro rejected user "b-4" \(item 5\): \[5 Invalid Phone Format\]/);
+	expect(r.error?.description).toMatch(/29 other items were accepted/);
+});
+
+test('items that fail our own checks are not sent; the rest go in one request', async () => {
+	const items = [...users(3), { id: 'no-mail', firstName: 'N' }, { email: 'no-id@example.com' }, { id: 'bad', email: 'bad@@' }];
+	const r = await run(mapped, items, 'continueRegularOutput');
+	const body = JSON.parse(sandbox.requests('POST /users/batch')[0].rawBody);
+	expect(body.updated.map((u: { id: string }) => u.id)).toEqual(['b-0', 'b-1', 'b-2']);
+	expect(r.success).toHaveLength(6);
+	expect(r.success.slice(3).map((i) => i.json.error)).toEqual([
+		expect.stringMatching(/"Email" is empty \(item 4\)/),
+		expect.stringMatching(/"User ID" is empty \(item 5\)/),
+		expect.stringMatching(/"Email" is not a valid email address: "bad@@" \(item 6\)/),
+	]);
+});
+
+test('upserts and deletes mix in one request; a user touched twice keeps input order', async () => {
+	sandbox.users.set('old-1', { id: 'old-1', email: 'old1@example.com' });
+	const items = [
+		{ id: 'n-1', email: 'n1@example.com', action: 'upsert' },
+		{ id: 'old-1', action: 'delete' },
+		{ id: 'n-2', email: 'n2@example.com', action: 'upsert' },
+	];
+	const r = await run({ ...mapped, attributeSource: 'none', batchAction: '={{ $json.action }}', options: { waitForCompletion: true } }, items);
+	expect(r.error).toBeUndefined();
+	const calls = sandbox.requests('POST /users/batch').map((q) => JSON.parse(q.rawBody));
+	expect(calls).toEqual([{ updated: [{ id: 'n-1', email: 'n1@example.com' }, { id: 'n-2', email: 'n2@example.com' }], deleted: [{ id: 'old-1' }] }]);
+	expect([...sandbox.users.keys()].sort()).toEqual(['n-1', 'n-2']);
+
+	sandbox.reset();
+	const twice = [
+		{ id: 't-1', email: 't1@example.com', action: 'upsert' },
+		{ id: 't-1', action: 'delete' },
+	];
+	await run({ ...mapped, attributeSource: 'none', batchAction: '={{ $json.action }}', options: { waitForCompletion: true } }, twice);
+	expect(sandbox.requests('POST /users/batch')).toHaveLength(2);
+	expect(sandbox.users.has('t-1')).toBe(false);
+});
+
+test('a processing error reported by tracking is pinned to the item it belongs to', async () => {
+	sandbox.users.set('owner', { id: 'owner', email: 'taken@example.com' });
+	const items = [...users(4), { id: 'intruder', email: 'taken@example.com' }];
+	const r = await run({ ...mapped, options: { waitForCompletion: true } }, items, 'continueErrorOutput');
+	expect(r.success.map((i) => i.json.userId)).toEqual(['b-0', 'b-1', 'b-2', 'b-3']);
+	expect(r.errors).toHaveLength(1);
+	expect(r.errors[0].pairedItem).toEqual({ item: 4 });
+	expect(r.errors[0].json.error).toMatch(/accepted but did not apply the upsert of user "intruder"/);
+});
+
+test('per-item expressions still work when they are more than a field reference', async () => {
+	const r = await run(
+		{ operation: 'batch', userId: '={{ "ext-" + $json.n }}', email: '={{ $json.name.toLowerCase() }}@example.com', attributeSource: 'json', attributesJson: '={{ { firstName: $json.name } }}' },
+		[{ n: 1, name: 'Ada' }, { n: 2, name: 'Alan' }],
+	);
+	expect(r.error).toBeUndefined();
+	expect(JSON.parse(sandbox.requests('POST /users/batch')[0].rawBody).updated).toEqual([
+		{ id: 'ext-1', email: 'ada@example.com', firstName: 'Ada' },
+		{ id: 'ext-2', email: 'alan@example.com', firstName: 'Alan' },
+	]);
+});
