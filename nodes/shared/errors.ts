@@ -35,12 +35,16 @@ export interface ApiErrorDetails {
 export function apiError(node: INode, details: ApiErrorDetails): NodeApiError {
 	const response: JsonObject = { message: details.message, ...(details.data ?? {}) } as JsonObject;
 	if (details.httpCode !== undefined) response.httpCode = String(details.httpCode);
-	return new NodeApiError(node, response, {
+	const error = new NodeApiError(node, response, {
 		message: details.message,
 		description: details.description,
 		httpCode: details.httpCode !== undefined ? String(details.httpCode) : undefined,
 		itemIndex: details.itemIndex,
 	});
+	// NodeApiError swaps a message that mentions a network code (ECONNREFUSED…) for a generic sentence;
+	// ours already says what failed and where, so keep it.
+	error.message = details.message;
+	return error;
 }
 
 export function inputError(node: INode, message: string, itemIndex: number, description?: string): NodeOperationError {

@@ -49,6 +49,13 @@ class ActivateProSandbox extends SandboxServer {
 		this.stuck = false; // when true, nothing leaves PENDING (a stuck queue)
 		this.timers = new Set();
 		this.defineRoutes();
+		// POST /__sandbox/stuck {"stuck": true}: from now on nothing leaves PENDING (to see waits time out).
+		this.controlRoute('POST', '/stuck', (req) => {
+			const parsed = parseJson(req.rawBody || '{}');
+			if (!parsed.ok || typeof parsed.value?.stuck !== 'boolean') return { status: 400, body: { message: 'give {"stuck": true} or {"stuck": false}' } };
+			this.stuck = parsed.value.stuck;
+			return { status: 200, body: { stuck: this.stuck } };
+		});
 	}
 
 	reset() {
@@ -56,9 +63,13 @@ class ActivateProSandbox extends SandboxServer {
 		this.timers.clear();
 		this.users.clear();
 		this.tracking.clear();
-		this.faults.clear();
-		this.clearLog();
 		this.stuck = false;
+		super.reset(); // faults, log, clock
+	}
+
+	/** GET /__sandbox/state */
+	state() {
+		return { users: [...this.users.values()], tracking: Object.fromEntries(this.tracking), stuck: this.stuck };
 	}
 
 	async close() {
