@@ -30,7 +30,9 @@ export async function sendOnce(ctx: RequestContext, credentialType: string, requ
 		qs: request.qs,
 		headers: { Accept: 'application/json', ...(request.headers ?? {}) },
 		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
+		// 401 still throws so that n8n refreshes an expired OAuth2 token and repeats the request; we read the
+		// answer back out of the error below.
+		ignoreHttpStatusErrors: { ignore: true, except: [401] },
 		timeout: request.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
 	};
 	if (request.body !== undefined) {
@@ -45,11 +47,27 @@ export async function sendOnce(ctx: RequestContext, credentialType: string, requ
 		};
 		return { kind: 'response', statusCode: response.statusCode, headers: response.headers ?? {}, body: parseBody(response.body) };
 	} catch (error) {
+		const answered = responseOf(error);
+		if (answered) return answered;
 		const transport = classifyTransportError(error);
 		// Not a network failure (e.g. an unusable URL): report its message only, never the request it carried.
 		if (!transport) throw new NodeOperationError(ctx.getNode(), `Request to ${request.baseUrl} failed: ${(error as Error).message}`);
 		return { kind: 'transportError', error: error as Error, ...transport };
 	}
+}
+
+/** The HTTP answer carried by an error thrown for a status (n8n wraps the client's error). */
+function responseOf(error: unknown): AttemptOutcome | undefined {
+	const e = error as { cause?: { response?: RawResponse }; response?: RawResponse };
+	const response = e?.cause?.response ?? e?.response;
+	if (!response || typeof response.status !== 'number') return undefined;
+	return { kind: 'response', statusCode: response.status, headers: (response.headers ?? {}) as Record<string, unknown>, body: parseBody(response.data) };
+}
+
+interface RawResponse {
+	status: number;
+	headers?: unknown;
+	data?: unknown;
 }
 
 /** Bodies arrive as objects, strings or buffers depending on content type; JSON is parsed when it is JSON. */

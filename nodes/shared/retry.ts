@@ -28,7 +28,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 export const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
 
 // Connection failures where the request may already have reached the server (answer lost). An upsert or
-// delete can be repeated safely; a create must first check whether it happened (see onAmbiguousFailure).
+// delete can be repeated safely; a create must first check whether it happened (see RetryHooks.beforeRetry).
 const AMBIGUOUS_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CLOSED']);
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
@@ -61,11 +61,13 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random = Math.r
 
 export interface RetryHooks {
 	/**
-	 * Called before retrying a transport failure that may have reached the server. Return a value to stop
-	 * retrying and use it as the result (e.g. the user a lost create did make), or undefined to retry.
+	 * Called before retrying an attempt whose effect is unknown: a transport failure that may have reached
+	 * the server, or a 5xx. Return an outcome to stop retrying and use it (e.g. the user a lost create did
+	 * make, or an error saying it cannot be confirmed), or undefined to retry. Only needed for requests that
+	 * are not safe to repeat (a create); upserts and deletes leave it out.
 	 */
-	onAmbiguousFailure?: () => Promise<AttemptOutcome | undefined>;
-	/** Extra wait suggested by the API's own rate-limit headers on a 429 (e.g. X-RateLimit-Reset). */
+	beforeRetry?: (last: AttemptOutcome) => Promise<AttemptOutcome | undefined>;
+	/** Wait suggested by the API's own rate-limit headers on a 429 without Retry-After. */
 	rateLimitWaitMs?: (headers: Record<string, unknown>) => number | undefined;
 	/** Called after every answer (pacing from rate-limit headers). */
 	onResponse?: (headers: Record<string, unknown>) => Promise<void> | void;
@@ -105,12 +107,13 @@ export async function withRetries(
 			if (!RETRYABLE_STATUS.has(outcome.statusCode) || retries >= policy.maxRetries) {
 				return { outcome, attempts, rateLimited };
 			}
-		} else {
-			if (retries >= policy.maxRetries) return { outcome, attempts, rateLimited };
-			if (outcome.maybeProcessed && hooks.onAmbiguousFailure) {
-				const settled = await hooks.onAmbiguousFailure();
-				if (settled) return { outcome: settled, attempts, rateLimited };
-			}
+		} else if (retries >= policy.maxRetries) {
+			return { outcome, attempts, rateLimited };
+		}
+		const unknownEffect = outcome.kind === 'response' || outcome.maybeProcessed;
+		if (unknownEffect && hooks.beforeRetry) {
+			const settled = await hooks.beforeRetry(outcome);
+			if (settled) return { outcome: settled, attempts, rateLimited };
 		}
 		await sleep(backoffDelay(retries, policy));
 		retries++;

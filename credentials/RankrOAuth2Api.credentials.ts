@@ -1,0 +1,58 @@
+import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+/** Rankr's OAuth 2.0 app (authorization-code grant) for the Email API; the token carries the location. */
+export class RankrOAuth2Api implements ICredentialType {
+	name = 'rankrOAuth2Api';
+
+	extends = ['oAuth2Api'];
+
+	displayName = 'Rankr OAuth2 API';
+
+	icon: Icon = { light: 'file:../nodes/EmailApi/emailApi.svg', dark: 'file:../nodes/EmailApi/emailApi.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr#email-api-credentials';
+
+	properties: INodeProperties[] = [
+		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
+		{
+			displayName: 'Authorization URL',
+			name: 'authUrl',
+			type: 'string',
+			default: 'https://marketplace.gohighlevel.com/oauth/chooselocation',
+			required: true,
+		},
+		{
+			displayName: 'Access Token URL',
+			name: 'accessTokenUrl',
+			type: 'string',
+			default: 'https://services.leadconnectorhq.com/oauth/token',
+			required: true,
+		},
+		{
+			displayName: 'Scope',
+			name: 'scope',
+			type: 'string',
+			default: 'users.write users.readonly workflows.readonly contacts.write contacts.readonly courses.write',
+			description: 'Space-separated. users.write is needed to create, update and delete users.',
+		},
+		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
+		// The token endpoint takes client_id and client_secret in the form body.
+		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'body' },
+		{
+			displayName: 'Location ID',
+			name: 'locationId',
+			type: 'string',
+			default: '',
+			description: 'Leave empty to use the location the app was installed on (from the token)',
+		},
+		{
+			displayName: 'Company ID',
+			name: 'companyId',
+			type: 'string',
+			default: '',
+			description: 'Leave empty to use the company from the token',
+		},
+		{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: 'https://services.leadconnectorhq.com' },
+		{ displayName: 'API Version', name: 'apiVersion', type: 'string', default: '2021-07-28' },
+	];
+}

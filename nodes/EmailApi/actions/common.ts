@@ -1,0 +1,116 @@
+import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+/** The `show` part of displayOptions, e.g. { resource: ['user'], operation: ['create'] }. */
+export type Show = NonNullable<IDisplayOptions['show']>;
+
+import { inputError, itemLabel } from '../../shared/errors';
+import { splitFullName } from '../../shared/names';
+import type { EmailApiSettings } from '../transport';
+
+export const EMAIL_RE = /^[^\s@"(),:;<>[\\\]]+@[^\s@"(),:;<>[\\\]]+\.[^\s@"(),:;<>[\\\]]+$/;
+
+/** Location for operations that need one; empty means the credential's (or the OAuth token's) location. */
+export const locationField = (show: Show): INodeProperties => ({
+	displayName: 'Location ID',
+	name: 'locationId',
+	type: 'string',
+	default: '',
+	placeholder: 'Leave empty to use the credential\'s location',
+	description: 'The sub-account (location). Empty: the location from the credential, or the one the OAuth app was installed on.',
+	displayOptions: { show },
+});
+
+export const returnAllFields = (show: Show): INodeProperties[] => [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { ...show, returnAll: [false] } },
+	},
+];
+
+export const workflowLocator = (show: Show): INodeProperties => ({
+	displayName: 'Workflow',
+	name: 'workflowId',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The workflow that sends the email (e.g. "Welcome" or "Re-engagement")',
+	displayOptions: { show },
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a workflow...',
+			typeOptions: { searchListMethod: 'searchWorkflows', searchable: true },
+		},
+		{ displayName: 'By ID', name: 'id', type: 'string', placeholder: 'e.g. 78559bb3-b920-461e-b010-7b2a2816d2a9' },
+	],
+});
+
+export function locationOf(ctx: IExecuteFunctions, settings: EmailApiSettings, itemIndex: number): string {
+	const given = String(ctx.getNodeParameter('locationId', itemIndex, '') ?? '').trim();
+	const locationId = given || settings.locationId;
+	if (!locationId) {
+		throw inputError(
+			ctx.getNode(),
+			`No location ID (${itemLabel(itemIndex)})`,
+			itemIndex,
+			'Set "Location ID" on the node, or a Location ID in the credential (OAuth2 credentials take it from the token).',
+		);
+	}
+	return locationId;
+}
+
+export function requiredText(ctx: IExecuteFunctions, name: string, label: string, itemIndex: number, fix?: string): string {
+	const value = ctx.getNodeParameter(name, itemIndex, '') as unknown;
+	const text = value === undefined || value === null || typeof value === 'object' ? '' : String(value).trim();
+	if (!text) throw inputError(ctx.getNode(), `"${label}" is empty (${itemLabel(itemIndex)})`, itemIndex, fix);
+	return text;
+}
+
+export function checkEmail(ctx: IExecuteFunctions, email: string, itemIndex: number, label = 'Email'): string {
+	if (!EMAIL_RE.test(email)) {
+		throw inputError(ctx.getNode(), `"${label}" is not a valid email address: "${email}" (${itemLabel(itemIndex)})`, itemIndex, 'Use an address like name@example.com.');
+	}
+	return email;
+}
+
+/** First and last name from explicit fields, else split from the full name. */
+export function names(fullName: unknown, firstName: unknown, lastName: unknown): { firstName: string; lastName: string } {
+	const split = splitFullName(String(fullName ?? ''));
+	const first = String(firstName ?? '').trim();
+	const last = String(lastName ?? '').trim();
+	return { firstName: first || split.firstName, lastName: last || split.lastName };
+}
+
+export function parseJsonParameter(ctx: IExecuteFunctions, value: unknown, label: string, itemIndex: number, kind: 'object' | 'array'): IDataObject | IDataObject[] {
+	let parsed = value;
+	if (typeof value === 'string') {
+		try {
+			parsed = JSON.parse(value || (kind === 'array' ? '[]' : '{}'));
+		} catch (error) {
+			throw inputError(ctx.getNode(), `"${label}" is not valid JSON (${itemLabel(itemIndex)}): ${(error as Error).message}`, itemIndex);
+		}
+	}
+	const ok = kind === 'array' ? Array.isArray(parsed) : parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
+	if (!ok) throw inputError(ctx.getNode(), `"${label}" must be a JSON ${kind} (${itemLabel(itemIndex)})`, itemIndex);
+	return parsed as IDataObject | IDataObject[];
+}
+
+export function commaList(value: unknown): string[] {
+	if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter(Boolean);
+	return String(value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+}

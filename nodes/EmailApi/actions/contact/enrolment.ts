@@ -1,0 +1,55 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { inputError, itemLabel } from '../../../shared/errors';
+import { encodePathSegment } from '../../../shared/http';
+import { emailApiError, emailApiRequest, isSuccess } from '../../transport';
+import { requiredText, workflowLocator } from '../common';
+
+const show = { resource: ['contact'], operation: ['addToWorkflow', 'removeFromWorkflow'] };
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Contact ID',
+		name: 'contactId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. {{ $json.contactId }}',
+		description: 'The contact, e.g. from a Contact → Create or Update step',
+		displayOptions: { show },
+	},
+	workflowLocator(show),
+	{
+		displayName: 'Event Start Time',
+		name: 'eventStartTime',
+		type: 'dateTime',
+		default: '',
+		description: 'When the workflow should start for this contact; empty: now',
+		displayOptions: { show: { resource: ['contact'], operation: ['addToWorkflow'] } },
+	},
+];
+
+/** POST or DELETE /contacts/{contactId}/workflow/{workflowId} — enrolling is what sends the email. */
+export async function changeEnrolment(this: IExecuteFunctions, itemIndex: number, add: boolean): Promise<IDataObject> {
+	const contactId = requiredText(this, 'contactId', 'Contact ID', itemIndex, 'Map the contact ID, e.g. {{ $json.contactId }}.');
+	const workflowId = String(this.getNodeParameter('workflowId', itemIndex, '', { extractValue: true }) ?? '').trim();
+	const path = `/contacts/${encodePathSegment(contactId)}/workflow/${encodePathSegment(requiredWorkflow(this, workflowId, itemIndex))}`;
+	const body: IDataObject = {};
+	const start = add ? String(this.getNodeParameter('eventStartTime', itemIndex, '') ?? '') : '';
+	if (start) body.eventStartTime = new Date(start).toISOString();
+	const answer = await emailApiRequest(this, { method: add ? 'POST' : 'DELETE', path, body: add ? body : undefined, itemIndex });
+	if (!isSuccess(answer)) {
+		throw emailApiError(this.getNode(), answer, {
+			action: `${add ? 'add' : 'remove'} the contact ${contactId} ${add ? 'to' : 'from'} workflow ${workflowId}`,
+			scope: 'contacts.write',
+			itemIndex,
+			notFound: `The contact "${contactId}" or the workflow "${workflowId}" does not exist`,
+		});
+	}
+	return { contactId, workflowId, [add ? 'enrolled' : 'removed']: true };
+}
+
+function requiredWorkflow(ctx: IExecuteFunctions, workflowId: string, itemIndex: number): string {
+	if (workflowId) return workflowId;
+	throw inputError(ctx.getNode(), `"Workflow" is empty (${itemLabel(itemIndex)})`, itemIndex, 'Pick a workflow from the list, or give its ID.');
+}

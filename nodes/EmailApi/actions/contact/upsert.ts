@@ -1,0 +1,55 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { inputError, itemLabel } from '../../../shared/errors';
+import { emailApiError, emailApiRequest, emailApiSettings, isSuccess } from '../../transport';
+import { checkEmail, commaList, locationField, locationOf, names } from '../common';
+
+const show = { resource: ['contact'], operation: ['upsert'] };
+
+export const properties: INodeProperties[] = [
+	{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '', description: 'The contact is matched by email (or phone) within the location', displayOptions: { show } },
+	{ displayName: 'Full Name', name: 'fullName', type: 'string', default: '', placeholder: 'e.g. Ada Lovelace', displayOptions: { show } },
+	locationField(show),
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{ displayName: 'Company Name', name: 'companyName', type: 'string', default: '' },
+			{ displayName: 'Country', name: 'country', type: 'string', default: '', placeholder: 'US' },
+			{ displayName: 'First Name', name: 'firstName', type: 'string', default: '' },
+			{ displayName: 'Last Name', name: 'lastName', type: 'string', default: '' },
+			{ displayName: 'Phone', name: 'phone', type: 'string', default: '' },
+			{ displayName: 'Source', name: 'source', type: 'string', default: 'n8n' },
+			{ displayName: 'Tags', name: 'tags', type: 'string', default: '', description: 'Comma-separated' },
+			{ displayName: 'Timezone', name: 'timezone', type: 'string', default: '', placeholder: 'Europe/Berlin' },
+		],
+	},
+];
+
+/** POST /contacts/upsert — creates the contact or updates the one with the same email/phone. */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const settings = await emailApiSettings(this);
+	const extra = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+	const email = String(this.getNodeParameter('email', itemIndex, '') ?? '').trim();
+	const phone = String(extra.phone ?? '').trim();
+	if (!email && !phone) {
+		throw inputError(this.getNode(), `The contact needs an email or a phone (${itemLabel(itemIndex)})`, itemIndex, 'Set "Email", e.g. {{ $json.email }}.');
+	}
+	const body: IDataObject = { locationId: locationOf(this, settings, itemIndex) };
+	if (email) body.email = checkEmail(this, email, itemIndex);
+	const { firstName, lastName } = names(this.getNodeParameter('fullName', itemIndex, ''), extra.firstName, extra.lastName);
+	if (firstName) body.firstName = firstName;
+	if (lastName) body.lastName = lastName;
+	if (phone) body.phone = phone;
+	for (const key of ['companyName', 'country', 'source', 'timezone'] as const) if (extra[key]) body[key] = String(extra[key]);
+	if (extra.tags) body.tags = commaList(extra.tags);
+	const answer = await emailApiRequest(this, { method: 'POST', path: '/contacts/upsert', body, itemIndex }, settings);
+	if (!isSuccess(answer)) throw emailApiError(this.getNode(), answer, { action: `upsert the contact ${email || phone}`, scope: 'contacts.write', itemIndex });
+	const result = (answer.body ?? {}) as IDataObject;
+	const contact = (result.contact ?? {}) as IDataObject;
+	return { contactId: contact.id, new: result.new, ...contact };
+}

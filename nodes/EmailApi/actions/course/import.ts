@@ -1,0 +1,52 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { inputError, itemLabel } from '../../../shared/errors';
+import { emailApiError, emailApiRequest, emailApiSettings, isSuccess } from '../../transport';
+import { locationField, locationOf, parseJsonParameter } from '../common';
+
+const show = { resource: ['course'], operation: ['import'] };
+
+export const properties: INodeProperties[] = [
+	locationField(show),
+	{
+		displayName: 'Products (JSON)',
+		name: 'productsJson',
+		type: 'json',
+		required: true,
+		default: '[\n  {\n    "title": "Onboarding",\n    "description": "Getting started",\n    "categories": [{ "title": "Week 1", "visibility": "published", "posts": [] }]\n  }\n]',
+		description: 'The courses (products) to import, each with title, description and categories',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'User ID',
+		name: 'courseUserId',
+		type: 'string',
+		default: '',
+		description: 'Optional: the user the import is made for',
+		displayOptions: { show },
+	},
+];
+
+/** POST /courses/courses-exporter/public/import */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const settings = await emailApiSettings(this);
+	const products = parseJsonParameter(this, this.getNodeParameter('productsJson', itemIndex, '[]'), 'Products (JSON)', itemIndex, 'array') as IDataObject[];
+	if (products.length === 0) throw inputError(this.getNode(), `"Products (JSON)" holds no course (${itemLabel(itemIndex)})`, itemIndex);
+	products.forEach((product, i) => {
+		const missing = ['title', 'description', 'categories'].filter((key) => product?.[key] === undefined || product?.[key] === '');
+		if (missing.length || !Array.isArray(product.categories)) {
+			throw inputError(
+				this.getNode(),
+				`Course ${i + 1} in "Products (JSON)" lacks ${missing.length ? missing.join(', ') : 'a categories list'} (${itemLabel(itemIndex)})`,
+				itemIndex,
+				'Every product needs a title, a description and a list of categories.',
+			);
+		}
+	});
+	const body: IDataObject = { locationId: locationOf(this, settings, itemIndex), products };
+	const userId = String(this.getNodeParameter('courseUserId', itemIndex, '') ?? '').trim();
+	if (userId) body.userId = userId;
+	const answer = await emailApiRequest(this, { method: 'POST', path: '/courses/courses-exporter/public/import', body, itemIndex }, settings);
+	if (!isSuccess(answer)) throw emailApiError(this.getNode(), answer, { action: 'import the courses', scope: 'courses.write', itemIndex });
+	return { imported: true, locationId: body.locationId, products: products.length, ...((answer.body as IDataObject) ?? {}) };
+}

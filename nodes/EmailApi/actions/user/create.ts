@@ -1,0 +1,170 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { Show } from '../common';
+import { generateSecureToken } from 'n8n-workflow';
+
+import { apiError, inputError, itemLabel } from '../../../shared/errors';
+import type { AttemptOutcome } from '../../../shared/retry';
+import { emailApiError, emailApiRequest, emailApiSettings, isSuccess, type EmailApiSettings } from '../../transport';
+import { checkEmail, commaList, names, parseJsonParameter, requiredText } from '../common';
+
+const show = { resource: ['user'], operation: ['create'] };
+
+export const roleField = (showFor: Show, required = true): INodeProperties => ({
+	displayName: 'Role',
+	name: 'role',
+	type: 'options',
+	required,
+	default: 'user',
+	options: [
+		{ name: 'Admin', value: 'admin' },
+		{ name: 'User', value: 'user' },
+	],
+	displayOptions: { show: showFor },
+});
+
+export const properties: INodeProperties[] = [
+	{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', required: true, default: '', displayOptions: { show } },
+	{
+		displayName: 'Full Name',
+		name: 'fullName',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. Ada Lovelace',
+		description: 'Split into first and last name ("Jean-Luc de la Tour" → Jean-Luc + de la Tour). First Name and Last Name below take precedence.',
+		displayOptions: { show },
+	},
+	roleField(show),
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{ displayName: 'Company ID', name: 'companyId', type: 'string', default: '', description: 'Defaults to the credential\'s company (or the OAuth token\'s)' },
+			{ displayName: 'First Name', name: 'firstName', type: 'string', default: '' },
+			{ displayName: 'Last Name', name: 'lastName', type: 'string', default: '' },
+			{
+				displayName: 'Location IDs',
+				name: 'locationIds',
+				type: 'string',
+				default: '',
+				description: 'Comma-separated sub-accounts the user may access. Defaults to the credential\'s location.',
+			},
+			{
+				displayName: 'Password',
+				name: 'password',
+				type: 'string',
+				typeOptions: { password: true },
+				default: '',
+				description: 'Leave empty to set a random one: the user then signs in through "forgot password"',
+			},
+			{ displayName: 'Permissions (JSON)', name: 'permissionsJson', type: 'json', default: '{}', description: 'For example {"workflowsEnabled": true, "contactsEnabled": true}' },
+			{ displayName: 'Phone', name: 'phone', type: 'string', default: '', placeholder: '+18832327657' },
+			{
+				displayName: 'Type',
+				name: 'type',
+				type: 'options',
+				default: 'account',
+				options: [
+					{ name: 'Account (Sub-Account User)', value: 'account' },
+					{ name: 'Agency', value: 'agency' },
+				],
+			},
+		],
+	},
+];
+
+/** POST /users/ — not idempotent: an answer lost after sending is checked before any retry. */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const settings = await emailApiSettings(this);
+	const body = buildCreateBody(this, itemIndex, settings);
+	let recovered = false;
+	const answer = await emailApiRequest(
+		this,
+		{
+			method: 'POST',
+			path: '/users/',
+			body,
+			itemIndex,
+			beforeRetry: async (last) => {
+				const existing = await findUserByEmail(this, settings, String(body.companyId), String(body.email), itemIndex);
+				if (existing === 'unknown') return unconfirmed(this, String(body.email), last, itemIndex);
+				if (existing) {
+					recovered = true;
+					return { kind: 'response', statusCode: 201, headers: {}, body: existing };
+				}
+				return undefined; // not created: safe to send again
+			},
+		},
+		settings,
+	);
+	if (!isSuccess(answer)) {
+		throw emailApiError(this.getNode(), answer, { action: `create the user ${body.email}`, scope: 'users.write', itemIndex });
+	}
+	const user = answer.body as IDataObject;
+	return recovered ? { ...user, recoveredAfterLostAnswer: true } : user;
+}
+
+function buildCreateBody(ctx: IExecuteFunctions, itemIndex: number, settings: EmailApiSettings): IDataObject {
+	const node = ctx.getNode();
+	const email = checkEmail(ctx, requiredText(ctx, 'email', 'Email', itemIndex, 'Set "Email", e.g. {{ $json.email }}.'), itemIndex);
+	const extra = ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+	const { firstName, lastName } = names(ctx.getNodeParameter('fullName', itemIndex, ''), extra.firstName, extra.lastName);
+	if (!firstName) {
+		throw inputError(node, `The user has no name (${itemLabel(itemIndex)})`, itemIndex, 'Set "Full Name" (or First Name under Additional Fields): the Email API requires a first name.');
+	}
+	const companyId = String(extra.companyId || settings.companyId || '').trim();
+	if (!companyId) {
+		throw inputError(node, `No company ID (${itemLabel(itemIndex)})`, itemIndex, 'Set "Company ID" under Additional Fields, or in the credential: the Email API needs it to create a user.');
+	}
+	const locationIds = commaList(extra.locationIds);
+	if (locationIds.length === 0 && settings.locationId) locationIds.push(settings.locationId);
+	if (locationIds.length === 0) {
+		throw inputError(node, `No location for the user (${itemLabel(itemIndex)})`, itemIndex, 'Set "Location IDs" under Additional Fields, or a Location ID in the credential.');
+	}
+	const body: IDataObject = {
+		companyId,
+		firstName,
+		lastName,
+		email,
+		password: String(extra.password || '') || `Rk-${generateSecureToken()}`,
+		type: String(extra.type || 'account'),
+		role: String(ctx.getNodeParameter('role', itemIndex, 'user')),
+		locationIds,
+	};
+	if (extra.phone) body.phone = String(extra.phone);
+	if (extra.permissionsJson !== undefined) {
+		const permissions = parseJsonParameter(ctx, extra.permissionsJson, 'Permissions (JSON)', itemIndex, 'object') as IDataObject;
+		if (Object.keys(permissions).length) body.permissions = permissions;
+	}
+	return body;
+}
+
+/** Looks the user up by email: the user, undefined when there is none, or 'unknown' when we cannot tell. */
+export async function findUserByEmail(
+	ctx: IExecuteFunctions,
+	settings: EmailApiSettings,
+	companyId: string,
+	email: string,
+	itemIndex: number,
+): Promise<IDataObject | undefined | 'unknown'> {
+	try {
+		const answer = await emailApiRequest(ctx, { method: 'GET', path: '/users/search', qs: { companyId, query: email, limit: 25 }, itemIndex }, settings);
+		if (!isSuccess(answer)) return 'unknown';
+		const users = ((answer.body as IDataObject)?.users ?? []) as IDataObject[];
+		return users.find((u) => String(u.email ?? '').toLowerCase() === email.toLowerCase());
+	} catch {
+		return 'unknown';
+	}
+}
+
+function unconfirmed(ctx: IExecuteFunctions, email: string, last: AttemptOutcome, itemIndex: number): never {
+	const cause = last.kind === 'response' ? `HTTP ${last.statusCode}` : last.code;
+	throw apiError(ctx.getNode(), {
+		message: `Creating the user ${email} may or may not have happened (${cause}), and the Email API could not be asked`,
+		description: 'Not retried, so that no second user is created. Look the user up by email before running this item again.',
+		itemIndex,
+	});
+}

@@ -1,0 +1,77 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { inputError, itemLabel } from '../../../shared/errors';
+import { encodePathSegment } from '../../../shared/http';
+import { splitFullName } from '../../../shared/names';
+import { emailApiError, emailApiRequest, isSuccess } from '../../transport';
+import { checkEmail, commaList, parseJsonParameter, requiredText } from '../common';
+import { userIdField } from './userId';
+
+const show = { resource: ['user'], operation: ['update'] };
+
+export const properties: INodeProperties[] = [
+	userIdField(show),
+	{
+		displayName: 'Update Fields',
+		name: 'updateFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '' },
+			{ displayName: 'First Name', name: 'firstName', type: 'string', default: '' },
+			{ displayName: 'Full Name', name: 'fullName', type: 'string', default: '', description: 'Split into first and last name; First Name and Last Name take precedence' },
+			{ displayName: 'Last Name', name: 'lastName', type: 'string', default: '' },
+			{ displayName: 'Location IDs', name: 'locationIds', type: 'string', default: '', description: 'Comma-separated; replaces the user\'s locations' },
+			{ displayName: 'Password', name: 'password', type: 'string', typeOptions: { password: true }, default: '' },
+			{ displayName: 'Permissions (JSON)', name: 'permissionsJson', type: 'json', default: '{}' },
+			{ displayName: 'Phone', name: 'phone', type: 'string', default: '' },
+			{
+				displayName: 'Role',
+				name: 'role',
+				type: 'options',
+				default: 'user',
+				options: [
+					{ name: 'Admin', value: 'admin' },
+					{ name: 'User', value: 'user' },
+				],
+			},
+			{
+				displayName: 'Type',
+				name: 'type',
+				type: 'options',
+				default: 'account',
+				options: [
+					{ name: 'Account (Sub-Account User)', value: 'account' },
+					{ name: 'Agency', value: 'agency' },
+				],
+			},
+		],
+	},
+];
+
+/** PUT /users/{userId} — only the fields given are sent. */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const userId = requiredText(this, 'userId', 'User ID', itemIndex);
+	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
+	const body: IDataObject = {};
+	if (fields.fullName) Object.assign(body, splitFullName(String(fields.fullName)));
+	for (const key of ['firstName', 'lastName', 'phone', 'password', 'role', 'type'] as const) {
+		if (fields[key] !== undefined && fields[key] !== '') body[key] = String(fields[key]);
+	}
+	if (fields.email) body.email = checkEmail(this, String(fields.email).trim(), itemIndex);
+	if (fields.locationIds !== undefined) body.locationIds = commaList(fields.locationIds);
+	if (fields.permissionsJson !== undefined) {
+		const permissions = parseJsonParameter(this, fields.permissionsJson, 'Permissions (JSON)', itemIndex, 'object') as IDataObject;
+		if (Object.keys(permissions).length) body.permissions = permissions;
+	}
+	if (Object.keys(body).length === 0) {
+		throw inputError(this.getNode(), `Nothing to update (${itemLabel(itemIndex)})`, itemIndex, 'Add at least one field under "Update Fields".');
+	}
+	const answer = await emailApiRequest(this, { method: 'PUT', path: `/users/${encodePathSegment(userId)}`, body, itemIndex });
+	if (!isSuccess(answer)) {
+		throw emailApiError(this.getNode(), answer, { action: `update the user ${userId}`, scope: 'users.write', itemIndex, notFound: `No Email API user has the ID "${userId}"` });
+	}
+	return answer.body as IDataObject;
+}
