@@ -1,0 +1,84 @@
+// The shared helpers' rules, fast and without HTTP.
+import { chunk, parseEntryPointer } from '../../nodes/shared/batching';
+import { redact, redactDeep } from '../../nodes/shared/errors';
+import { encodePathSegment, parseBody } from '../../nodes/shared/http';
+import { fieldPath } from '../../nodes/shared/itemFields';
+import { backoffDelay, classifyTransportError, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../../nodes/shared/retry';
+
+describe('retry rules', () => {
+	test('backoff doubles, stays within [half, full] of the ceiling, and is capped', () => {
+		const policy = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 400, maxDelayMs: 10_000 };
+		expect([0, 1, 2, 3].map((r) => backoffDelay(r, policy, () => 0))).toEqual([200, 400, 800, 1600]);
+		expect([0, 1, 2, 3].map((r) => backoffDelay(r, policy, () => 1))).toEqual([400, 800, 1600, 3200]);
+		expect(backoffDelay(20, policy, () => 1)).toBe(10_000);
+	});
+
+	test('Retry-After as seconds or an HTTP date', () => {
+		expect(parseRetryAfter('3')).toBe(3000);
+		expect(parseRetryAfter('0.5')).toBe(500);
+		expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6_000);
+		expect(parseRetryAfter(undefined)).toBeUndefined();
+		expect(parseRetryAfter('soon')).toBeUndefined();
+	});
+
+	test('transport errors: refused was never sent, reset may have been processed, HTTP answers are not transport errors', () => {
+		expect(classifyTransportError({ code: 'ECONNREFUSED' })).toEqual({ code: 'ECONNREFUSED', maybeProcessed: false });
+		expect(classifyTransportError({ cause: { code: 'ECONNRESET' } })).toEqual({ code: 'ECONNRESET', maybeProcessed: true });
+		expect(classifyTransportError({ message: 'timeout of 60000ms exceeded' })).toEqual({ code: 'ECONNRESET', maybeProcessed: true });
+		expect(classifyTransportError({ code: 'ECONNRESET', response: { status: 500 } })).toBeUndefined();
+		expect(classifyTransportError(new Error('Invalid URL'))).toBeUndefined();
+	});
+});
+
+describe('field references read without the expression engine', () => {
+	test.each([
+		['={{ $json.email }}', ['email']],
+		['={{$json.profile.email}}', ['profile', 'email']],
+		['={{ $json["e-mail"] }}', ['e-mail']],
+		["={{ $json['user id'].x }}", ['user id', 'x']],
+	])('%s reads %j', (expression, path) => expect(fieldPath(expression)).toEqual(path));
+
+	test.each(['={{ $json.email.toLowerCase() }}', '={{ $json.a + $json.b }}', '=x{{ $json.a }}', '={{ $("Node").item.json.a }}'])(
+		'%s is left to n8n',
+		(expression) => expect(fieldPath(expression)).toBeUndefined(),
+	);
+});
+
+describe('batching', () => {
+	test('chunks keep order and item indexes', () => {
+		const chunks = chunk(['a', 'b', 'c', 'd', 'e'], [0, 2, 3, 7, 9], 2);
+		expect(chunks).toEqual([
+			{ entries: ['a', 'b'], itemIndexes: [0, 2] },
+			{ entries: ['c', 'd'], itemIndexes: [3, 7] },
+			{ entries: ['e'], itemIndexes: [9] },
+		]);
+	});
+
+	test('JSON pointers name an entry, or nothing', () => {
+		expect(parseEntryPointer('/updated/17/email')).toEqual({ list: 'updated', index: 17, field: 'email' });
+		expect(parseEntryPointer('/deleted/3')).toEqual({ list: 'deleted', index: 3, field: undefined });
+		expect(parseEntryPointer('/updated/2/a~1b')).toEqual({ list: 'updated', index: 2, field: 'a/b' });
+		expect(parseEntryPointer('/updated')).toBeUndefined();
+		expect(parseEntryPointer(undefined)).toBeUndefined();
+	});
+});
+
+describe('HTTP details', () => {
+	test('path segments cannot escape their place', () => {
+		expect(encodePathSegment('../track/x')).toBe('..%2Ftrack%2Fx');
+		expect(encodePathSegment('a+b@c.d')).toBe('a%2Bb%40c.d');
+		expect(() => encodePathSegment('..')).toThrow(/cannot be used as an ID in a URL/);
+		expect(encodePathSegment('...')).toBe('...');
+	});
+
+	test('bodies: JSON parsed, text kept, empty is undefined', () => {
+		expect(parseBody('{"a":1}')).toEqual({ a: 1 });
+		expect(parseBody(Buffer.from('<html>oops</html>'))).toBe('<html>oops</html>');
+		expect(parseBody('  ')).toBeUndefined();
+	});
+
+	test('secrets are redacted everywhere in a value', () => {
+		expect(redact('key=abcd1234 and abcd1234', ['abcd1234'])).toBe('key=*** and ***');
+		expect(redactDeep({ a: ['x abcd1234'], b: { c: 'abcd1234' } }, ['abcd1234'])).toEqual({ a: ['x ***'], b: { c: '***' } });
+	});
+});
