@@ -30,7 +30,10 @@ import {
 } from 'n8n-workflow';
 
 import { ActivateProApi } from '../credentials/ActivateProApi.credentials';
+import { EmailApiKeyApi } from '../credentials/EmailApiKeyApi.credentials';
+import { RankrOAuth2Api } from '../credentials/RankrOAuth2Api.credentials';
 import { ActivateProUser } from '../nodes/ActivateProUser/ActivateProUser.node';
+import { EmailApi } from '../nodes/EmailApi/EmailApi.node';
 
 /** Emits the items given in its `items` parameter: the start of every test workflow. */
 class TestItems implements INodeType {
@@ -74,12 +77,17 @@ class TestCollect implements INodeType {
 
 const nodeClasses: Record<string, INodeType> = {
 	'n8n-nodes-rankr.activateProUser': new ActivateProUser(),
+	'n8n-nodes-rankr.emailApi': new EmailApi(),
 	'test.items': new TestItems(),
 	'test.collect': new TestCollect(),
 };
 
 const credentialClasses: Record<string, ICredentialType> = {
 	activateProApi: new ActivateProApi(),
+	emailApiKeyApi: new EmailApiKeyApi(),
+	rankrOAuth2Api: new RankrOAuth2Api(),
+	// n8n's own base type, which RankrOAuth2Api extends (only its name matters here).
+	oAuth2Api: { name: 'oAuth2Api', displayName: 'OAuth2 API', properties: [] },
 };
 
 export function registerNodeType(type: string, node: INodeType) {
@@ -150,9 +158,9 @@ export type OnError = 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorO
 export interface RunNodeOptions {
 	/** Node type, e.g. n8n-nodes-rankr.activateProUser */
 	type: string;
-	parameters: IDataObject;
+	parameters: Record<string, unknown>;
 	/** Input items for the node. */
-	items: IDataObject[];
+	items: Array<Record<string, unknown>>;
 	credentials: Record<string, ICredentialDataDecryptedObject>;
 	onError?: OnError;
 }

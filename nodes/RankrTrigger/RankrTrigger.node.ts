@@ -1,0 +1,185 @@
+import type {
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	IDataObject,
+	IHookFunctions,
+	INodeCredentialTestResult,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { EVENT_TYPES, filteredOut, normalise, type EventFilters } from './events';
+import { credentialProblem, verifySignature, withinReplayWindow, type VerificationSettings } from './verify';
+
+/** Larger bodies are refused before they are parsed: no Rankr event comes near this. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export class RankrTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Rankr Trigger',
+		name: 'rankrTrigger',
+		icon: { light: 'file:rankr.svg', dark: 'file:rankr.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ $parameter["events"].join(", ") }}',
+		description: 'Starts the workflow on signed Rankr user events: signup, update, deletion, rank change, inactivity',
+		defaults: { name: 'Rankr Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'rankrWebhookApi', required: true, testedBy: 'rankrWebhookApiTest' }],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'rankr' }],
+		properties: [
+			{
+				displayName:
+					'Copy the Production URL above into Rankr\'s webhook settings. A redelivery repeats the webhookId: add a "Remove Duplicates" step on {{ $json.webhookId }} after this trigger (see the README) so it never runs twice.',
+				name: 'setupNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				required: true,
+				default: ['UserCreate'],
+				options: [
+					{ name: 'All Events', value: '*' },
+					{ name: 'User Created (Signup)', value: 'UserCreate' },
+					{ name: 'User Deleted', value: 'UserDelete' },
+					{ name: 'User Inactive', value: 'UserInactive' },
+					{ name: 'User Rank Changed', value: 'UserRankUpdate' },
+					{ name: 'User Updated', value: 'UserUpdate' },
+				],
+			},
+			{
+				displayName: 'Rank Filter',
+				name: 'rankFilter',
+				type: 'options',
+				default: 'any',
+				description: 'Which rank changes start the workflow (rank 1 is the best)',
+				displayOptions: { show: { events: ['UserRankUpdate', '*'] } },
+				options: [
+					{ name: 'Any Change', value: 'any' },
+					{ name: 'Only Drops', value: 'worsened' },
+					{ name: 'Only Improvements', value: 'improved' },
+					{ name: 'Rank Enters the Top N', value: 'enteredTopN' },
+					{ name: 'Rank Leaves the Top N', value: 'leftTopN' },
+				],
+			},
+			{
+				displayName: 'Top N',
+				name: 'topN',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 10,
+				displayOptions: { show: { events: ['UserRankUpdate', '*'], rankFilter: ['enteredTopN', 'leftTopN'] } },
+			},
+			{
+				displayName: 'Minimum Inactive Days',
+				name: 'inactiveDays',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description: 'Only inactivity events for users inactive at least this many days (0: all)',
+				displayOptions: { show: { events: ['UserInactive', '*'] } },
+			},
+		],
+	};
+
+	methods = {
+		credentialTest: {
+			async rankrWebhookApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+				const settings = settingsOf((credential.data ?? {}) as IDataObject);
+				const problem = credentialProblem(settings);
+				if (problem) return { status: 'Error', message: problem };
+				if (settings.method === 'none') return { status: 'OK', message: 'No verification: any request to the webhook URL will start the workflow' };
+				return { status: 'OK', message: settings.method === 'rsa' ? 'The RSA public key is usable' : 'The shared secret is set' };
+			},
+		},
+	};
+
+	// Rankr has no API to register webhooks: the user pastes the URL into Rankr's settings. Activation still
+	// checks what it can — that the credential can verify deliveries — so a bad key fails at activation,
+	// not silently at the first event.
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const problem = credentialProblem(settingsOf(await this.getCredentials('rankrWebhookApi')));
+				if (problem) throw new NodeOperationError(this.getNode(), `The Rankr webhook credential cannot verify deliveries: ${problem}`);
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const req = this.getRequestObject();
+		const res = this.getResponseObject();
+		const answer = (status: number, body: IDataObject): IWebhookResponseData => {
+			res.status(status).json(body);
+			return { noWebhookResponse: true };
+		};
+
+		// 1. Signature over the raw bytes, before anything else reads the body.
+		const rawBody = rawBodyOf(req as unknown as { rawBody?: unknown; body?: unknown });
+		if (rawBody.length > MAX_BODY_BYTES) return answer(413, { error: 'payload too large' });
+		const settings = settingsOf(await this.getCredentials('rankrWebhookApi'));
+		const verdict = verifySignature(settings, rawBody, req.headers as Record<string, unknown>);
+		if (!verdict.ok) return answer(verdict.status, { error: verdict.reason });
+
+		// 2. A verified body must be a JSON event.
+		let event: IDataObject;
+		try {
+			event = JSON.parse(rawBody.toString('utf8')) as IDataObject;
+		} catch {
+			return answer(400, { error: 'body is not JSON' });
+		}
+		if (!event || typeof event !== 'object' || Array.isArray(event)) return answer(400, { error: 'body is not a JSON object' });
+
+		// 3. Replays: a stale (or future) timestamp is acknowledged but starts nothing.
+		if (!withinReplayWindow(event.timestamp, settings.replayWindowSeconds)) {
+			return answer(200, { received: true, ignored: 'timestamp outside the replay window', webhookId: event.webhookId ?? null });
+		}
+
+		// 4. The node's filters.
+		const filters: EventFilters = {
+			events: this.getNodeParameter('events', []) as string[],
+			rankFilter: this.getNodeParameter('rankFilter', 'any') as EventFilters['rankFilter'],
+			topN: this.getNodeParameter('topN', 10) as number,
+			minInactiveDays: this.getNodeParameter('inactiveDays', 0) as number,
+		};
+		const skip = filteredOut(event, filters);
+		if (skip) return answer(200, { received: true, ignored: skip, webhookId: event.webhookId ?? null });
+
+		return { workflowData: [[{ json: normalise(event, new Date()) }]] };
+	}
+}
+
+function settingsOf(data: IDataObject): VerificationSettings {
+	const method = (['rsa', 'hmac', 'none'] as const).find((m) => m === data.method) ?? 'rsa';
+	return {
+		method,
+		publicKey: String(data.publicPem ?? '').replace(/\\n/g, '\n'),
+		secret: String(data.secret ?? ''),
+		replayWindowSeconds: Number(data.replayWindowSeconds ?? 300),
+	};
+}
+
+/** n8n keeps the exact bytes as rawBody; fall back to the parsed body only when it is missing. */
+function rawBodyOf(req: { rawBody?: unknown; body?: unknown }): Buffer {
+	if (Buffer.isBuffer(req.rawBody)) return req.rawBody;
+	if (typeof req.rawBody === 'string') return Buffer.from(req.rawBody, 'utf8');
+	if (Buffer.isBuffer(req.body)) return req.body;
+	if (typeof req.body === 'string') return Buffer.from(req.body, 'utf8');
+	return Buffer.from(req.body === undefined ? '' : JSON.stringify(req.body), 'utf8');
+}
+
+export { EVENT_TYPES };

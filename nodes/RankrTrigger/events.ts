@@ -1,0 +1,56 @@
+import type { IDataObject } from 'n8n-workflow';
+
+export const EVENT_TYPES = ['UserCreate', 'UserUpdate', 'UserDelete', 'UserRankUpdate', 'UserInactive'] as const;
+
+export interface EventFilters {
+	events: string[];
+	rankFilter: 'any' | 'enteredTopN' | 'leftTopN' | 'improved' | 'worsened';
+	topN: number;
+	minInactiveDays: number;
+}
+
+const toInt = (value: unknown): number | undefined => {
+	const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+	return Number.isFinite(n) ? n : undefined;
+};
+
+/** Why an event does not start the workflow, or undefined when it should. */
+export function filteredOut(event: IDataObject, filters: EventFilters): string | undefined {
+	const type = String(event.type ?? '');
+	if (!(EVENT_TYPES as readonly string[]).includes(type)) return `unknown event type "${type}"`;
+	if (!filters.events.includes('*') && !filters.events.includes(type)) return `event ${type} is not selected`;
+	if (type === 'UserRankUpdate' && filters.rankFilter !== 'any') {
+		const rank = toInt(event.rank);
+		const previous = toInt(event.previousRank);
+		if (rank === undefined || previous === undefined) return 'rank update without rank and previousRank';
+		const n = filters.topN;
+		const pass = {
+			enteredTopN: previous > n && rank <= n,
+			leftTopN: previous <= n && rank > n,
+			improved: rank < previous, // 1 is the best rank
+			worsened: rank > previous,
+		}[filters.rankFilter];
+		if (!pass) return `rank change ${previous} → ${rank} does not match the rank filter`;
+	}
+	if (type === 'UserInactive' && filters.minInactiveDays > 0) {
+		const days = toInt(event.inactiveDays) ?? 0;
+		if (days < filters.minInactiveDays) return `inactive for ${days} days, fewer than ${filters.minInactiveDays}`;
+	}
+	return undefined;
+}
+
+/** The event as delivered, plus the fields every flow needs under fixed names. */
+export function normalise(event: IDataObject, receivedAt: Date): IDataObject {
+	const fullName = [event.firstName, event.lastName].filter((p) => typeof p === 'string' && p.trim()).join(' ');
+	return {
+		...event,
+		event: event.type,
+		userId: event.id ?? null,
+		email: event.email ?? null,
+		fullName: fullName || (typeof event.name === 'string' ? event.name : null),
+		rank: toInt(event.rank) ?? null,
+		previousRank: toInt(event.previousRank) ?? null,
+		inactiveDays: toInt(event.inactiveDays) ?? null,
+		receivedAt: receivedAt.toISOString(),
+	};
+}
