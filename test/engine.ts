@@ -8,7 +8,7 @@ import { join } from 'node:path';
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'rankr-n8n-'));
 process.env.N8N_LOG_LEVEL ??= 'silent';
 
-import { ExecuteContext, ExecutionLifecycleHooks, RoutingNode, WorkflowExecute } from 'n8n-core';
+import { ExecuteContext, ExecutionLifecycleHooks, RoutingNode, WebhookContext, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
 	Workflow,
@@ -32,8 +32,10 @@ import {
 import { ActivateProApi } from '../credentials/ActivateProApi.credentials';
 import { EmailApiKeyApi } from '../credentials/EmailApiKeyApi.credentials';
 import { RankrOAuth2Api } from '../credentials/RankrOAuth2Api.credentials';
+import { RankrWebhookApi } from '../credentials/RankrWebhookApi.credentials';
 import { ActivateProUser } from '../nodes/ActivateProUser/ActivateProUser.node';
 import { EmailApi } from '../nodes/EmailApi/EmailApi.node';
+import { RankrTrigger } from '../nodes/RankrTrigger/RankrTrigger.node';
 
 /** Emits the items given in its `items` parameter: the start of every test workflow. */
 class TestItems implements INodeType {
@@ -78,6 +80,7 @@ class TestCollect implements INodeType {
 const nodeClasses: Record<string, INodeType> = {
 	'n8n-nodes-rankr.activateProUser': new ActivateProUser(),
 	'n8n-nodes-rankr.emailApi': new EmailApi(),
+	'n8n-nodes-rankr.rankrTrigger': new RankrTrigger(),
 	'test.items': new TestItems(),
 	'test.collect': new TestCollect(),
 };
@@ -86,6 +89,7 @@ const credentialClasses: Record<string, ICredentialType> = {
 	activateProApi: new ActivateProApi(),
 	emailApiKeyApi: new EmailApiKeyApi(),
 	rankrOAuth2Api: new RankrOAuth2Api(),
+	rankrWebhookApi: new RankrWebhookApi(),
 	// n8n's own base type, which RankrOAuth2Api extends (only its name matters here).
 	oAuth2Api: { name: 'oAuth2Api', displayName: 'OAuth2 API', properties: [] },
 };
@@ -298,4 +302,74 @@ export async function testCredential(type: string, data: ICredentialDataDecrypte
 		return { status: 'Error', message: status ? `Received HTTP status code: ${status}` : (error as Error).message };
 	}
 	return { status: 'OK', message: 'Connection successful!' };
+}
+
+export interface WebhookCall {
+	parameters: Record<string, unknown>;
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	headers: Record<string, string>;
+	rawBody: Buffer | string;
+}
+
+export interface WebhookResult {
+	/** What the HTTP caller got when the node answered itself (401, 200 ignored…), else undefined. */
+	response?: { status: number; body: unknown };
+	/** Items that would start the workflow (undefined: no execution). */
+	items?: INodeExecutionData[];
+}
+
+/** Delivers one request to the Rankr Trigger's webhook() through n8n-core's WebhookContext. */
+export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
+	const node: INode = {
+		id: 'trigger',
+		name: 'Rankr Trigger',
+		type: 'n8n-nodes-rankr.rankrTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: call.parameters as INode['parameters'],
+		credentials: Object.fromEntries(Object.keys(call.credentials).map((t) => [t, { id: `${t}-id`, name: 'test' }])),
+		webhookId: 'hook-1',
+	};
+	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, active: true, nodeTypes, settings: { executionOrder: 'v1' } });
+	const additionalData = makeAdditionalData(call.credentials, [node], {});
+	const raw = Buffer.isBuffer(call.rawBody) ? call.rawBody : Buffer.from(call.rawBody, 'utf8');
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(raw.toString('utf8'));
+	} catch {
+		parsed = {};
+	}
+	const headers = Object.fromEntries(Object.entries(call.headers).map(([k, v]) => [k.toLowerCase(), v]));
+	const response: { status: number; body: unknown } = { status: 200, body: undefined };
+	const res = {
+		status(code: number) {
+			response.status = code;
+			return res;
+		},
+		json(body: unknown) {
+			response.body = body;
+			return res;
+		},
+		send(body: unknown) {
+			response.body = body;
+			return res;
+		},
+		end() {
+			return res;
+		},
+		setHeader() {
+			return res;
+		},
+	};
+	Object.assign(additionalData, {
+		httpRequest: { headers, body: parsed, rawBody: raw, method: 'POST', query: {}, params: {} },
+		httpResponse: res,
+	});
+	const webhookData = { httpMethod: 'POST', node: node.name, path: 'hook-1/rankr', webhookDescription: {}, workflowId: 'wf' } as never;
+	const context = new WebhookContext(workflow, node, additionalData, 'webhook', webhookData, [], null);
+	const result = await (nodeClasses[node.type] as INodeType).webhook!.call(context);
+	return {
+		response: result.noWebhookResponse ? response : undefined,
+		items: result.workflowData?.[0],
+	};
 }

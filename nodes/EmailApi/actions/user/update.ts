@@ -4,7 +4,7 @@ import { inputError, itemLabel } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
 import { splitFullName } from '../../../shared/names';
 import { emailApiError, emailApiRequest, isSuccess } from '../../transport';
-import { checkEmail, commaList, parseJsonParameter, requiredText } from '../common';
+import { commaList, parseJsonParameter, requiredText } from '../common';
 import { userIdField } from './userId';
 
 const show = { resource: ['user'], operation: ['update'] };
@@ -19,7 +19,6 @@ export const properties: INodeProperties[] = [
 		default: {},
 		displayOptions: { show },
 		options: [
-			{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '' },
 			{ displayName: 'First Name', name: 'firstName', type: 'string', default: '' },
 			{ displayName: 'Full Name', name: 'fullName', type: 'string', default: '', description: 'Split into first and last name; First Name and Last Name take precedence' },
 			{ displayName: 'Last Name', name: 'lastName', type: 'string', default: '' },
@@ -51,7 +50,7 @@ export const properties: INodeProperties[] = [
 	},
 ];
 
-/** PUT /users/{userId} — only the fields given are sent. */
+/** PUT /users/{userId} — only the fields given are sent (the API no longer supports changing the email). */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const userId = requiredText(this, 'userId', 'User ID', itemIndex);
 	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
@@ -60,7 +59,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	for (const key of ['firstName', 'lastName', 'phone', 'password', 'role', 'type'] as const) {
 		if (fields[key] !== undefined && fields[key] !== '') body[key] = String(fields[key]);
 	}
-	if (fields.email) body.email = checkEmail(this, String(fields.email).trim(), itemIndex);
 	if (fields.locationIds !== undefined) body.locationIds = commaList(fields.locationIds);
 	if (fields.permissionsJson !== undefined) {
 		const permissions = parseJsonParameter(this, fields.permissionsJson, 'Permissions (JSON)', itemIndex, 'object') as IDataObject;

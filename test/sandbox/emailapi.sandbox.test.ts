@@ -1,0 +1,456 @@
+// The Email API sandbox itself, over real HTTP: the node's tests trust it, so it is checked against the contract
+// (HighLevel's OpenAPI documents, Authorization.md, Scopes.md) here, without any package code.
+import { API_SCOPES, EmailApiSandbox } from './emailapi';
+
+const LOCATION = 've9EPM428h8vShlRW1KT';
+const COMPANY = 'UAXssdawIWAWD';
+const FULL = 'full-access-token';
+const CLIENT_ID = 'rankr-client-id';
+const CLIENT_SECRET = 'rankr-client-secret';
+const REDIRECT = 'http://127.0.0.1:5678/rest/oauth2-credential/callback';
+
+interface Answer {
+	status: number;
+	body: any;
+	headers: Headers;
+}
+
+let sandbox: EmailApiSandbox;
+
+async function call(
+	method: string,
+	path: string,
+	{ token = FULL, version = '2021-07-28', body, raw, headers = {} }: { token?: string | null; version?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+	const h: Record<string, string> = { accept: 'application/json', ...headers };
+	if (token) h.authorization = `Bearer ${token}`;
+	if (version) h.version = version;
+	let payload: string | undefined;
+	if (raw !== undefined) {
+		payload = raw;
+		h['content-type'] ??= 'application/json';
+	} else if (body !== undefined) {
+		payload = JSON.stringify(body);
+		h['content-type'] = 'application/json';
+	}
+	const res = await fetch(`${sandbox.url}${path}`, { method, headers: h, body: payload, redirect: 'manual' });
+	const text = await res.text();
+	let parsed: any = text;
+	try {
+		parsed = text ? JSON.parse(text) : undefined;
+	} catch {
+		// not JSON
+	}
+	return { status: res.status, body: parsed, headers: res.headers };
+}
+
+function newUser(overrides: Record<string, unknown> = {}) {
+	return {
+		companyId: COMPANY,
+		firstName: 'Ada',
+		lastName: 'Lovelace',
+		email: 'ada@example.com',
+		password: 'S3cret!pass',
+		type: 'account',
+		role: 'user',
+		locationIds: [LOCATION],
+		...overrides,
+	};
+}
+
+function form(values: Record<string, string>) {
+	return new URLSearchParams(values).toString();
+}
+
+beforeAll(async () => {
+	sandbox = new EmailApiSandbox({
+		tokens: { [FULL]: { scopes: API_SCOPES } },
+		oauthClients: { [CLIENT_ID]: { clientSecret: CLIENT_SECRET, scopes: ['users.write', 'users.readonly', 'workflows.readonly'] } },
+	});
+	await sandbox.listen();
+});
+
+afterAll(async () => {
+	await sandbox.close();
+});
+
+beforeEach(() => {
+	sandbox.reset();
+	sandbox.setRateLimit({ max: 100, intervalMs: 10000, daily: 200000 });
+});
+
+describe('authentication, version, scopes', () => {
+	it('answers unknown routes like NestJS, before any check', async () => {
+		const r = await call('GET', '/nope?x=1', { token: null });
+		expect(r.status).toBe(404);
+		expect(r.body).toEqual({ statusCode: 404, message: 'Cannot GET /nope?x=1', error: 'Not Found' });
+	});
+
+	it('refuses a missing, unknown or expired bearer token with 401', async () => {
+		const missing = await call('GET', `/workflows/?locationId=${LOCATION}`, { token: null });
+		expect(missing.status).toBe(401);
+		expect(missing.body).toEqual({ statusCode: 401, message: 'Invalid token: access token is invalid', error: 'Unauthorized' });
+		expect((await call('GET', `/workflows/?locationId=${LOCATION}`, { token: 'nope' })).status).toBe(401);
+
+		const token = sandbox.issueToken(['workflows.readonly']);
+		expect((await call('GET', `/workflows/?locationId=${LOCATION}`, { token })).status).toBe(200);
+		sandbox.expireToken(token);
+		const expired = await call('GET', `/workflows/?locationId=${LOCATION}`, { token });
+		expect(expired.status).toBe(401);
+		expect(expired.body.message).toMatch(/expired/);
+
+		const short = sandbox.issueToken(['workflows.readonly'], { ttlMs: 1000 });
+		sandbox.clock.advance(1001);
+		expect((await call('GET', `/workflows/?locationId=${LOCATION}`, { token: short })).body.message).toMatch(/expired/);
+		expect(sandbox.stats.unauthorized).toBe(4);
+	});
+
+	it('requires Version: 2021-07-28 (400) and still sends the rate-limit headers', async () => {
+		const missing = await call('GET', `/workflows/?locationId=${LOCATION}`, { version: null });
+		expect(missing.status).toBe(400);
+		expect(missing.body).toEqual({ statusCode: 400, message: 'Version header was not found' });
+		expect(missing.headers.get('x-ratelimit-remaining')).toBe('99');
+		expect((await call('GET', `/workflows/?locationId=${LOCATION}`, { version: '2021-04-15' })).status).toBe(400);
+	});
+
+	it('answers 401 when the token lacks the route scope, or is of the wrong class', async () => {
+		const readOnly = sandbox.issueToken(['users.readonly']);
+		const r = await call('POST', '/users/', { token: readOnly, body: newUser() });
+		expect(r.status).toBe(401);
+		expect(r.body).toEqual({ statusCode: 401, message: 'The token is not authorized for this scope.' });
+		expect(r.headers.get('x-ratelimit-max')).toBe('100');
+		expect(sandbox.users.size).toBe(0);
+
+		const agency = sandbox.issueToken(API_SCOPES, { userType: 'Company' });
+		const w = await call('GET', `/workflows/?locationId=${LOCATION}`, { token: agency });
+		expect(w.status).toBe(401);
+		expect(w.body.message).toMatch(/authClass/);
+	});
+
+	it('refuses another location with 403', async () => {
+		const r = await call('GET', '/workflows/?locationId=otherLocation00000000');
+		expect(r.status).toBe(403);
+		expect(r.body).toEqual({ statusCode: 403, message: 'The token does not have access to this location.' });
+	});
+});
+
+describe('rate limits', () => {
+	it('sends the documented headers on every answer and 429 + Retry-After over the burst limit', async () => {
+		sandbox.setRateLimit({ max: 3, intervalMs: 1000, daily: 5 });
+		const remaining: (string | null)[] = [];
+		for (let i = 0; i < 3; i++) {
+			const r = await call('GET', `/workflows/?locationId=${LOCATION}`);
+			expect(r.status).toBe(200);
+			expect(r.headers.get('x-ratelimit-limit-daily')).toBe('5');
+			expect(r.headers.get('x-ratelimit-interval-milliseconds')).toBe('1000');
+			expect(r.headers.get('x-ratelimit-max')).toBe('3');
+			remaining.push(r.headers.get('x-ratelimit-remaining'));
+		}
+		expect(remaining).toEqual(['2', '1', '0']);
+		const limited = await call('GET', `/workflows/?locationId=${LOCATION}`);
+		expect(limited.status).toBe(429);
+		expect(limited.body).toEqual({ statusCode: 429, message: 'Too many requests' });
+		expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+		expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
+		expect(limited.headers.get('x-ratelimit-daily-remaining')).toBe('2');
+		expect(sandbox.stats.rateLimited).toBe(1);
+
+		sandbox.clock.advance(1000);
+		const again = await call('GET', `/workflows/?locationId=${LOCATION}`);
+		expect(again.status).toBe(200);
+		expect(again.headers.get('x-ratelimit-daily-remaining')).toBe('1');
+		await call('GET', `/workflows/?locationId=${LOCATION}`);
+		const daily = await call('GET', `/workflows/?locationId=${LOCATION}`);
+		expect(daily.status).toBe(429);
+		expect(daily.headers.get('x-ratelimit-daily-remaining')).toBe('0');
+		expect(sandbox.stats.rateLimited).toBe(2);
+	});
+
+	it('counts per location: another location has its own budget', async () => {
+		sandbox.setRateLimit({ max: 1, intervalMs: 60000 });
+		const other = sandbox.issueToken(['workflows.readonly'], { locationId: 'secondLocation000000' });
+		expect((await call('GET', `/workflows/?locationId=${LOCATION}`)).status).toBe(200);
+		expect((await call('GET', `/workflows/?locationId=${LOCATION}`)).status).toBe(429);
+		expect((await call('GET', '/workflows/?locationId=secondLocation000000', { token: other })).status).toBe(200);
+	});
+});
+
+describe('users', () => {
+	it('creates (201), reads, updates, lists, searches and deletes a user', async () => {
+		const created = await call('POST', '/users/', { body: newUser({ permissions: { workflowsEnabled: false } }) });
+		expect(created.status).toBe(201);
+		const user = created.body;
+		expect(user.id).toMatch(/^[A-Za-z0-9]{20}$/);
+		expect(user).toMatchObject({
+			name: 'Ada Lovelace', firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com',
+			roles: { type: 'account', role: 'user', locationIds: [LOCATION] },
+		});
+		expect(user.permissions.workflowsEnabled).toBe(false);
+		expect(user.permissions.contactsEnabled).toBe(true);
+		expect(JSON.stringify(user)).not.toContain('S3cret');
+		expect(sandbox.users.get(user.id)).toMatchObject({ companyId: COMPANY, email: 'ada@example.com' });
+
+		const got = await call('GET', `/users/${user.id}`);
+		expect(got.status).toBe(200);
+		expect(got.body).toEqual(user);
+
+		const updated = await call('PUT', `/users/${user.id}`, { body: { firstName: 'Augusta', role: 'admin' } });
+		expect(updated.status).toBe(200);
+		expect(updated.body).toMatchObject({ name: 'Augusta Lovelace', roles: { role: 'admin' } });
+
+		const byLocation = await call('GET', `/users/?locationId=${LOCATION}`);
+		expect(byLocation.body.users.map((u: any) => u.id)).toEqual([user.id]);
+
+		const search = await call('GET', `/users/search?companyId=${COMPANY}&query=ADA@example`);
+		expect(search.status).toBe(200);
+		expect(search.body.count).toBe(1);
+		expect(search.body.users[0]).toMatchObject({ id: user.id, deleted: false });
+		expect((await call('GET', `/users/search?companyId=${COMPANY}&query=nobody`)).body).toEqual({ users: [], count: 0 });
+
+		const deleted = await call('DELETE', `/users/${user.id}`);
+		expect(deleted.status).toBe(200);
+		expect(deleted.body).toEqual({
+			succeded: true,
+			message: 'Queued deleting user with e-mail ada@example.com and name Augusta Lovelace. Will take effect in a few minutes.',
+		});
+		const gone = await call('GET', `/users/${user.id}`);
+		expect(gone.status).toBe(400);
+		expect(gone.body).toEqual({ statusCode: 400, message: 'User not found' });
+		expect((await call('DELETE', `/users/${user.id}`)).status).toBe(400);
+		expect((await call('GET', `/users/search?companyId=${COMPANY}&query=ada`)).body.count).toBe(0);
+	});
+
+	it('refuses a duplicate email in the company (400), case-insensitively', async () => {
+		expect((await call('POST', '/users/', { body: newUser() })).status).toBe(201);
+		const dup = await call('POST', '/users/', { body: newUser({ email: 'ADA@Example.com' }) });
+		expect(dup.status).toBe(400);
+		expect(dup.body).toEqual({ statusCode: 400, message: 'User with this email already exists' });
+		expect(sandbox.users.size).toBe(1);
+	});
+
+	it('validates CreateUserDto like NestJS (422)', async () => {
+		const r = await call('POST', '/users/', {
+			body: { ...newUser({ email: 'not-an-email', role: 'owner', locationIds: [LOCATION, 7], permissions: { campaignsEnabled: 'yes', nope: true } }), foo: 1, lastName: undefined },
+		});
+		expect(r.status).toBe(422);
+		expect(r.body.statusCode).toBe(422);
+		expect(r.body.error).toBe('Unprocessable Entity');
+		expect(r.body.message).toEqual(expect.arrayContaining([
+			'property foo should not exist',
+			'email must be an email',
+			'role must be one of the following values: admin, user',
+			'each value in locationIds must be a string',
+			'permissions.campaignsEnabled must be a boolean value',
+			'permissions.property nope should not exist',
+			'lastName should not be empty',
+			'lastName must be a string',
+		]));
+		expect(sandbox.users.size).toBe(0);
+
+		const types = await call('POST', '/users/', { body: newUser({ type: 'owner', locationIds: 'x' }) });
+		expect(types.body.message).toEqual(expect.arrayContaining(['type must be one of the following values: account, agency', 'locationIds must be an array']));
+	});
+
+	it('answers 400 to a body that is not JSON', async () => {
+		const r = await call('POST', '/users/', { raw: '{"firstName": ' });
+		expect(r.status).toBe(400);
+		expect(r.body.statusCode).toBe(400);
+		expect(r.body.message).toMatch(/JSON/);
+	});
+
+	it('refuses an email change on update and a foreign company', async () => {
+		const { body: user } = await call('POST', '/users/', { body: newUser() });
+		const change = await call('PUT', `/users/${user.id}`, { body: { email: 'new@example.com' } });
+		expect(change.status).toBe(400);
+		expect(change.body.message).toMatch(/Email update is no longer supported/);
+		expect((await call('PUT', `/users/${user.id}`, { body: { email: 'ADA@example.com', lastName: 'King' } })).status).toBe(200);
+		expect((await call('POST', '/users/', { body: newUser({ companyId: 'otherCompany', email: 'b@example.com' }) })).status).toBe(403);
+		expect((await call('PUT', `/users/${user.id}`, { body: { bogus: 1 } })).status).toBe(422);
+	});
+
+	it('filters by email for an agency token only', async () => {
+		const { body: user } = await call('POST', '/users/', { body: newUser() });
+		const agency = sandbox.issueToken(['users.readonly'], { userType: 'Company' });
+		const r = await call('POST', '/users/search/filter-by-email', { token: agency, body: { companyId: COMPANY, emails: 'x@y.com,ADA@example.com' } });
+		expect(r.status).toBe(200);
+		expect(r.body).toEqual({ users: [{ id: user.id, email: 'ada@example.com' }], count: 1 });
+		expect((await call('POST', '/users/search/filter-by-email', { body: { companyId: COMPANY, emails: 'ada@example.com' } })).status).toBe(401);
+	});
+});
+
+describe('workflows', () => {
+	it('lists the seeded workflows of the location, with ids stable across instances', async () => {
+		const r = await call('GET', `/workflows/?locationId=${LOCATION}`);
+		expect(r.status).toBe(200);
+		expect(r.body.workflows.map((w: any) => [w.name, w.status])).toEqual([
+			['Welcome', 'published'],
+			['Re-engagement', 'published'],
+			['Rank Up Announcement', 'draft'],
+		]);
+		for (const w of r.body.workflows) expect(Object.keys(w).sort()).toEqual(['createdAt', 'id', 'locationId', 'name', 'status', 'updatedAt', 'version']);
+		const other = new EmailApiSandbox();
+		expect(other.seededWorkflowIds()).toEqual(sandbox.seededWorkflowIds());
+		expect(r.body.workflows[0].id).toBe(sandbox.seededWorkflowIds().welcome);
+		expect((await call('GET', '/workflows/')).status).toBe(422);
+	});
+});
+
+describe('contacts and workflow enrolment', () => {
+	it('upserts by email (case-insensitive) or phone within the location', async () => {
+		const first = await call('POST', '/contacts/upsert', { body: { locationId: LOCATION, email: 'Grace@Example.com', firstName: 'Grace', lastName: 'Hopper' } });
+		expect(first.status).toBe(200);
+		expect(first.body.new).toBe(true);
+		expect(typeof first.body.traceId).toBe('string');
+		expect(first.body.contact).toMatchObject({ email: 'Grace@Example.com', emailLowerCase: 'grace@example.com', locationId: LOCATION, name: 'Grace Hopper' });
+		const second = await call('POST', '/contacts/upsert', { body: { locationId: LOCATION, email: 'grace@example.com', phone: '+1 555-010-0000', tags: ['rankr'] } });
+		expect(second.body.new).toBe(false);
+		expect(second.body.contact.id).toBe(first.body.contact.id);
+		expect(second.body.contact.tags).toEqual(['rankr']);
+		const byPhone = await call('POST', '/contacts/upsert', { body: { locationId: LOCATION, phone: '+15550100000' } });
+		expect(byPhone.body).toMatchObject({ new: false, contact: { id: first.body.contact.id } });
+		expect(sandbox.contacts.size).toBe(1);
+
+		const got = await call('GET', `/contacts/${first.body.contact.id}`);
+		expect(got.body.contact.id).toBe(first.body.contact.id);
+		expect((await call('POST', '/contacts/upsert', { body: { email: 'x@example.com' } })).body.message).toContain('locationId should not be empty');
+	});
+
+	it('enrols a contact in a workflow and sends its email once while enrolled', async () => {
+		const { body } = await call('POST', '/contacts/upsert', { body: { locationId: LOCATION, email: 'ada@example.com', firstName: 'Ada' } });
+		const contactId = body.contact.id;
+		const { welcome, draft } = sandbox.seededWorkflowIds();
+
+		const add = await call('POST', `/contacts/${contactId}/workflow/${welcome}`, { body: {} });
+		expect(add.status).toBe(200);
+		expect(add.body).toEqual({ succeded: true });
+		expect(sandbox.emailsSent).toEqual([expect.objectContaining({ to: 'ada@example.com', workflowId: welcome, workflowName: 'Welcome', contactId })]);
+		expect(sandbox.enrolments).toHaveLength(1);
+
+		const again = await call('POST', `/contacts/${contactId}/workflow/${welcome}`);
+		expect(again.status).toBe(200);
+		expect(sandbox.emailsSent).toHaveLength(1);
+
+		expect((await call('DELETE', `/contacts/${contactId}/workflow/${welcome}`)).body).toEqual({ succeded: true });
+		expect(sandbox.enrolments).toHaveLength(0);
+		await call('POST', `/contacts/${contactId}/workflow/${welcome}`, { body: { eventStartTime: '2021-06-23T03:30:00+01:00' } });
+		expect(sandbox.emailsSent).toHaveLength(2);
+
+		expect((await call('POST', `/contacts/${contactId}/workflow/${draft}`)).status).toBe(400);
+		const unknownWorkflow = await call('POST', `/contacts/${contactId}/workflow/00000000-0000-4000-a000-000000000000`);
+		expect(unknownWorkflow.body).toEqual({ statusCode: 400, message: 'Workflow not found' });
+		const unknownContact = await call('POST', `/contacts/AAAAAAAAAAAAAAAAAAAA/workflow/${welcome}`);
+		expect(unknownContact.body).toEqual({ statusCode: 400, message: 'Contact not found' });
+		expect((await call('POST', `/contacts/${contactId}/workflow/${welcome}`, { body: { eventStartTime: 'tomorrow' } })).status).toBe(422);
+		expect(sandbox.emailsSent).toHaveLength(2);
+
+		expect((await call('DELETE', `/contacts/${contactId}`)).body).toEqual({ succeded: true });
+		expect((await call('GET', `/contacts/${contactId}`)).status).toBe(400);
+	});
+
+	it('needs contacts.write to enrol', async () => {
+		const token = sandbox.issueToken(['contacts.readonly']);
+		const { welcome } = sandbox.seededWorkflowIds();
+		expect((await call('POST', `/contacts/AAAAAAAAAAAAAAAAAAAA/workflow/${welcome}`, { token })).status).toBe(401);
+	});
+});
+
+describe('courses', () => {
+	const product = {
+		title: 'Ranking 101',
+		description: 'How ranks work',
+		categories: [{ title: 'Basics', visibility: 'published', posts: [{ title: 'Intro', visibility: 'draft', contentType: 'video', description: 'Welcome' }] }],
+		instructorDetails: { name: 'Ada', description: 'Instructor' },
+	};
+
+	it('imports courses (201) and validates the nested payload', async () => {
+		const r = await call('POST', '/courses/courses-exporter/public/import', { body: { locationId: LOCATION, products: [product] } });
+		expect(r.status).toBe(201);
+		expect(sandbox.courseImports).toHaveLength(1);
+		expect(sandbox.courseImports[0]).toMatchObject({ locationId: LOCATION, products: [product] });
+
+		const bad = await call('POST', '/courses/courses-exporter/public/import', {
+			body: { locationId: LOCATION, products: [{ ...product, categories: [{ title: 'x', posts: [{ title: 'p', visibility: 'draft', contentType: 'audio', description: 'd' }] }] }] },
+		});
+		expect(bad.status).toBe(422);
+		expect(bad.body.message).toEqual(expect.arrayContaining([
+			'products.0.categories.0.visibility should not be empty',
+			'products.0.categories.0.posts.0.contentType must be one of the following values: video, assignment, quiz',
+		]));
+		expect((await call('POST', '/courses/courses-exporter/public/import', { body: { products: [] } })).body.message).toContain('locationId should not be empty');
+		expect(sandbox.courseImports).toHaveLength(1);
+	});
+});
+
+describe('OAuth 2.0', () => {
+	async function authorize(state = 'xyz'): Promise<string> {
+		const query = new URLSearchParams({ response_type: 'code', client_id: CLIENT_ID, redirect_uri: REDIRECT, scope: 'users.write users.readonly', state });
+		const r = await call('GET', `/oauth/chooselocation?${query}`, { token: null, version: null });
+		expect(r.status).toBe(302);
+		const location = new URL(r.headers.get('location')!);
+		expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
+		expect(location.searchParams.get('state')).toBe(state);
+		return location.searchParams.get('code')!;
+	}
+
+	async function token(values: Record<string, string>, headers: Record<string, string> = {}) {
+		return call('POST', '/oauth/token', { token: null, version: null, raw: form(values), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+	}
+
+	it('exchanges a code for tokens, uses them, and rotates the refresh token', async () => {
+		const code = await authorize();
+		const r = await token({ client_id: CLIENT_ID, client_secret: CLIENT_SECRET, grant_type: 'authorization_code', code, redirect_uri: REDIRECT, user_type: 'Location' });
+		expect(r.status).toBe(200);
+		expect(r.body).toMatchObject({ token_type: 'Bearer', expires_in: 86399, scope: 'users.write users.readonly', userType: 'Location', locationId: LOCATION, companyId: COMPANY });
+		expect(typeof r.body.access_token).toBe('string');
+		expect(typeof r.body.refresh_token).toBe('string');
+		expect(typeof r.body.userId).toBe('string');
+
+		expect((await call('POST', '/users/', { token: r.body.access_token, body: newUser() })).status).toBe(201);
+		expect((await call('GET', `/workflows/?locationId=${LOCATION}`, { token: r.body.access_token })).status).toBe(401); // not granted
+
+		const reused = await token({ client_id: CLIENT_ID, client_secret: CLIENT_SECRET, grant_type: 'authorization_code', code });
+		expect(reused.status).toBe(400);
+
+		const refreshed = await token({ client_id: CLIENT_ID, client_secret: CLIENT_SECRET, grant_type: 'refresh_token', refresh_token: r.body.refresh_token });
+		expect(refreshed.status).toBe(200);
+		expect(refreshed.body.refresh_token).not.toBe(r.body.refresh_token);
+		expect(refreshed.body.access_token).not.toBe(r.body.access_token);
+		const old = await token({ client_id: CLIENT_ID, client_secret: CLIENT_SECRET, grant_type: 'refresh_token', refresh_token: r.body.refresh_token });
+		expect(old.status).toBe(400);
+		expect(old.body.statusCode).toBe(400);
+
+		sandbox.clock.advance(86399000);
+		expect((await call('GET', `/users/?locationId=${LOCATION}`, { token: refreshed.body.access_token })).body.message).toMatch(/expired/);
+	});
+
+	it('refuses a wrong secret (401) and client credentials outside the body (422)', async () => {
+		const code = sandbox.issueAuthCode(CLIENT_ID, ['users.write']);
+		const wrong = await token({ client_id: CLIENT_ID, client_secret: 'nope', grant_type: 'authorization_code', code });
+		expect(wrong.status).toBe(401);
+		expect(wrong.body.statusCode).toBe(401);
+		const basic = await token({ grant_type: 'authorization_code', code }, { authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}` });
+		expect(basic.status).toBe(422);
+		expect(basic.body.message).toEqual(expect.arrayContaining(['client_id should not be empty', 'client_secret should not be empty']));
+		const good = await token({ client_id: CLIENT_ID, client_secret: CLIENT_SECRET, grant_type: 'authorization_code', code });
+		expect(good.status).toBe(200);
+		expect(good.body.scope).toBe('users.write');
+	});
+
+	it('refuses an unknown client or a scope the app does not have on the authorization page', async () => {
+		const unknown = await call('GET', `/oauth/chooselocation?client_id=nope&redirect_uri=${encodeURIComponent(REDIRECT)}`, { token: null });
+		expect(unknown.status).toBe(400);
+		const scope = await call('GET', `/oauth/chooselocation?client_id=${CLIENT_ID}&redirect_uri=${encodeURIComponent(REDIRECT)}&scope=contacts.write`, { token: null });
+		expect(scope.status).toBe(400);
+	});
+});
+
+describe('control routes', () => {
+	it('issues a token over HTTP and shows the state', async () => {
+		const res = await fetch(`${sandbox.url}/__sandbox/tokens`, { method: 'POST', body: JSON.stringify({ scopes: ['workflows.readonly'] }) });
+		const { token } = (await res.json()) as { token: string };
+		expect((await call('GET', `/workflows/?locationId=${LOCATION}`, { token })).status).toBe(200);
+		const state = (await (await fetch(`${sandbox.url}/__sandbox/state`)).json()) as any;
+		expect(state.workflows.filter((w: any) => w.locationId === LOCATION)).toHaveLength(3);
+		expect(state.stats.requests).toBe(1);
+	});
+});
