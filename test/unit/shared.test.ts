@@ -3,6 +3,7 @@ import { chunk, parseEntryPointer } from '../../nodes/shared/batching';
 import { redact, redactDeep } from '../../nodes/shared/errors';
 import { encodePathSegment, parseBody } from '../../nodes/shared/http';
 import { fieldPath } from '../../nodes/shared/itemFields';
+import { splitFullName } from '../../nodes/shared/names';
 import { backoffDelay, classifyTransportError, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../../nodes/shared/retry';
 
 describe('retry rules', () => {
@@ -81,4 +82,16 @@ describe('HTTP details', () => {
 		expect(redact('key=abcd1234 and abcd1234', ['abcd1234'])).toBe('key=*** and ***');
 		expect(redactDeep({ a: ['x abcd1234'], b: { c: 'abcd1234' } }, ['abcd1234'])).toEqual({ a: ['x ***'], b: { c: '***' } });
 	});
+});
+
+describe('name splitting', () => {
+	test.each([
+		['Ada Lovelace', 'Ada', 'Lovelace'],
+		['Prince', 'Prince', ''],
+		['Jean-Luc de la Tour', 'Jean-Luc', 'de la Tour'],
+		['Mary Ann Smith', 'Mary Ann', 'Smith'],
+		['Lovelace, Ada', 'Ada', 'Lovelace'],
+		['Ludwig van Beethoven', 'Ludwig', 'van Beethoven'],
+		['  ', '', ''],
+	])('%j → %j + %j', (full, firstName, lastName) => expect(splitFullName(full)).toEqual({ firstName, lastName }));
 });

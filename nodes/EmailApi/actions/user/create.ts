@@ -115,6 +115,14 @@ function buildCreateBody(ctx: IExecuteFunctions, itemIndex: number, settings: Em
 	if (!firstName) {
 		throw inputError(node, `The user has no name (${itemLabel(itemIndex)})`, itemIndex, 'Set "Full Name" (or First Name under Additional Fields): the Email API requires a first name.');
 	}
+	if (!lastName) {
+		throw inputError(
+			node,
+			`The Email API requires a last name, and "${firstName}" has none (${itemLabel(itemIndex)})`,
+			itemIndex,
+			'Set "Last Name" under Additional Fields (e.g. {{ $json.lastName || "-" }}) for people known by one name.',
+		);
+	}
 	const companyId = String(extra.companyId || settings.companyId || '').trim();
 	if (!companyId) {
 		throw inputError(node, `No company ID (${itemLabel(itemIndex)})`, itemIndex, 'Set "Company ID" under Additional Fields, or in the credential: the Email API needs it to create a user.');
