@@ -1,0 +1,80 @@
+// Workflows, contacts (the enrolment that sends an email) and course import.
+import { runNode } from '../../engine';
+import { apiKeyCredentials, expectBodiesMatchSpec, startEmailApi } from '../../helpers/emailapi';
+
+type Sandbox = Awaited<ReturnType<typeof startEmailApi>>;
+let sandbox: Sandbox;
+beforeAll(async () => {
+	sandbox = await startEmailApi();
+});
+afterAll(async () => sandbox.close());
+beforeEach(() => sandbox.reset());
+afterEach(() => expectBodiesMatchSpec(sandbox));
+
+const NODE = 'n8n-nodes-rankr.emailApi';
+const run = (parameters: Record<string, unknown>, items: Array<Record<string, unknown>> = [{}], extra: Partial<Parameters<typeof runNode>[0]> = {}) =>
+	runNode({ type: NODE, parameters, items, credentials: apiKeyCredentials(sandbox), ...extra });
+
+test('workflows come with workflowId and name; Limit applies', async () => {
+	const all = await run({ resource: 'workflow', operation: 'getMany', returnAll: true });
+	expect(all.success.map((i) => i.json.name).sort()).toEqual(['Rank Up Announcement', 'Re-engagement', 'Welcome']);
+	const welcome = all.success.find((i) => i.json.name === 'Welcome')!.json;
+	expect(welcome.workflowId).toBe(sandbox.seededWorkflowIds().welcome);
+	expect(sandbox.requests()[0].query).toEqual({ locationId: sandbox.locationId });
+	const one = await run({ resource: 'workflow', operation: 'getMany', returnAll: false, limit: 1 });
+	expect(one.success).toHaveLength(1);
+});
+
+test('upsert a contact, enrol it in "Welcome": exactly one welcome email, even when enrolled twice', async () => {
+	const upserted = await run(
+		{ resource: 'contact', operation: 'upsert', email: '={{ $json.email }}', fullName: '={{ $json.name }}', additionalFields: { tags: 'rankr, signup', source: 'rankr' } },
+		[{ email: 'grace@example.com', name: 'Grace Hopper' }],
+	);
+	expect(upserted.error).toBeUndefined();
+	const contactId = upserted.success[0].json.contactId as string;
+	expect(upserted.success[0].json).toMatchObject({ new: true, email: 'grace@example.com', firstName: 'Grace', lastName: 'Hopper' });
+	expect(JSON.parse(sandbox.requests('POST /contacts/upsert')[0].rawBody)).toEqual({
+		locationId: sandbox.locationId,
+		email: 'grace@example.com',
+		firstName: 'Grace',
+		lastName: 'Hopper',
+		source: 'rankr',
+		tags: ['rankr', 'signup'],
+	});
+
+	const again = await run({ resource: 'contact', operation: 'upsert', email: 'grace@example.com', fullName: 'Grace B. Hopper' });
+	expect(again.success[0].json).toMatchObject({ new: false, contactId });
+
+	const welcome = sandbox.seededWorkflowIds().welcome;
+	const enrol = { resource: 'contact', operation: 'addToWorkflow', contactId, workflowId: { __rl: true, mode: 'list', value: welcome, cachedResultName: 'Welcome' } };
+	const first = await run(enrol);
+	expect(first.success[0].json).toEqual({ contactId, workflowId: welcome, enrolled: true });
+	await run(enrol);
+	expect(sandbox.emailsSent).toEqual([expect.objectContaining({ to: 'grace@example.com', workflowName: 'Welcome', contactId })]);
+
+	const removed = await run({ resource: 'contact', operation: 'removeFromWorkflow', contactId, workflowId: { __rl: true, mode: 'id', value: welcome } });
+	expect(removed.success[0].json).toEqual({ contactId, workflowId: welcome, removed: true });
+	expect(sandbox.requests(`DELETE /contacts/${contactId}/workflow/${welcome}`)).toHaveLength(1);
+});
+
+test('an unknown workflow or contact is named in the error', async () => {
+	const r = await run({ resource: 'contact', operation: 'addToWorkflow', contactId: 'nope', workflowId: { __rl: true, mode: 'id', value: 'missing-wf' } });
+	expect(r.error?.message).toBe('The contact "nope" or the workflow "missing-wf" does not exist');
+});
+
+test('a contact needs an email or a phone, checked before sending', async () => {
+	const r = await run({ resource: 'contact', operation: 'upsert', email: '', fullName: 'No One' });
+	expect(r.error?.message).toBe('The contact needs an email or a phone (item 1)');
+	expect(sandbox.requests()).toHaveLength(0);
+});
+
+test('course import sends the products as the API defines them', async () => {
+	const products = [{ title: 'Onboarding', description: 'Start here', categories: [{ title: 'Week 1', visibility: 'published', posts: [] }] }];
+	const r = await run({ resource: 'course', operation: 'import', productsJson: JSON.stringify(products) });
+	expect(r.error).toBeUndefined();
+	expect(r.success[0].json).toMatchObject({ imported: true, products: 1, locationId: sandbox.locationId });
+	expect(sandbox.courseImports).toHaveLength(1);
+
+	const bad = await run({ resource: 'course', operation: 'import', productsJson: '[{"title":"x"}]' });
+	expect(bad.error?.message).toBe('Course 1 in "Products (JSON)" lacks description, categories (item 1)');
+});
