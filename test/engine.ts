@@ -8,7 +8,7 @@ import { join } from 'node:path';
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'rankr-n8n-'));
 process.env.N8N_LOG_LEVEL ??= 'silent';
 
-import { ExecuteContext, ExecutionLifecycleHooks, RoutingNode, WebhookContext, WorkflowExecute } from 'n8n-core';
+import { ExecuteContext, ExecutionLifecycleHooks, LoadOptionsContext, RoutingNode, WebhookContext, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
 	Workflow,
@@ -372,4 +372,29 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 		response: result.noWebhookResponse ? response : undefined,
 		items: result.workflowData?.[0],
 	};
+}
+
+/** Calls a node's listSearch method the way the editor does, through n8n-core's LoadOptionsContext. */
+export async function listSearch(
+	type: string,
+	method: string,
+	parameters: Record<string, unknown>,
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	filter?: string,
+) {
+	const node: INode = {
+		id: 'subject',
+		name: 'Subject',
+		type,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: parameters as INode['parameters'],
+		credentials: Object.fromEntries(Object.keys(credentials).map((t) => [t, { id: `${t}-id`, name: 'test' }])),
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	const context = new LoadOptionsContext(workflow, node, makeAdditionalData(credentials, [node], {}), 'parameters');
+	const nodeType = nodeClasses[type] as INodeType;
+	const fn = nodeType.methods?.listSearch?.[method];
+	if (!fn) throw new Error(`no listSearch ${method} on ${type}`);
+	return fn.call(context, filter);
 }

@@ -1,5 +1,5 @@
 // Workflows, contacts (the enrolment that sends an email) and course import.
-import { runNode } from '../../engine';
+import { listSearch, runNode, testCredential } from '../../engine';
 import { apiKeyCredentials, expectBodiesMatchSpec, startEmailApi } from '../../helpers/emailapi';
 
 type Sandbox = Awaited<ReturnType<typeof startEmailApi>>;
@@ -77,4 +77,19 @@ test('course import sends the products as the API defines them', async () => {
 
 	const bad = await run({ resource: 'course', operation: 'import', productsJson: '[{"title":"x"}]' });
 	expect(bad.error?.message).toBe('Course 1 in "Products (JSON)" lacks description, categories (item 1)');
+});
+
+test('the workflow picker lists the location\'s workflows by name and filters as the user types', async () => {
+	const all = await listSearch(NODE, 'searchWorkflows', { resource: 'contact', operation: 'addToWorkflow', authentication: 'apiKey' }, apiKeyCredentials(sandbox));
+	expect(all.results.map((r: { name: string }) => r.name)).toEqual(['Rank Up Announcement (draft)', 'Re-engagement', 'Welcome']);
+	const filtered = await listSearch(NODE, 'searchWorkflows', { resource: 'contact', operation: 'addToWorkflow', authentication: 'apiKey' }, apiKeyCredentials(sandbox), 'welc');
+	expect(filtered.results).toEqual([{ name: 'Welcome', value: sandbox.seededWorkflowIds().welcome }]);
+});
+
+test('credential test: a valid token passes, a wrong one is reported as rejected', async () => {
+	const good = apiKeyCredentials(sandbox).emailApiKeyApi;
+	await expect(testCredential('emailApiKeyApi', good)).resolves.toEqual({ status: 'OK', message: 'Connection successful!' });
+	const bad = await testCredential('emailApiKeyApi', { ...good, token: 'pit-wrong-0000' });
+	expect(bad.status).toBe('Error');
+	expect(bad.message).toMatch(/rejected the token/);
 });

@@ -1,7 +1,7 @@
 // The Rankr Trigger's webhook() through n8n-core's WebhookContext, with events signed by the Rankr sandbox.
 import { generateKeyPairSync } from 'node:crypto';
 
-import { callWebhook, testCredential } from '../../engine';
+import { callWebhook } from '../../engine';
 import { RankrSandbox } from '../../sandbox/rankr';
 
 const rankr = new RankrSandbox({ hmacSecret: 'hmac-secret-for-tests-0001' });
@@ -132,6 +132,5 @@ describe('credential test', () => {
 		await expect(run({ method: 'rsa', publicPem: rankr.publicKeyPem, replayWindowSeconds: 300 })).resolves.toMatchObject({ status: 'OK' });
 		await expect(run({ method: 'rsa', publicPem: 'not a key', replayWindowSeconds: 300 })).resolves.toMatchObject({ status: 'Error', message: expect.stringMatching(/not a PEM public key/) });
 		await expect(run({ method: 'hmac', secret: '', replayWindowSeconds: 300 })).resolves.toEqual({ status: 'Error', message: 'The shared secret is empty' });
-		void testCredential;
 	});
 });
