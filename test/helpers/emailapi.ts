@@ -6,7 +6,7 @@ export const ALL_SCOPES = ['users.readonly', 'users.write', 'workflows.readonly'
 
 export async function startEmailApi(options: ConstructorParameters<typeof EmailApiSandbox>[0] = {}) {
 	const sandbox = new EmailApiSandbox(options);
-	sandbox.addToken(PIT, { scopes: ALL_SCOPES });
+	sandbox.addToken(PIT, { scopes: ALL_SCOPES as never[] });
 	await sandbox.listen();
 	return sandbox;
 }

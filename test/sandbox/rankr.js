@@ -67,7 +67,10 @@ class RankrSandbox extends SandboxServer {
 		}
 	}
 
-	/** Signature headers for raw body bytes. */
+	/**
+	 * Signature headers for raw body bytes.
+	 * @returns {Record<string, string>}
+	 */
 	sign(rawBody, method = 'rsa') {
 		if (method === 'none') return {};
 		if (method === 'hmac') {

@@ -43,7 +43,7 @@ describe('Rankr OAuth2', () => {
 			headers: { 'content-type': 'application/x-www-form-urlencoded' },
 			body: new URLSearchParams({ client_id: CLIENT, client_secret: SECRET, grant_type: 'authorization_code', code }),
 		});
-		const token = await response.json();
+		const token = (await response.json()) as { access_token: string; refresh_token: string; locationId: string; companyId: string };
 		return {
 			token,
 			credentials: {
@@ -55,7 +55,7 @@ describe('Rankr OAuth2', () => {
 					clientSecret: SECRET,
 					scope: ALL_SCOPES.join(' '),
 					authentication: 'body',
-					baseUrl: sandbox.url,
+					baseUrl: sandbox.url!,
 					apiVersion: '2021-07-28',
 					locationId: '',
 					companyId: '',
