@@ -18,6 +18,8 @@ const DEFAULT_ATTRIBUTES = {
 	segment: 'string', signupSource: 'string', rank: 'number', previousRank: 'number', leaderboard: 'string',
 	score: 'number', inactiveDays: 'number', lastActiveAt: 'string', reengagementStartedAt: 'string',
 	newsletter: 'boolean', role: 'string', fullName: 'string', source: 'string', updatedAt: 'string',
+	// what the example flows keep to link a profile to the other systems and to show it on the dashboard
+	emailApiUserId: 'string', emailApiContactId: 'string', lastRankrEvent: 'string', lastRankrEventAt: 'string', lastTrackingId: 'string',
 };
 
 const ERROR_TITLES = {
