@@ -215,6 +215,28 @@ function makeAdditionalData(
 }
 
 
+/** The secret values of credentials: password fields, OAuth tokens, client secrets. */
+export function secretsOf(credentials: Record<string, ICredentialDataDecryptedObject>): string[] {
+	const secrets: string[] = [];
+	for (const [type, data] of Object.entries(credentials)) {
+		for (const property of credentialClasses[type]?.properties ?? []) {
+			if (property.typeOptions?.password && typeof data[property.name] === 'string') secrets.push(data[property.name] as string);
+		}
+		if (typeof data.clientSecret === 'string') secrets.push(data.clientSecret);
+		const token = data.oauthTokenData as IDataObject | undefined;
+		for (const key of ['access_token', 'refresh_token']) if (typeof token?.[key] === 'string') secrets.push(token[key] as string);
+	}
+	return secrets.filter((s) => s.length >= 6);
+}
+
+export let secretScans = 0;
+export function assertNoSecrets(text: string, credentials: Record<string, ICredentialDataDecryptedObject>) {
+	secretScans++;
+	for (const secret of secretsOf(credentials)) {
+		if (text.includes(secret)) throw new Error(`A credential secret (${secret.slice(0, 3)}…) appears in the run's output or errors`);
+	}
+}
+
 /** Runs Test Items → the node (→ collectors on both outputs) through WorkflowExecute. */
 export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 	const credentialRefs: Record<string, { id: string; name: string }> = {};
@@ -245,6 +267,8 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 
 	const execute = new WorkflowExecute(additionalData, 'manual');
 	const run = await execute.run({ workflow, startNode: nodes[0] });
+	// Every run of every test is scanned for the credentials' secrets: a hit fails that test.
+	assertNoSecrets(JSON.stringify(run.data), options.credentials);
 	const runData = run.data.resultData.runData;
 	const subject = runData.Subject?.[0];
 	const main = subject?.data?.main ?? [];
@@ -368,6 +392,7 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 	const webhookData = { httpMethod: 'POST', node: node.name, path: 'hook-1/rankr', webhookDescription: {}, workflowId: 'wf' } as never;
 	const context = new WebhookContext(workflow, node, additionalData, 'webhook', webhookData, [], null);
 	const result = await (nodeClasses[node.type] as INodeType).webhook!.call(context);
+	assertNoSecrets(JSON.stringify({ response, items: result.workflowData }), call.credentials);
 	return {
 		response: result.noWebhookResponse ? response : undefined,
 		items: result.workflowData?.[0],

@@ -83,3 +83,17 @@ export function errorItem(error: unknown, itemIndex: number, extra: IDataObject 
 	const message = error instanceof Error ? error.message : String(error);
 	return { json: Object.keys(details).length ? { error: message, details } : { error: message }, pairedItem: { item: itemIndex } };
 }
+
+/**
+ * The body of a successful answer as a JSON object, or a clear error when the server sent something else
+ * (an HTML page from a proxy, invalid JSON, nothing at all).
+ */
+export function objectBody(node: INode, body: unknown, service: string, itemIndex?: number): IDataObject {
+	if (body && typeof body === 'object' && !Array.isArray(body)) return body as IDataObject;
+	const got = body === undefined ? 'an empty body' : typeof body === 'string' ? `"${body.slice(0, 120)}${body.length > 120 ? '…' : ''}"` : JSON.stringify(body).slice(0, 120);
+	throw apiError(node, {
+		message: `${service} answered with success but not with the JSON it should (got ${got})`,
+		description: 'Something between n8n and the API (a proxy, a wrong Base URL) may have answered instead. Check the Base URL in the credential.',
+		itemIndex,
+	});
+}

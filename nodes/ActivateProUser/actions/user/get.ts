@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { objectBody } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
 import { activateProRequest, answerError } from '../../transport';
 import { textParameter } from './common';
@@ -11,5 +12,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (answer.statusCode !== 200) {
 		throw answerError(this.getNode(), answer, { itemIndex, action: 'read the user', notFound: `No user has the ID "${userId}" in ActivatePro` });
 	}
-	return answer.body as IDataObject;
+	return objectBody(this.getNode(), answer.body, 'ActivatePro', itemIndex);
 }

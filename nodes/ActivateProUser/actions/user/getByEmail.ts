@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { inputError, itemLabel } from '../../../shared/errors';
+import { inputError, itemLabel, objectBody } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
 import { activateProRequest, answerError } from '../../transport';
 import { textParameter } from './common';
@@ -18,5 +18,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		const where = businessUnit ? ` in business unit "${businessUnit}"` : '';
 		throw answerError(this.getNode(), answer, { itemIndex, action: 'look up the user', notFound: `No user has the email "${email}"${where} in ActivatePro` });
 	}
-	return answer.body as IDataObject;
+	return objectBody(this.getNode(), answer.body, 'ActivatePro', itemIndex);
 }

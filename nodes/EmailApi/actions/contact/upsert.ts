@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { inputError, itemLabel } from '../../../shared/errors';
+import { inputError, itemLabel, objectBody } from '../../../shared/errors';
 import { emailApiError, emailApiRequest, emailApiSettings, isSuccess } from '../../transport';
 import { checkEmail, commaList, locationField, locationOf, names } from '../common';
 
@@ -49,7 +49,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (extra.tags) body.tags = commaList(extra.tags);
 	const answer = await emailApiRequest(this, { method: 'POST', path: '/contacts/upsert', body, itemIndex }, settings);
 	if (!isSuccess(answer)) throw emailApiError(this.getNode(), answer, { action: `upsert the contact ${email || phone}`, scope: 'contacts.write', itemIndex });
-	const result = (answer.body ?? {}) as IDataObject;
+	const result = objectBody(this.getNode(), answer.body, 'The Email API', itemIndex);
 	const contact = (result.contact ?? {}) as IDataObject;
 	return { contactId: contact.id, new: result.new, ...contact };
 }

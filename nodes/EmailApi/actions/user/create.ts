@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { Show } from '../common';
 import { generateSecureToken } from 'n8n-workflow';
 
-import { apiError, inputError, itemLabel } from '../../../shared/errors';
+import { apiError, inputError, itemLabel, objectBody } from '../../../shared/errors';
 import type { AttemptOutcome } from '../../../shared/retry';
 import { emailApiError, emailApiRequest, emailApiSettings, isSuccess, type EmailApiSettings } from '../../transport';
 import { checkEmail, commaList, names, parseJsonParameter, requiredText } from '../common';
@@ -103,7 +103,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (!isSuccess(answer)) {
 		throw emailApiError(this.getNode(), answer, { action: `create the user ${body.email}`, scope: 'users.write', itemIndex });
 	}
-	const user = answer.body as IDataObject;
+	const user = objectBody(this.getNode(), answer.body, 'The Email API', itemIndex);
 	return recovered ? { ...user, recoveredAfterLostAnswer: true } : user;
 }
 

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { objectBody } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
 import { emailApiError, emailApiRequest, isSuccess } from '../../transport';
 import { requiredText } from '../common';
@@ -14,5 +15,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (!isSuccess(answer)) {
 		throw emailApiError(this.getNode(), answer, { action: 'read the user', scope: 'users.readonly', itemIndex, notFound: `No Email API user has the ID "${userId}"` });
 	}
-	return answer.body as IDataObject;
+	return objectBody(this.getNode(), answer.body, 'The Email API', itemIndex);
 }

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { inputError, itemLabel } from '../../../shared/errors';
+import { inputError, itemLabel, objectBody } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
 import { splitFullName } from '../../../shared/names';
 import { emailApiError, emailApiRequest, isSuccess } from '../../transport';
@@ -71,5 +71,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (!isSuccess(answer)) {
 		throw emailApiError(this.getNode(), answer, { action: `update the user ${userId}`, scope: 'users.write', itemIndex, notFound: `No Email API user has the ID "${userId}"` });
 	}
-	return answer.body as IDataObject;
+	return objectBody(this.getNode(), answer.body, 'The Email API', itemIndex);
 }
