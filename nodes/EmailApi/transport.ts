@@ -89,17 +89,21 @@ export async function emailApiRequest(ctx: Context, request: EmailApiRequest, se
 	}
 	const { outcome, attempts, rateLimited } = await withRetries(
 		async () => {
-			await pacer.beforeSend();
-			const attempt = await sendOnce(ctx, s.credentialType, {
-				method: request.method,
-				baseUrl: s.baseUrl,
-				path: request.path,
-				qs: request.qs,
-				body: request.body,
-				headers: { Version: s.apiVersion },
-			});
-			if (attempt.kind === 'response') pacer.observe(attempt.headers);
-			return attempt;
+			const slot = await pacer.acquire();
+			try {
+				const attempt = await sendOnce(ctx, s.credentialType, {
+					method: request.method,
+					baseUrl: s.baseUrl,
+					path: request.path,
+					qs: request.qs,
+					body: request.body,
+					headers: { Version: s.apiVersion },
+				});
+				if (attempt.kind === 'response') pacer.observe(attempt.headers);
+				return attempt;
+			} finally {
+				pacer.release(slot);
+			}
 		},
 		DEFAULT_RETRY_POLICY,
 		{ rateLimitWaitMs: (headers) => pacer.retryWaitMs(headers), beforeRetry: request.beforeRetry },

@@ -9,35 +9,44 @@ export interface RateLimitHeaders {
 	dailyLimit?: string;
 }
 
+/** One request's place in the window: when it was sent, then when its answer came back. */
+export interface PacerSlot {
+	at: number;
+}
+
 /**
  * Keeps a client under an announced "max requests per interval" limit, so that long runs meet no (or almost
  * no) 429. It learns the limit from the headers of every answer and spaces its own requests so that no
- * interval ever holds more than `max` of them (a sliding window is never over a fixed window's count).
- * When the server says none are left (other clients share the limit), it waits a whole interval.
+ * interval ever holds more than `max` of them. A request is counted until one interval after its answer
+ * came back — the server saw it before that — so delays on the way can never squeeze two intervals' worth
+ * of requests into one of the server's windows. When the server says none are left (others share the
+ * limit), it waits a whole interval.
  */
 export class RequestPacer {
 	private max: number | undefined;
 	private intervalMs: number | undefined;
 	private serverRemaining: number | undefined;
-	private sent: number[] = [];
+	private slots: PacerSlot[] = [];
 	dailyRemaining: number | undefined;
 	dailyLimit: number | undefined;
 	waitedMs = 0;
 
 	constructor(
 		private readonly names: RateLimitHeaders,
-		/** Extra gap so answers that arrive late at the server still fall in the right window. */
-		private readonly marginMs = 25,
+		/** Extra gap for clock granularity. */
+		private readonly marginMs = 5,
 	) {}
 
-	/** Waits until one more request fits the limit, then counts it as sent. */
-	async beforeSend(): Promise<void> {
+	/** Waits until one more request fits the limit, then takes a slot for it. */
+	async acquire(): Promise<PacerSlot> {
 		if (this.max && this.intervalMs) {
 			for (;;) {
 				const now = Date.now();
-				while (this.sent.length && this.sent[0] <= now - this.intervalMs - this.marginMs) this.sent.shift();
-				if (this.sent.length < this.max) break;
-				await this.pause(this.sent[0] + this.intervalMs + this.marginMs - now);
+				const horizon = now - this.intervalMs - this.marginMs;
+				this.slots = this.slots.filter((slot) => slot.at > horizon);
+				if (this.slots.length < this.max) break;
+				const oldest = Math.min(...this.slots.map((slot) => slot.at));
+				await this.pause(oldest - horizon);
 				this.serverRemaining = undefined; // a new interval has begun since that answer
 			}
 			// Our own window has room but the server has none: someone else uses the same limit.
@@ -46,16 +55,23 @@ export class RequestPacer {
 				await this.pause(this.intervalMs + this.marginMs);
 			}
 		}
-		this.sent.push(Date.now());
-		if (this.serverRemaining !== undefined) this.serverRemaining--;
+		const slot = { at: Date.now() };
+		this.slots.push(slot);
+		return slot;
+	}
+
+	/** The answer to the slot's request is back: count it from now. */
+	release(slot: PacerSlot): void {
+		slot.at = Date.now();
 	}
 
 	/** Learns the limit from an answer's headers. */
 	observe(headers: Record<string, unknown>): void {
 		const read = (name?: string) => {
 			if (!name) return undefined;
-			const value = Number(headers[name.toLowerCase()] ?? headers[name]);
-			return Number.isFinite(value) && String(headers[name.toLowerCase()] ?? headers[name] ?? '') !== '' ? value : undefined;
+			const raw = headers[name.toLowerCase()] ?? headers[name];
+			const value = Number(raw);
+			return raw !== undefined && raw !== '' && Number.isFinite(value) ? value : undefined;
 		};
 		this.max = read(this.names.max) ?? this.max;
 		this.intervalMs = read(this.names.intervalMs) ?? this.intervalMs;

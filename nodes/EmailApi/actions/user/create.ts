@@ -1,26 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import type { Show } from '../common';
 import { generateSecureToken } from 'n8n-workflow';
 
 import { apiError, inputError, itemLabel, objectBody } from '../../../shared/errors';
 import type { AttemptOutcome } from '../../../shared/retry';
 import { emailApiError, emailApiRequest, emailApiSettings, isSuccess, type EmailApiSettings } from '../../transport';
 import { checkEmail, commaList, names, parseJsonParameter, requiredText } from '../common';
+import { describe, profileFieldOptions, roleField } from './fields';
 
 const show = { resource: ['user'], operation: ['create'] };
-
-export const roleField = (showFor: Show, required = true): INodeProperties => ({
-	displayName: 'Role',
-	name: 'role',
-	type: 'options',
-	required,
-	default: 'user',
-	options: [
-		{ name: 'Admin', value: 'admin' },
-		{ name: 'User', value: 'user' },
-	],
-	displayOptions: { show: showFor },
-});
 
 export const properties: INodeProperties[] = [
 	{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', required: true, default: '', displayOptions: { show } },
@@ -43,35 +30,10 @@ export const properties: INodeProperties[] = [
 		displayOptions: { show },
 		options: [
 			{ displayName: 'Company ID', name: 'companyId', type: 'string', default: '', description: 'Defaults to the credential\'s company (or the OAuth token\'s)' },
-			{ displayName: 'First Name', name: 'firstName', type: 'string', default: '' },
-			{ displayName: 'Last Name', name: 'lastName', type: 'string', default: '' },
-			{
-				displayName: 'Location IDs',
-				name: 'locationIds',
-				type: 'string',
-				default: '',
-				description: 'Comma-separated sub-accounts the user may access. Defaults to the credential\'s location.',
-			},
-			{
-				displayName: 'Password',
-				name: 'password',
-				type: 'string',
-				typeOptions: { password: true },
-				default: '',
-				description: 'Leave empty to set a random one: the user then signs in through "forgot password"',
-			},
-			{ displayName: 'Permissions (JSON)', name: 'permissionsJson', type: 'json', default: '{}', description: 'For example {"workflowsEnabled": true, "contactsEnabled": true}' },
-			{ displayName: 'Phone', name: 'phone', type: 'string', default: '', placeholder: '+18832327657' },
-			{
-				displayName: 'Type',
-				name: 'type',
-				type: 'options',
-				default: 'account',
-				options: [
-					{ name: 'Account (Sub-Account User)', value: 'account' },
-					{ name: 'Agency', value: 'agency' },
-				],
-			},
+			...describe(profileFieldOptions, {
+				locationIds: 'Comma-separated sub-accounts the user may access. Defaults to the credential\'s location.',
+				password: 'Leave empty to set a random one: the user then signs in through "forgot password"',
+			}),
 		],
 	},
 ];

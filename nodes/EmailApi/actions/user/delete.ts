@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { encodePathSegment } from '../../../shared/http';
 import { emailApiError, emailApiRequest, isSuccess, messageOf } from '../../transport';
 import { requiredText } from '../common';
-import { userIdField } from './userId';
+import { userIdField } from './fields';
 
 export const properties: INodeProperties[] = [userIdField({ resource: ['user'], operation: ['delete'] })];
 

@@ -4,7 +4,7 @@ import { objectBody } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
 import { emailApiError, emailApiRequest, isSuccess } from '../../transport';
 import { requiredText } from '../common';
-import { userIdField } from './userId';
+import { userIdField } from './fields';
 
 export const properties: INodeProperties[] = [userIdField({ resource: ['user'], operation: ['get'] })];
 

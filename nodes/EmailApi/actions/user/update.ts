@@ -5,7 +5,7 @@ import { encodePathSegment } from '../../../shared/http';
 import { splitFullName } from '../../../shared/names';
 import { emailApiError, emailApiRequest, isSuccess } from '../../transport';
 import { commaList, parseJsonParameter, requiredText } from '../common';
-import { userIdField } from './userId';
+import { describe, profileFieldOptions, ROLE_OPTIONS, userIdField } from './fields';
 
 const show = { resource: ['user'], operation: ['update'] };
 
@@ -19,34 +19,10 @@ export const properties: INodeProperties[] = [
 		default: {},
 		displayOptions: { show },
 		options: [
-			{ displayName: 'First Name', name: 'firstName', type: 'string', default: '' },
+			...describe(profileFieldOptions, { locationIds: 'Comma-separated; replaces the user\'s locations' }),
 			{ displayName: 'Full Name', name: 'fullName', type: 'string', default: '', description: 'Split into first and last name; First Name and Last Name take precedence' },
-			{ displayName: 'Last Name', name: 'lastName', type: 'string', default: '' },
-			{ displayName: 'Location IDs', name: 'locationIds', type: 'string', default: '', description: 'Comma-separated; replaces the user\'s locations' },
-			{ displayName: 'Password', name: 'password', type: 'string', typeOptions: { password: true }, default: '' },
-			{ displayName: 'Permissions (JSON)', name: 'permissionsJson', type: 'json', default: '{}' },
-			{ displayName: 'Phone', name: 'phone', type: 'string', default: '' },
-			{
-				displayName: 'Role',
-				name: 'role',
-				type: 'options',
-				default: 'user',
-				options: [
-					{ name: 'Admin', value: 'admin' },
-					{ name: 'User', value: 'user' },
-				],
-			},
-			{
-				displayName: 'Type',
-				name: 'type',
-				type: 'options',
-				default: 'account',
-				options: [
-					{ name: 'Account (Sub-Account User)', value: 'account' },
-					{ name: 'Agency', value: 'agency' },
-				],
-			},
-		],
+			{ displayName: 'Role', name: 'role', type: 'options', default: 'user', options: ROLE_OPTIONS },
+		].sort((a, b) => a.displayName.localeCompare(b.displayName)) as INodeProperties[],
 	},
 ];
 
