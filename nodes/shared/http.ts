@@ -36,7 +36,10 @@ export async function sendOnce(ctx: RequestContext, credentialType: string, requ
 		timeout: request.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
 	};
 	if (request.body !== undefined) {
-		options.body = JSON.stringify(request.body);
+		// Handed over as an object, the HTTP client serialises it once (a string is parsed again to check it).
+		// An empty object goes as text: n8n would drop it, and some endpoints require a body.
+		const empty = typeof request.body === 'object' && request.body !== null && Object.keys(request.body).length === 0;
+		options.body = empty ? '{}' : (request.body as IDataObject);
 		options.headers!['Content-Type'] = 'application/json';
 	}
 	try {

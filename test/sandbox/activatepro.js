@@ -34,6 +34,42 @@ function apiError(code, details, pointer) {
 	return error;
 }
 
+/** Users by id, with an index by email so that bulk runs of 100,000 stay linear. */
+class UserMap extends Map {
+	constructor() {
+		super();
+		this.byEmail = new Map(); // lower-case email -> Set of ids
+		this.emailOf = new Map(); // id -> lower-case email it is indexed under
+	}
+	set(id, user) {
+		this.unindex(id);
+		super.set(id, user);
+		const email = String(user?.email ?? '').toLowerCase();
+		if (!this.byEmail.has(email)) this.byEmail.set(email, new Set());
+		this.byEmail.get(email).add(id);
+		this.emailOf.set(id, email);
+		return this;
+	}
+	delete(id) {
+		this.unindex(id);
+		return super.delete(id);
+	}
+	clear() {
+		this.byEmail.clear();
+		this.emailOf.clear();
+		super.clear();
+	}
+	unindex(id) {
+		const email = this.emailOf.get(id);
+		if (email === undefined) return;
+		this.byEmail.get(email)?.delete(id);
+		this.emailOf.delete(id);
+	}
+	idsWithEmail(email) {
+		return this.byEmail.get(email) ?? new Set();
+	}
+}
+
 class ActivateProSandbox extends SandboxServer {
 	/**
 	 * @param {object} [options]
@@ -46,7 +82,7 @@ class ActivateProSandbox extends SandboxServer {
 		this.apiKey = options.apiKey ?? 'sandbox-activatepro-key';
 		this.processingDelayMs = options.processingDelayMs ?? 50;
 		this.attributes = options.attributes === undefined ? { ...DEFAULT_ATTRIBUTES } : options.attributes;
-		this.users = new Map(); // id -> user
+		this.users = new UserMap(); // id -> user, indexed by email
 		this.tracking = new Map(); // trackingId -> { stage, total, success, error, createdAt }
 		this.stuck = false; // when true, nothing leaves PENDING (a stuck queue)
 		this.timers = new Set();
@@ -80,10 +116,11 @@ class ActivateProSandbox extends SandboxServer {
 		await super.close();
 	}
 
+	/** Exact, case-insensitive match on email (and business unit when given). */
 	findByEmail(email, bu) {
 		const wanted = String(email).toLowerCase();
-		for (const user of this.users.values()) {
-			if (String(user.email).toLowerCase() !== wanted) continue;
+		for (const id of this.users.idsWithEmail(wanted)) {
+			const user = this.users.get(id);
 			if (bu !== undefined && bu !== '' && String(user.businessUnit ?? '').toLowerCase() !== String(bu).toLowerCase()) continue;
 			return user;
 		}
@@ -213,6 +250,7 @@ class ActivateProSandbox extends SandboxServer {
 		const now = new Date(this.clock.now()).toISOString();
 		if (existing) Object.assign(existing, entry);
 		else this.users.set(entry.id, { xngId: randomUUID(), createdAt: now, ...entry });
+		this.users.set(entry.id, this.users.get(entry.id)); // re-index a changed email
 		return true;
 	}
 

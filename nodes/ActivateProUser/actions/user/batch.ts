@@ -174,7 +174,7 @@ async function sendChunk(ctx: IExecuteFunctions, chunk: ChunkPlan, outcomes: Arr
 			outcomes[entry.itemIndex] = rejection(ctx, entry, general, 'ActivatePro rejected the whole batch');
 		} else {
 			acceptedEntries.push(entry);
-			outcomes[entry.itemIndex] = { ok: true, json: { ...entryJson(entry), status: 'accepted', trackingId: trackingId as string } };
+			outcomes[entry.itemIndex] = { ok: true, json: resultJson(entry, 'accepted', trackingId as string) };
 		}
 	}
 	return accepted ? { chunk, trackingId: trackingId as string, accepted: acceptedEntries } : undefined;
@@ -236,7 +236,7 @@ async function waitForChunks(ctx: IExecuteFunctions, sent: SentChunk[], timeoutM
 				});
 				outcomes[entry.itemIndex] = failure(error, { ...entryJson(entry), trackingId, ...status });
 			} else {
-				outcomes[entry.itemIndex] = { ok: true, json: { ...entryJson(entry), status: 'processed', trackingId, ...status } };
+				outcomes[entry.itemIndex] = { ok: true, json: resultJson(entry, 'processed', trackingId, status) };
 			}
 		}
 	});
@@ -279,6 +279,24 @@ function finish(ctx: IExecuteFunctions, items: INodeExecutionData[], outcomes: A
 		const outcome = outcomes[i] ?? failure(new Error('internal: no outcome'), {});
 		return outcome.ok ? { json: outcome.json, pairedItem: { item: i } } : errorItem(outcome.error, i, outcome.details);
 	});
+}
+
+/**
+ * The output of an accepted entry, written property by property: on 100,000 items object spreads here
+ * cost more CPU and memory than all of the HTTP work (measured with npm run bench).
+ */
+function resultJson(entry: Entry, status: 'accepted' | 'processed', trackingId: string, tracking?: TrackingStatus): IDataObject {
+	const json: IDataObject = { action: entry.action, userId: entry.body.id };
+	if (entry.body.email !== undefined) json.email = entry.body.email;
+	json.status = status;
+	json.trackingId = trackingId;
+	if (tracking) {
+		json.stage = tracking.stage;
+		json.total = tracking.total;
+		json.success = tracking.success;
+		json.error = tracking.error;
+	}
+	return json;
 }
 
 function entryJson(entry: Entry): IDataObject {

@@ -224,21 +224,24 @@ function parseAttributesJson(ctx: IExecuteFunctions, value: unknown, itemIndex: 
 }
 
 /** A user entry as the API takes it, or a NodeOperationError naming the item and the field. */
+/**
+ * A user entry as the API takes it, or a NodeOperationError naming the item and the field. Runs once per item
+ * on bulk work, so the node (which n8n copies on every getNode()) is only fetched to report an error.
+ */
 export function buildUserEntry(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	fields: { userId: unknown; email: unknown; businessUnit: unknown; attributes: IDataObject },
 	requireEmail = true,
 ): IDataObject {
-	const node = ctx.getNode();
 	const id = requiredText(ctx, fields.userId, 'User ID', itemIndex, 'Set "User ID" to the user\'s ID, e.g. {{ $json.id }}.');
 	const entry: IDataObject = { id };
 	const email = optionalText(ctx, fields.email, 'Email', itemIndex);
 	if (email === undefined) {
-		if (requireEmail) throw inputError(node, `"Email" is empty (${itemLabel(itemIndex)})`, itemIndex, 'ActivatePro needs an email with every user: set "Email", e.g. {{ $json.email }}.');
+		if (requireEmail) throw inputError(ctx.getNode(), `"Email" is empty (${itemLabel(itemIndex)})`, itemIndex, 'ActivatePro needs an email with every user: set "Email", e.g. {{ $json.email }}.');
 	} else {
 		if (!EMAIL_RE.test(email)) {
-			throw inputError(node, `"Email" is not a valid email address: "${email}" (${itemLabel(itemIndex)})`, itemIndex, 'Use an address like name@example.com.');
+			throw inputError(ctx.getNode(), `"Email" is not a valid email address: "${email}" (${itemLabel(itemIndex)})`, itemIndex, 'Use an address like name@example.com.');
 		}
 		entry.email = email;
 	}
@@ -247,7 +250,7 @@ export function buildUserEntry(
 	for (const [key, value] of Object.entries(fields.attributes)) {
 		if (RESERVED_FIELDS.includes(key)) {
 			throw inputError(
-				node,
+				ctx.getNode(),
 				`The custom attributes contain "${key}" (${itemLabel(itemIndex)})`,
 				itemIndex,
 				`"${key}" is set by its own field; remove it from the attributes.`,

@@ -1,0 +1,122 @@
+'use strict';
+// The floor for the bulk upsert: what a plain Node script needs to do the same work, nothing of n8n around
+// it. Same requests as our node (ceil(N/1000) POST /users/batch with the same entries, the same number in
+// flight), then the same tracking poll (same schedule and concurrency as nodes/shared/tracking.ts, given
+// by the parent from the compiled code). Measured like engine-worker.cjs: its own process, one run.
+//   fork(floor.cjs, [JSON {n, url, apiKey, batchSize, sendConcurrency, pollConcurrency, schedule}])
+const http = require('node:http');
+const { performance } = require('node:perf_hooks');
+const { profiles } = require('./lib/profiles.cjs');
+
+const job = JSON.parse(process.argv[2] ?? '{}');
+const agent = new http.Agent({ keepAlive: true });
+const target = new URL(job.url);
+
+function request(method, path, body) {
+	return new Promise((resolve, reject) => {
+		const payload = body === undefined ? undefined : JSON.stringify(body);
+		const headers = { Accept: 'application/json', 'X-XNG-AuthToken': job.apiKey, 'X-XNG-ApiVersion': '2' };
+		if (payload !== undefined) {
+			headers['Content-Type'] = 'application/json';
+			headers['Content-Length'] = Buffer.byteLength(payload);
+		}
+		const req = http.request({ host: target.hostname, port: target.port, method, path, headers, agent }, (res) => {
+			const chunks = [];
+			res.on('data', (c) => chunks.push(c));
+			res.on('end', () => {
+				const text = Buffer.concat(chunks).toString('utf8');
+				resolve({ status: res.statusCode, body: text ? JSON.parse(text) : undefined });
+			});
+			res.on('error', reject);
+		});
+		req.on('error', reject);
+		req.end(payload);
+	});
+}
+
+async function mapWithConcurrency(values, limit, fn) {
+	const results = new Array(values.length);
+	let next = 0;
+	const workers = Array.from({ length: Math.max(1, Math.min(limit, values.length)) }, async () => {
+		while (next < values.length) {
+			const index = next++;
+			results[index] = await fn(values[index], index);
+		}
+	});
+	await Promise.all(workers);
+	return results;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function run(users) {
+	const chunks = [];
+	for (let i = 0; i < users.length; i += job.batchSize) chunks.push(users.slice(i, i + job.batchSize));
+	const trackingIds = await mapWithConcurrency(chunks, job.sendConcurrency, async (chunk) => {
+		const answer = await request('POST', '/users/batch', { updated: chunk, deleted: [] });
+		if (answer.status !== 202) throw new Error(`batch answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`);
+		return answer.body.trackingId;
+	});
+	// Poll every open tracking id per round, backing off between rounds, as pollUntilDone does.
+	const { initialIntervalMs, factor, maxIntervalMs, timeoutMs } = job.schedule;
+	const started = Date.now();
+	let open = trackingIds;
+	let interval = initialIntervalMs;
+	let processed = 0;
+	let rounds = 0;
+	while (open.length) {
+		rounds++;
+		const states = await mapWithConcurrency(open, job.pollConcurrency, (id) => request('GET', `/users/track/${encodeURIComponent(id)}`));
+		const still = [];
+		states.forEach((s, i) => {
+			if (s.status === 200 && s.body.stage === 'PROCESSED') processed += s.body.success;
+			else still.push(open[i]);
+		});
+		open = still;
+		if (!open.length) break;
+		const elapsed = Date.now() - started;
+		if (elapsed >= timeoutMs) throw new Error(`tracking not done after ${elapsed} ms`);
+		await sleep(Math.min(interval, timeoutMs - elapsed));
+		interval = Math.min(maxIntervalMs, Math.round(interval * factor));
+	}
+	return { processed, rounds, batches: chunks.length };
+}
+
+async function main() {
+	const users = profiles(job.n);
+	if (global.gc) global.gc();
+	const before = process.memoryUsage();
+	let rssPeak = before.rss;
+	let heapPeak = before.heapUsed;
+	const sampler = setInterval(() => {
+		const m = process.memoryUsage();
+		if (m.rss > rssPeak) rssPeak = m.rss;
+		if (m.heapUsed > heapPeak) heapPeak = m.heapUsed;
+	}, 10);
+	const cpu = process.cpuUsage();
+	const start = performance.now();
+	const outcome = await run(users);
+	const ms = performance.now() - start;
+	const cpuUsed = process.cpuUsage(cpu);
+	clearInterval(sampler);
+	const mb = (b) => Math.round((b / 1048576) * 10) / 10;
+	return {
+		n: job.n,
+		ok: outcome.processed === job.n,
+		processed: outcome.processed,
+		pollRounds: outcome.rounds,
+		nodeMs: ms,
+		cpuUserMs: cpuUsed.user / 1000,
+		cpuSystemMs: cpuUsed.system / 1000,
+		rssBeforeNodeMb: mb(before.rss),
+		rssPeakNodeMb: mb(rssPeak),
+		heapBeforeNodeMb: mb(before.heapUsed),
+		heapPeakNodeMb: mb(heapPeak),
+		maxRssProcessMb: mb(process.resourceUsage().maxRSS * 1024),
+	};
+}
+
+main().then(
+	(result) => process.send({ ok: true, result }, () => process.exit(0)),
+	(error) => process.send({ ok: false, error: String(error?.stack ?? error) }, () => process.exit(1)),
+);
