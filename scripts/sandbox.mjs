@@ -15,7 +15,7 @@ const USAGE = `usage: npm run sandbox [-- --port <base> --host <host> --quiet]
            ${SANDBOXES.map((s, i) => `${s.name} (+${i}, or env ${s.portEnv})`).join(', ')}
   --host   address to listen on (default 127.0.0.1; 0.0.0.0 to reach it from a container)
   --quiet  do not print each request
-  keys: ${SANDBOXES.map((s) => `env ${s.keyEnv} (default ${s.defaultKey})`).join(', ')}`;
+  keys: ${SANDBOXES.filter((s) => s.keyEnv).map((s) => `env ${s.keyEnv} (default ${s.defaultKey})`).join(', ')}`;
 
 let args;
 try {
@@ -53,7 +53,7 @@ process.on('SIGTERM', () => stop(0));
 
 for (const [index, definition] of SANDBOXES.entries()) {
 	const port = Number(process.env[definition.portEnv] ?? basePort + index);
-	const sandbox = definition.create({ apiKey: process.env[definition.keyEnv] ?? definition.defaultKey });
+	const sandbox = definition.create({ apiKey: definition.keyEnv ? process.env[definition.keyEnv] ?? definition.defaultKey : undefined });
 	try {
 		await sandbox.listen(port, args.host);
 	} catch (error) {
@@ -76,8 +76,15 @@ for (const { definition, sandbox } of running) {
 	const width = Math.max(...fields.map(([name]) => name.length));
 	console.log(`${definition.title} sandbox: ${sandbox.url}`);
 	console.log(`  n8n credential "${definition.credential.displayName}" (${definition.credential.type}):`);
-	for (const [name, value] of fields) console.log(`    ${name.padEnd(width)}  ${value}`);
+	for (const [name, value] of fields) {
+		const [first, ...rest] = String(value).trimEnd().split('\n'); // a PEM key spans lines
+		console.log(`    ${name.padEnd(width)}  ${first}`);
+		for (const line of rest) console.log(`    ${''.padEnd(width)}  ${line}`);
+	}
 	console.log(`  control: GET ${sandbox.url}/__sandbox/state | /__sandbox/requests, POST /__sandbox/reset | /__sandbox/faults`);
+	if (definition.name === 'rankr') {
+		console.log(`  send an event: curl -X POST ${sandbox.url}/emit -d '{"url":"<webhook URL>","type":"UserCreate","user":{"id":"u1","email":"ada@example.com"}}'`);
+	}
 	console.log('');
 }
 console.log(`Ctrl-C to stop.${args.quiet ? '' : ' Requests:'}`);

@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// npm start: the whole integration running on this machine, offline, on loopback only.
+//   - the three local APIs: ActivatePro, the Email API and Rankr (which signs and delivers webhook events)
+//   - a real n8n (pinned, installed once into ~/.cache) with this package installed as a community package,
+//     the sandbox credentials and every example workflow imported, the trigger flows active, an owner account
+//   - a short story, played through the webhooks: Ada signs up, drops out of the top 10, goes inactive, Rankr
+//     redelivers her signup, she deletes her account; Grace signs up. After each step: what each system holds.
+// Then it prints the status dashboard and the editor's address and login, and keeps running until Ctrl-C.
+// Ports: N8N_PORT (5678), ACTIVATEPRO_PORT (4010), EMAILAPI_PORT (4011), RANKR_PORT (4012).
+// It builds nothing (npm start runs `npm run build` first).
+import { parseArgs } from 'node:util';
+
+import { Failure, isShuttingDown, keepTemporaryFolders, seconds, shutdown } from './lib/proc.mjs';
+import { choosePorts, DEFAULT_OWNER, startStack } from './lib/stack.mjs';
+import { describeStep, playStep, STEPS, USERS, userState } from './lib/story.mjs';
+
+const USAGE = `usage: npm start [-- --once] [--verbose] [--keep]
+  --once     stop after the story instead of waiting for Ctrl-C
+  --verbose  stream n8n's log
+  --keep     keep the temporary n8n user folder at exit
+  ports: N8N_PORT (5678), ACTIVATEPRO_PORT (4010), EMAILAPI_PORT (4011), RANKR_PORT (4012)
+  login: N8N_DEMO_EMAIL, N8N_DEMO_PASSWORD (default ${DEFAULT_OWNER.email} / ${DEFAULT_OWNER.password})`;
+
+async function main() {
+	let args;
+	try {
+		args = parseArgs({
+			options: {
+				once: { type: 'boolean', default: false },
+				verbose: { type: 'boolean', default: false },
+				keep: { type: 'boolean', default: false },
+				help: { type: 'boolean', short: 'h', default: false },
+			},
+		}).values;
+	} catch (error) {
+		console.error(`${error.message}\n${USAGE}`);
+		return 2;
+	}
+	if (args.help) {
+		console.log(USAGE);
+		return 0;
+	}
+	keepTemporaryFolders(args.keep);
+	const say = (text = '') => console.log(text);
+	const started = Date.now();
+	const owner = { ...DEFAULT_OWNER, email: process.env.N8N_DEMO_EMAIL || DEFAULT_OWNER.email, password: process.env.N8N_DEMO_PASSWORD || DEFAULT_OWNER.password };
+
+	say('Rankr ↔ ActivatePro ↔ Email API in a real n8n, on this machine (loopback only)');
+	const ports = await choosePorts({ fixed: true });
+	const stack = await startStack({ say, verbose: args.verbose, ports, owner });
+	say(`  ready in ${seconds(Date.now() - started)}`);
+	say();
+	for (const { definition, sandbox } of Object.values(stack.sandboxes)) say(`  ${definition.title.padEnd(44)} ${sandbox.url}`);
+	say(`  ${'n8n editor'.padEnd(44)} ${stack.editorUrl}`);
+	say();
+
+	const earlier = {};
+	const storyStarted = Date.now();
+	for (const [i, step] of STEPS.entries()) {
+		const result = await playStep(stack, step, earlier);
+		for (const line of describeStep(result, userState(stack, step.user), i + 1, STEPS.length)) say(stack.redact(line));
+		say(`  (${seconds(result.ms)})`);
+		say();
+	}
+	const emails = stack.emailapi.emailsSent;
+	say(`Story played in ${seconds(Date.now() - storyStarted)}; ${emails.length} emails sent in all: ${emails.map((e) => `${e.workflowName} → ${e.to}`).join(', ')}`);
+	say();
+	const dashboard = (user) => `${stack.url('status-dashboard')}?email=${encodeURIComponent(user.email)}`;
+	say('Status dashboard (a live n8n workflow: Rankr, ActivatePro and the Email API side by side):');
+	say(`  ${dashboard(USERS.grace)}`);
+	say(`  ${dashboard(USERS.ada)}   (deleted: not found anywhere)`);
+	say(`n8n editor: ${stack.editorUrl}   login ${owner.email} / ${owner.password}`);
+	say('  every example is there; the trigger flows are published and their executions are listed under "Executions".');
+	say(`Send your own events: curl -X POST ${stack.rankr.url}/emit -H 'content-type: application/json' \\`);
+	say(`  -d '{"url":"${stack.url('signup')}","type":"UserCreate","user":{"id":"rk_you","email":"you@example.com","firstName":"You"}}'`);
+	say(`Everything up in ${seconds(Date.now() - started)}.`);
+
+	if (args.once) {
+		await stack.stop();
+		return 0;
+	}
+	say('Ctrl-C to stop n8n and the sandboxes.');
+	const exit = await stack.server.child.exited; // n8n runs until Ctrl-C (the signal handler stops everything)
+	if (isShuttingDown()) return new Promise(() => {}); // Ctrl-C: shutdown() exits when all is stopped
+	say(`n8n stopped on its own (exit ${exit.code ?? exit.signal}); see ${stack.tmp}/n8n.log with --keep`);
+	await stack.stop();
+	return 1;
+}
+
+main().then(
+	(code) => shutdown(code),
+	(error) => {
+		if (error instanceof Failure) console.error(`\ndemo: ${error.message}`);
+		else console.error(`\ndemo: unexpected error\n${error.stack ?? error}`);
+		return shutdown(1);
+	},
+);

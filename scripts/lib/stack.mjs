@@ -1,0 +1,209 @@
+// The whole thing running: the three sandboxes, a real n8n serving the editor with the package installed,
+// the sandbox credentials and every example imported, the trigger flows active, an owner to log in with.
+// Used by scripts/demo.mjs (npm start) and test/e2e/flows.e2e.mjs.
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+import {
+	builtPackage,
+	ensurePortFree,
+	exampleCredentialRefs,
+	exampleWorkflows,
+	freePort,
+	importAll,
+	installN8n,
+	N8nRest,
+	n8nCli,
+	n8nEnvironment,
+	prepareUserFolder,
+	ROOT,
+	startN8nServer,
+} from './n8n.mjs';
+import { Failure, onShutdown, seconds, waitFor } from './proc.mjs';
+import { closeSandboxes, sandboxCredentials, SANDBOXES, startSandboxes } from './sandboxes.mjs';
+
+const require = createRequire(import.meta.url);
+
+/** The owner account of the demo instance (loopback only). Override with N8N_DEMO_EMAIL / N8N_DEMO_PASSWORD. */
+export const DEFAULT_OWNER = { email: 'demo@example.com', password: 'RankrDemo1', firstName: 'Demo', lastName: 'Owner' };
+
+/**
+ * The production webhook of a trigger node, { path, method }, as n8n 2.41 builds it
+ * (NodeHelpers.getNodeWebhookPath): a node with a webhookId listens on "<webhookId>/<path>", where path is the
+ * node type's webhook path ("rankr" for the Rankr Trigger) unless the type marks it isFullPath; the Webhook
+ * node's "path" parameter is the full path. Undefined for a node that is not such a trigger.
+ */
+export function webhookOf(node) {
+	if (node.type === 'n8n-nodes-base.webhook') return { path: node.parameters.path, method: node.parameters.httpMethod ?? 'GET' };
+	const prefix = 'n8n-nodes-rankr.';
+	if (!node.type.startsWith(prefix) || !node.webhookId) return undefined;
+	const name = node.type.slice(prefix.length);
+	const className = name[0].toUpperCase() + name.slice(1);
+	const pkg = require(path.join(ROOT, 'package.json'));
+	const entry = pkg.n8n.nodes.find((file) => file.endsWith(`/${className}.node.js`));
+	const NodeClass = entry && require(path.join(ROOT, entry))[className];
+	const webhook = NodeClass && new NodeClass().description.webhooks?.[0];
+	if (!webhook) return undefined;
+	return { path: webhook.isFullPath ? webhook.path : `${node.webhookId}/${webhook.path}`, method: webhook.httpMethod ?? 'GET' };
+}
+
+/** The flows the examples mark active, each with its trigger node and production webhook { path, method }. */
+function triggerFlows(examples) {
+	return examples
+		.filter(({ workflow }) => workflow.active === true)
+		.map((example) => {
+			const trigger = example.workflow.nodes.find((node) => webhookOf(node));
+			if (!trigger) throw new Failure(`examples/${example.name}.json is marked active but has no webhook trigger`);
+			return { ...example, trigger, ...webhookOf(trigger) };
+		});
+}
+
+function portFromEnv(name, fallback) {
+	const value = process.env[name];
+	if (value === undefined || value === '') return fallback;
+	const port = Number(value);
+	if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Failure(`${name} must be a port number, got "${value}"`);
+	return port;
+}
+
+/**
+ * The ports: fixed ones (N8N_PORT 5678, ACTIVATEPRO_PORT 4010, EMAILAPI_PORT 4011, RANKR_PORT 4012, each
+ * overridable by its env var) for the demo; free ones for tests, so they never clash with a running demo.
+ */
+export async function choosePorts({ fixed }) {
+	if (!fixed) {
+		return { n8n: await freePort(), ...Object.fromEntries(await Promise.all(SANDBOXES.map(async (s) => [s.name, await freePort()]))) };
+	}
+	const ports = { n8n: portFromEnv('N8N_PORT', 5678) };
+	SANDBOXES.forEach((s, i) => {
+		ports[s.name] = portFromEnv(s.portEnv, 4010 + i);
+	});
+	await ensurePortFree(ports.n8n, 'n8n', 'N8N_PORT');
+	for (const s of SANDBOXES) await ensurePortFree(ports[s.name], `the ${s.title} sandbox`, s.portEnv);
+	return ports;
+}
+
+/**
+ * Brings everything up and returns the handle: { runtime, userFolder, sandboxes, server, rest, owner, flows,
+ * url(flowName), editorUrl, secrets, redact, outputs(), stop() }. `say` gets one line per stage with its time.
+ */
+export async function startStack({ say, verbose = false, ports, owner = DEFAULT_OWNER, rankrRetryBaseMs = 500 }) {
+	const stage = async (label, work) => {
+		const started = Date.now();
+		const result = await work();
+		say(`  ${label.padEnd(44)} ${seconds(Date.now() - started)}`);
+		return result;
+	};
+
+	const pkg = builtPackage();
+	const examples = exampleWorkflows();
+	const refs = exampleCredentialRefs(examples);
+	const flows = triggerFlows(examples);
+
+	const runtime = await stage('n8n installed (cached in ~/.cache)', () => installN8n());
+	const { tmp, userFolder } = prepareUserFolder(pkg);
+
+	// Keys made for this run: if one shows up in n8n's output or files, it leaked from a credential.
+	const keys = {
+		activatepro: `ap-run-${randomBytes(12).toString('hex')}`,
+		emailapi: `pit-run-${randomBytes(12).toString('hex')}`,
+	};
+	const secrets = Object.values(keys);
+	const redact = (text) => secrets.reduce((out, secret) => out.split(secret).join('<secret>'), String(text));
+
+	const sandboxes = await stage('sandboxes listening', () =>
+		startSandboxes([
+			{ name: 'activatepro', apiKey: keys.activatepro, port: ports.activatepro },
+			{ name: 'emailapi', apiKey: keys.emailapi, port: ports.emailapi },
+			{ name: 'rankr', port: ports.rankr, options: { retryBaseMs: rankrRetryBaseMs } },
+		]),
+	);
+	let server;
+	let stopping;
+	const stop = () => {
+		stopping ??= (async () => {
+			await server?.stop();
+			await closeSandboxes(sandboxes);
+		})();
+		return stopping;
+	};
+	onShutdown(stop);
+
+	try {
+		const env = n8nEnvironment(runtime, userFolder, { brokerPort: await freePort(), port: ports.n8n });
+		const cli = n8nCli({ runtime, env, cwd: tmp, say: verbose ? say : () => {}, redact, verbose });
+		await stage(`credentials + ${examples.length} workflows imported`, () =>
+			importAll(cli, tmp, { credentials: sandboxCredentials(sandboxes, refs), workflowFiles: examples.map((e) => e.file) }),
+		);
+
+		server = await stage(`n8n ${runtime.n8nVersion} started on port ${ports.n8n}`, () =>
+			startN8nServer({ runtime, env, cwd: tmp, port: ports.n8n, logFile: path.join(tmp, 'n8n.log'), say, redact, verbose }),
+		);
+		const rest = new N8nRest(server.url);
+		await stage('owner account set up', () => rest.setupOwner(owner));
+		await stage(`${flows.length} trigger flows activated`, async () => {
+			for (const flow of flows) await rest.activate(flow.workflow.id);
+		});
+		const url = (name) => {
+			const flow = flows.find((f) => f.name === name);
+			if (!flow) throw new Failure(`no active example flow "${name}" (active: ${flows.map((f) => f.name).join(', ')})`);
+			return `${server.url}/webhook/${flow.path}`;
+		};
+		await stage('webhooks registered', () => waitForWebhooks(flows, url));
+
+		return {
+			runtime,
+			tmp,
+			userFolder,
+			sandboxes,
+			rankr: sandboxes.rankr.sandbox,
+			activatepro: sandboxes.activatepro.sandbox,
+			emailapi: sandboxes.emailapi.sandbox,
+			server,
+			rest,
+			owner,
+			examples,
+			flows,
+			url,
+			editorUrl: server.url,
+			secrets,
+			redact,
+			outputs: () => [...cli.outputs, server.output()],
+			stop,
+		};
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+}
+
+/**
+ * Waits until n8n serves every flow's production webhook. The probe is a CORS preflight (OPTIONS with an
+ * Origin): n8n answers it from its webhook registry, listing the methods registered for the path, without
+ * running anything.
+ */
+async function waitForWebhooks(flows, url) {
+	const missing = new Set(flows.map((f) => f.name));
+	await waitFor(
+		async () => {
+			for (const flow of flows) {
+				if (!missing.has(flow.name)) continue;
+				try {
+					const response = await fetch(url(flow.name), {
+						method: 'OPTIONS',
+						headers: { origin: 'http://localhost', 'access-control-request-method': flow.method },
+						signal: AbortSignal.timeout(2000),
+					});
+					const allowed = response.headers.get('access-control-allow-methods') ?? '';
+					if (response.status < 300 && allowed.includes(flow.method)) missing.delete(flow.name);
+				} catch {
+					// not yet
+				}
+			}
+			return missing.size === 0;
+		},
+		{ timeoutMs: 30_000, intervalMs: 250 },
+	);
+	if (missing.size) throw new Failure(`n8n did not register the webhooks of ${[...missing].join(', ')} within 30 s`);
+}

@@ -1,0 +1,249 @@
+#!/usr/bin/env node
+// End-to-end, in a real n8n: the demo's story (scripts/lib/story.mjs) played through the production webhooks
+// of the example flows, with the sandboxes' state asserted after every step; the status dashboard; a badly
+// signed delivery; the secrecy of the keys; and the editor, driven by a headless Chromium, showing each
+// example flow (screenshots saved to docs/screenshots/<example>.png).
+//   node test/e2e/flows.e2e.mjs [--no-screenshots] [--screenshot-dir DIR] [--verbose] [--keep]
+// Needs the package built (npm run build). Ports are free ones, so a running `npm start` does not get in the way.
+// Ends with "N passed, M failed"; exit 1 on any failure.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { Checks, plural } from '../../scripts/lib/checks.mjs';
+import { screenshotWorkflows } from '../../scripts/lib/editor.mjs';
+import { findSecrets, ROOT } from '../../scripts/lib/n8n.mjs';
+import { Failure, keepTemporaryFolders, seconds, shutdown, sleep } from '../../scripts/lib/proc.mjs';
+import { choosePorts, startStack } from '../../scripts/lib/stack.mjs';
+import { playStep, STEPS, USERS, userState } from '../../scripts/lib/story.mjs';
+
+const TOTAL_TIMEOUT_MS = 20 * 60_000;
+const SCREENSHOT_DIR = path.join(ROOT, 'docs', 'screenshots');
+/** Node names the editor must show on the signup canvas (proof that n8n renders the package's nodes). */
+const SIGNUP_CANVAS_MUST_SHOW = ['Rankr signup', 'Send welcome email'];
+
+const checks = new Checks();
+const say = (text = '') => console.log(text);
+const started = Date.now();
+
+async function main() {
+	const args = parseArgs({
+		options: {
+			'no-screenshots': { type: 'boolean', default: false },
+			'screenshot-dir': { type: 'string', default: SCREENSHOT_DIR },
+			verbose: { type: 'boolean', default: false },
+			keep: { type: 'boolean', default: false },
+		},
+	}).values;
+	keepTemporaryFolders(args.keep);
+	setTimeout(() => {
+		report(`e2e: still running after ${TOTAL_TIMEOUT_MS / 60_000} minutes, giving up`);
+		void shutdown(1);
+	}, TOTAL_TIMEOUT_MS).unref();
+
+	say('e2e: the example flows in a real n8n');
+	const stack = await startStack({ say, verbose: args.verbose, ports: await choosePorts({ fixed: false }) });
+	say(`  ready in ${seconds(Date.now() - started)}`);
+
+	await story(stack);
+	await dashboard(stack);
+	await badSignature(stack);
+	await allExecutions(stack);
+	if (!args['no-screenshots']) {
+		try {
+			await editor(stack, path.resolve(args['screenshot-dir']), args.verbose);
+		} catch (error) {
+			checks.check(false, 'the editor could be driven', error instanceof Failure ? error.message : error.stack);
+			printSection();
+		}
+	}
+
+	await stack.stop(); // n8n flushes its database before the files are searched
+	section('n8n\'s log');
+	const errors = stack.server.lines().filter((line) => line.level === 'error');
+	checks.check(errors.length === 0, 'n8n logged no error', errors.map((e) => stack.redact(e.message.split('\n')[0])).join('\n'));
+	printSection();
+	section('secrets');
+	const { places, fileCount } = findSecrets(stack.secrets, { outputs: stack.outputs(), userFolder: stack.userFolder, extraFiles: [path.join(stack.tmp, 'n8n.log')] });
+	checks.check(places.length === 0, `no API key or token in n8n's output, its log or the ${fileCount} files it wrote`, `found in ${places.join(', ')}`);
+	printSection();
+	return report();
+}
+
+function section(name) {
+	checks.group = name;
+	say(`\n${name}`);
+}
+
+function printSection() {
+	checks.print(say, checks.group);
+}
+
+// ---------- the story ----------
+
+async function story(stack) {
+	const earlier = {};
+	const results = {};
+	const count = (list, predicate) => list.filter(predicate).length;
+	for (const step of STEPS) {
+		section(`${step.key}: ${step.title}`);
+		const result = await playStep(stack, step, earlier);
+		results[step.key] = result;
+		const state = userState(stack, step.user);
+		const [execution] = result.executions;
+		const c = (ok, label, detail) => checks.check(ok, label, detail);
+		c(result.answer.status === 200 && result.delivery.attempts.length === 1, `Rankr's delivery was acknowledged at once (${result.answer.status})`, `attempts: ${JSON.stringify(result.delivery.attempts)}`);
+		c(result.executions.length === 1 && execution.status === 'success', `n8n ran "${result.flow.workflow.name}" once, to success`, stack.redact(JSON.stringify(result.executions)));
+		const welcome = count(state.emails, (e) => e.workflowName === 'Welcome');
+		const reengagement = count(state.emails, (e) => e.workflowName === 'Re-engagement');
+		const liveUsers = count(state.emailApiUsers, (u) => !u.deleted);
+		const { profile, emailApiUser, contact } = state;
+		switch (step.key) {
+			case 'signup':
+			case 'secondSignup':
+				c(profile?.email === step.user.email && profile.firstName === step.user.firstName, 'ActivatePro holds the profile', `profile: ${JSON.stringify(profile)}`);
+				c(liveUsers === 1 && emailApiUser.firstName === step.user.firstName && emailApiUser.lastName === step.user.lastName, 'the Email API holds exactly one user, with the name', `users: ${JSON.stringify(state.emailApiUsers.map((u) => u.name))}`);
+				c(
+					emailApiUser && profile?.emailApiUserId === emailApiUser.id && contact && profile.emailApiContactId === contact.id,
+					'the ActivatePro profile links the Email API user and contact (emailApiUserId, emailApiContactId)',
+					`profile has ${profile?.emailApiUserId}/${profile?.emailApiContactId}, the Email API ${emailApiUser?.id}/${contact?.id}`,
+				);
+				c(welcome === 1 && state.emails.length === 1, 'exactly one email: the welcome', `emails: ${state.emails.map((e) => e.workflowName).join(', ') || 'none'}`);
+				break;
+			case 'rankDrop':
+				c(profile?.rank === 15 && profile.previousRank === 8 && profile.reengagementStartedAt, 'ActivatePro has rank 15, previousRank 8 and the re-engagement start', `profile: ${JSON.stringify(profile)}`);
+				c(state.enrolments.some((e) => e.workflowName === 'Re-engagement'), 'the contact is enrolled in the Re-engagement workflow', `enrolments: ${state.enrolments.map((e) => e.workflowName).join(', ')}`);
+				c(reengagement === 1, 'exactly one re-engagement email', `${reengagement} sent`);
+				break;
+			case 'inactive':
+				c(profile?.status === 'inactive' && profile.inactiveDays === 30, 'ActivatePro has status inactive, inactiveDays 30', `profile: ${JSON.stringify(profile)}`);
+				c(reengagement === 1, 'a second enrolment while still enrolled sends no second re-engagement email', `${reengagement} sent`);
+				break;
+			case 'redelivery': {
+				c(result.event.webhookId === results.signup.event.webhookId, 'the redelivery repeats the signup webhookId', '');
+				const nodes = execution?.nodes ?? {};
+				c(nodes['Skip redeliveries'] === 0 && Object.keys(nodes).length === 2, '"Skip redeliveries" let nothing through; no node after it ran', `items out per node: ${JSON.stringify(nodes)}`);
+				c(liveUsers === 1 && state.emailApiUsers.length === 1, 'no second Email API user', `${state.emailApiUsers.length} users with this email`);
+				c(welcome === 1, 'no second welcome email', `${welcome} welcome emails`);
+				c(profile?.lastRankrEvent === 'UserInactive', 'the ActivatePro profile was not rewritten by the redelivery', `lastRankrEvent ${profile?.lastRankrEvent}`);
+				break;
+			}
+			case 'deletion':
+				c(!profile, 'ActivatePro no longer holds the profile', `profile: ${JSON.stringify(profile)}`);
+				c(liveUsers === 0 && state.emailApiUsers.length === 1 && state.emailApiUsers[0].deleted, 'the Email API user is deleted', `users: ${JSON.stringify(state.emailApiUsers.map((u) => ({ id: u.id, deleted: u.deleted })))}`);
+				c(state.enrolments.length === 0, 'the contact is in no workflow any more (no further emails)', `enrolments: ${state.enrolments.map((e) => e.workflowName).join(', ')}`);
+				c(state.emails.length === 2, 'no email was sent for the deletion', `emails: ${state.emails.map((e) => e.workflowName).join(', ')}`);
+				break;
+			default:
+				throw new Error(`no checks for step ${step.key}`);
+		}
+		printSection();
+	}
+}
+
+// ---------- the dashboard ----------
+
+async function dashboard(stack) {
+	section('status dashboard');
+	const page = async (user) => {
+		const url = `${stack.url('status-dashboard')}?email=${encodeURIComponent(user.email)}`;
+		const response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+		return { url, status: response.status, type: response.headers.get('content-type') ?? '', html: await response.text() };
+	};
+	const grace = await page(USERS.grace);
+	const graceState = userState(stack, USERS.grace);
+	checks.check(grace.status === 200 && grace.type.startsWith('text/html'), `GET ${grace.url} answers 200 text/html`, `${grace.status} ${grace.type}`);
+	checks.check(grace.html.includes(USERS.grace.email), 'the page names the user\'s email', grace.html.slice(0, 300));
+	checks.check(
+		graceState.emailApiUser && grace.html.includes(graceState.emailApiUser.id) && grace.html.includes(USERS.grace.id),
+		'it shows her ActivatePro user id and her Email API user id',
+		grace.html.slice(0, 600),
+	);
+	const ada = await page(USERS.ada);
+	checks.check(ada.status === 200 && ada.html.includes(USERS.ada.email) && /not found/.test(ada.html), 'for the deleted user it names the email and says "not found"', `${ada.status} ${ada.html.slice(0, 300)}`);
+	printSection();
+}
+
+// ---------- a forged delivery ----------
+
+async function badSignature(stack) {
+	section('a badly signed delivery');
+	const signup = stack.flows.find((f) => f.name === 'signup');
+	const before = (await stack.rest.executions(signup.workflow.id)).length;
+	const mallory = { id: 'rk_mallory_99', email: 'mallory@example.com', firstName: 'Mallory', lastName: 'Forger' };
+	const event = stack.rankr.event('UserCreate', mallory);
+	const body = JSON.stringify(event);
+	// A real signature, but over other bytes: what a tampered body looks like.
+	const signature = stack.rankr.sign(JSON.stringify({ ...event, role: 'user' }))['x-wh-signature'];
+	const forged = JSON.stringify({ ...event, role: 'admin' });
+	const post = async (raw, headers) => {
+		const response = await fetch(stack.url('signup'), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: raw, signal: AbortSignal.timeout(10_000) });
+		return { status: response.status, body: await response.text() };
+	};
+	const tampered = await post(forged, { 'x-wh-signature': signature });
+	const unsigned = await post(body, {});
+	checks.check(tampered.status === 401, 'a body that does not match its x-wh-signature gets 401', `${tampered.status} ${tampered.body}`);
+	checks.check(unsigned.status === 401, 'a delivery without a signature gets 401', `${unsigned.status} ${unsigned.body}`);
+	await sleep(1500); // an execution, had one started, would be listed by now
+	const after = (await stack.rest.executions(signup.workflow.id)).length;
+	checks.check(after === before, 'neither started an execution', `${after - before} new executions`);
+	const state = userState(stack, mallory);
+	checks.check(!state.profile && state.emailApiUsers.length === 0 && state.emails.length === 0, 'nothing reached ActivatePro or the Email API', JSON.stringify(state));
+	printSection();
+}
+
+async function allExecutions(stack) {
+	section('n8n\'s execution list');
+	const lists = await Promise.all(stack.flows.map(async (f) => ({ flow: f, executions: await stack.rest.executions(f.workflow.id) })));
+	const all = lists.flatMap((l) => l.executions.map((e) => ({ ...e, flowName: l.flow.name })));
+	const failed = all.filter((e) => e.status !== 'success');
+	checks.check(all.length > 0 && failed.length === 0, `all ${plural(all.length, 'execution')} of the trigger flows succeeded`, failed.map((e) => `${e.flowName} #${e.id}: ${e.status}`).join(', '));
+	printSection();
+}
+
+// ---------- the editor ----------
+
+async function editor(stack, outDir, verbose) {
+	section('the editor (headless Chromium)');
+	const workflows = stack.examples.map(({ name, workflow }) => ({ name, workflow }));
+	const log = verbose ? (text) => say(`  [editor] ${text}`) : undefined;
+	const { shots, outside } = await screenshotWorkflows({ editorUrl: stack.editorUrl, owner: stack.owner, workflows, outDir, log });
+	for (const shot of shots) {
+		const { workflow } = workflows.find((w) => w.name === shot.name);
+		const expected = workflow.nodes.map((n) => n.name);
+		const missing = expected.filter((n) => !shot.canvasNodes.includes(n));
+		checks.check(
+			missing.length === 0,
+			`${shot.name}: the canvas shows all ${expected.length} nodes → ${path.relative(ROOT, shot.file)}`,
+			`${shot.error ? `${shot.error}; ` : ''}missing: ${missing.join(', ')}; shown: ${shot.canvasNodes.join(', ') || 'nothing'}`,
+		);
+	}
+	const signup = shots.find((s) => s.name === 'signup');
+	const absent = SIGNUP_CANVAS_MUST_SHOW.filter((n) => !signup?.canvasNodes.includes(n));
+	checks.check(absent.length === 0, `the signup canvas shows ${SIGNUP_CANVAS_MUST_SHOW.map((n) => `"${n}"`).join(' and ')}`, `missing: ${absent.join(', ')}`);
+	checks.check(outside.length === 0, 'the editor made no request outside loopback', `blocked: ${outside.join(', ')}`);
+	printSection();
+}
+
+// ---------- the end ----------
+
+function report(problem) {
+	if (problem) say(`\n${problem}`);
+	const failures = checks.list.filter((c) => !c.ok);
+	if (failures.length) {
+		say('\nfailed:');
+		for (const f of failures) say(`  ${f.group}: ${f.label}${f.detail ? `\n    ${f.detail}` : ''}`);
+	}
+	say(`\ne2e took ${seconds(Date.now() - started)}`);
+	say(`${checks.passed} passed, ${checks.failed + (problem ? 1 : 0)} failed`);
+	return checks.failed || problem ? 1 : 0;
+}
+
+main().then(
+	(code) => shutdown(code),
+	(error) => {
+		const message = error instanceof Failure ? error.message : error.stack ?? String(error);
+		report(`e2e stopped: ${message}`);
+		return shutdown(1);
+	},
+);
+
