@@ -159,7 +159,9 @@ export class RankrTrigger implements INodeType {
 		const skip = filteredOut(event, filters);
 		if (skip) return answer(200, { received: true, ignored: skip, webhookId: event.webhookId ?? null });
 
-		return { workflowData: [[{ json: normalise(event, new Date()) }]] };
+		// Acknowledge it ourselves (n8n's default answer would be a bare placeholder) and start the workflow.
+		res.status(200).json({ received: true, webhookId: event.webhookId ?? null });
+		return { workflowData: [[{ json: normalise(event, new Date()) }]], noWebhookResponse: true };
 	}
 }
 

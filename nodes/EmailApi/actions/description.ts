@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as deleteContact from './contact/delete';
 import * as enrolment from './contact/enrolment';
 import * as upsertContact from './contact/upsert';
 import * as importCourses from './course/import';
@@ -66,8 +67,9 @@ export const properties: INodeProperties[] = [
 		default: 'upsert',
 		displayOptions: { show: { resource: ['contact'] } },
 		options: [
-			{ name: 'Add to Workflow', value: 'addToWorkflow', action: 'Add a contact to a workflow', description: 'Start a workflow, e.g. a welcome or re-engagement email' },
+			{ name: 'Add to Workflow', value: 'addToWorkflow', action: 'Add a contact to a workflow', description: 'Start a workflow, e.g. a welcome or re-engagement email (a contact already in it is not started again)' },
 			{ name: 'Create or Update', value: 'upsert', action: 'Create or update a contact', description: 'Create a new record, or update the current one if it already exists (upsert)' },
+			{ name: 'Delete', value: 'delete', action: 'Delete a contact' },
 			{ name: 'Remove From Workflow', value: 'removeFromWorkflow', action: 'Remove a contact from a workflow' },
 		],
 	},
@@ -88,5 +90,6 @@ export const properties: INodeProperties[] = [
 	...getManyWorkflows.properties,
 	...upsertContact.properties,
 	...enrolment.properties,
+	...deleteContact.properties,
 	...importCourses.properties,
 ];

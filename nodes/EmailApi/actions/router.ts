@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError, errorItem } from '../../shared/errors';
 import * as addToWorkflow from './contact/addToWorkflow';
+import * as deleteContact from './contact/delete';
 import * as removeFromWorkflow from './contact/removeFromWorkflow';
 import * as upsertContact from './contact/upsert';
 import * as importCourses from './course/import';
@@ -18,7 +19,7 @@ type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataOb
 const operations: Record<string, Record<string, Operation>> = {
 	user: { create: createUser.execute, get: getUser.execute, getMany: getManyUsers.execute, update: updateUser.execute, delete: deleteUser.execute },
 	workflow: { getMany: getManyWorkflows.execute },
-	contact: { upsert: upsertContact.execute, addToWorkflow: addToWorkflow.execute, removeFromWorkflow: removeFromWorkflow.execute },
+	contact: { upsert: upsertContact.execute, addToWorkflow: addToWorkflow.execute, removeFromWorkflow: removeFromWorkflow.execute, delete: deleteContact.execute },
 	course: { import: importCourses.execute },
 };
 

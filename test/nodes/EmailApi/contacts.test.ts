@@ -55,6 +55,12 @@ test('upsert a contact, enrol it in "Welcome": exactly one welcome email, even w
 	const removed = await run({ resource: 'contact', operation: 'removeFromWorkflow', contactId, workflowId: { __rl: true, mode: 'id', value: welcome } });
 	expect(removed.success[0].json).toEqual({ contactId, workflowId: welcome, removed: true });
 	expect(sandbox.requests(`DELETE /contacts/${contactId}/workflow/${welcome}`)).toHaveLength(1);
+
+	const deleted = await run({ resource: 'contact', operation: 'delete', contactId });
+	expect(deleted.success[0].json).toEqual({ contactId, deleted: true });
+	expect(sandbox.contacts.has(contactId)).toBe(false);
+	const deletedAgain = await run({ resource: 'contact', operation: 'delete', contactId });
+	expect(deletedAgain.success[0].json).toEqual({ contactId, deleted: true, alreadyDeleted: true });
 });
 
 test('an unknown workflow or contact is named in the error', async () => {

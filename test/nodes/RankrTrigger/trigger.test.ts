@@ -24,7 +24,7 @@ describe('signatures', () => {
 	test('a signed signup starts the workflow with normalised fields', async () => {
 		const event = rankr.event('UserCreate', { ...user, rank: 3 });
 		const r = await deliver(event);
-		expect(r.response).toBeUndefined();
+		expect(r.response).toEqual({ status: 200, body: { received: true, webhookId: event.webhookId } });
 		expect(r.items).toHaveLength(1);
 		expect(r.items![0].json).toMatchObject({
 			type: 'UserCreate',
