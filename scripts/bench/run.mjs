@@ -21,7 +21,10 @@ import { bulkUpsert } from './scenarios/bulk-upsert.mjs';
 import { rateLimitedCreates } from './scenarios/rate-limited-creates.mjs';
 import { webhookIntake } from './scenarios/webhook-intake.mjs';
 
-/** Every scenario, in run order. A new one (webhook intake) joins here; see scenarios/webhook-intake.mjs. */
+/**
+ * Every scenario, in run order. A scenario may bring its own print(rows) (its table) and targets(rows)
+ * (entries { name, status, detail }), as webhook-intake.mjs does.
+ */
 const SCENARIOS = [bulkUpsert, rateLimitedCreates, webhookIntake];
 
 const USAGE = `usage: node scripts/bench/run.mjs [--quick] [--runs N] [--only ${SCENARIOS.map((s) => s.id).join(',')}] [--sizes 1000,10000] [--creates-n N] [--no-n8n] [--profile] [--out FILE]
@@ -30,7 +33,7 @@ const USAGE = `usage: node scripts/bench/run.mjs [--quick] [--runs N] [--only ${
   --only LIST  run only these scenarios
   --sizes LIST bulk sizes (default 1,000 / 10,000 / 100,000); today's way runs at 1,000 and 10,000 among them
   --creates-n  number of Email API creates (default 1,000)
-  --no-n8n     skip today's way (real n8n)
+  --no-n8n     skip what needs real n8n (today's way, webhook intake)
   --profile    one more run of our bulk upsert at the largest N under --cpu-prof, summarised (.bench/profiles)
   --out FILE   JSON file to write (default .bench/bench-<time>.json; .bench/latest.json is always written)`;
 
@@ -359,11 +362,13 @@ async function main() {
 	}
 	const scale = scaling(rows);
 	const targetList = targets(rows, scale, options);
+	for (const scenario of SCENARIOS) if (scenario.targets) targetList.push(...scenario.targets(rows, options));
 	const loadAfter = load();
 
 	printBulk(rows);
 	printCreates(rows);
 	printScaling(scale);
+	for (const scenario of SCENARIOS) scenario.print?.(rows);
 	printTargets(targetList);
 	const planned = SCENARIOS.filter((s) => s.planned).map((s) => s.title);
 	if (planned.length) console.log(`\nNot measured yet: ${planned.join('; ')}`);
@@ -383,7 +388,7 @@ async function main() {
 		command: `node scripts/bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim(),
 		options,
 		machine: ctx.machine,
-		n8n: scenarioInfo.bulk?.n8n,
+		n8n: scenarioInfo.bulk?.n8n ?? scenarioInfo.webhook?.n8n,
 		load: { before: loadBefore, after: loadAfter },
 		git: { commit: sh('git', ['rev-parse', 'HEAD']), dirty: Boolean(sh('git', ['status', '--porcelain'])) },
 		seconds: round((Date.now() - started) / 1000, 1),
@@ -403,7 +408,7 @@ async function main() {
 	console.log(`wrote ${path.relative(process.cwd(), out)} (and .bench/latest.json) in ${result.seconds} s`);
 	if (crashes.length || failed.length) {
 		console.log(`\nFAIL: ${crashes.length} scenario(s) crashed, ${failed.length} measurement(s) failed`);
-		for (const r of failed) console.log(`  ${r.scenario} ${r.variant} N=${r.n}: ${r.errors.map((e) => e.split('\n')[0]).join(' | ') || 'no successful run'}`);
+		for (const r of failed) console.log(`  ${r.scenario} ${r.variant} N=${r.n}${r.concurrency ? ` c=${r.concurrency}` : ''}: ${r.errors.map((e) => e.split('\n')[0]).join(' | ') || 'no successful run'}`);
 		return 1;
 	}
 	return 0;
