@@ -333,6 +333,9 @@ export interface WebhookCall {
 	credentials: Record<string, ICredentialDataDecryptedObject>;
 	headers: Record<string, string>;
 	rawBody: Buffer | string;
+	/** 'webhook' (production URL, the default) or 'manual' (the editor's "Listen for test event"). */
+	mode?: 'webhook' | 'manual';
+	workflowId?: string;
 }
 
 export interface WebhookResult {
@@ -354,7 +357,8 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 		credentials: Object.fromEntries(Object.keys(call.credentials).map((t) => [t, { id: `${t}-id`, name: 'test' }])),
 		webhookId: 'hook-1',
 	};
-	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, active: true, nodeTypes, settings: { executionOrder: 'v1' } });
+	const workflowId = call.workflowId ?? 'wf';
+	const workflow = new Workflow({ id: workflowId, nodes: [node], connections: {}, active: true, nodeTypes, settings: { executionOrder: 'v1' } });
 	const additionalData = makeAdditionalData(call.credentials, [node], {});
 	const raw = Buffer.isBuffer(call.rawBody) ? call.rawBody : Buffer.from(call.rawBody, 'utf8');
 	let parsed: unknown;
@@ -389,8 +393,8 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 		httpRequest: { headers, body: parsed, rawBody: raw, method: 'POST', query: {}, params: {} },
 		httpResponse: res,
 	});
-	const webhookData = { httpMethod: 'POST', node: node.name, path: 'hook-1/rankr', webhookDescription: {}, workflowId: 'wf' } as never;
-	const context = new WebhookContext(workflow, node, additionalData, 'webhook', webhookData, [], null);
+	const webhookData = { httpMethod: 'POST', node: node.name, path: 'hook-1/rankr', webhookDescription: {}, workflowId } as never;
+	const context = new WebhookContext(workflow, node, additionalData, call.mode ?? 'webhook', webhookData, [], null);
 	const result = await (nodeClasses[node.type] as INodeType).webhook!.call(context);
 	assertNoSecrets(JSON.stringify({ response, items: result.workflowData }), call.credentials);
 	return {

@@ -12,7 +12,8 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { EVENT_TYPES, filteredOut, normalise, type EventFilters } from './events';
-import { credentialProblem, verifySignature, withinReplayWindow, type VerificationSettings } from './verify';
+import { deliveryKey, recentDeliveries } from './redeliveries';
+import { credentialProblem, eventTime, verifySignature, withinReplayWindow, type VerificationSettings } from './verify';
 
 /** Larger bodies are refused before they are parsed: no Rankr event comes near this. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -34,7 +35,7 @@ export class RankrTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Copy the Production URL above into Rankr\'s webhook settings. A redelivery repeats the webhookId: add a "Remove Duplicates" step on {{ $json.webhookId }} after this trigger (see the README) so it never runs twice.',
+					'Copy the Production URL above into Rankr\'s webhook settings. This trigger ignores a redelivery (same webhookId) that reaches the same n8n process; to cover restarts and several webhook processes too, add a "Remove Duplicates" step on {{ $json.webhookId }} after it (see the README).',
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',
@@ -158,6 +159,17 @@ export class RankrTrigger implements INodeType {
 		};
 		const skip = filteredOut(event, filters);
 		if (skip) return answer(200, { received: true, ignored: skip, webhookId: event.webhookId ?? null });
+
+		// 5. Redeliveries (same webhookId) are acknowledged again but start nothing; test events are exempt so
+		//    the same sample can be sent while building the workflow. See redeliveries.ts for the limits.
+		if (typeof event.webhookId === 'string' && event.webhookId !== '' && this.getMode() !== 'manual') {
+			const node = this.getNode();
+			const forgetAt = eventTime(event.timestamp) + settings.replayWindowSeconds * 1000 + 1000;
+			const key = deliveryKey(this.getWorkflow().id, node.id ?? node.name, event.webhookId);
+			if (!recentDeliveries.firstSighting(key, forgetAt, Date.now())) {
+				return answer(200, { received: true, ignored: 'redelivery of an event already received', webhookId: event.webhookId });
+			}
+		}
 
 		// Acknowledge it ourselves (n8n's default answer would be a bare placeholder) and start the workflow.
 		res.status(200).json({ received: true, webhookId: event.webhookId ?? null });

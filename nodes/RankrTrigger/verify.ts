@@ -55,10 +55,16 @@ export function verifySignature(settings: VerificationSettings, rawBody: Buffer,
 
 /** Whether the event's timestamp is within the replay window of now (both directions, for clock skew). */
 export function withinReplayWindow(timestamp: unknown, windowSeconds: number, now = Date.now()): boolean {
-	if (typeof timestamp !== 'string' && typeof timestamp !== 'number') return false;
-	const at = typeof timestamp === 'number' ? timestamp : Date.parse(timestamp);
+	const at = eventTime(timestamp);
 	if (!Number.isFinite(at)) return false;
 	return Math.abs(now - at) <= windowSeconds * 1000;
+}
+
+/** An event's `timestamp` (ISO string or epoch ms) in ms; NaN when it is neither. */
+export function eventTime(timestamp: unknown): number {
+	if (typeof timestamp === 'number') return timestamp;
+	if (typeof timestamp === 'string') return Date.parse(timestamp);
+	return Number.NaN;
 }
 
 /** Problems with the credential itself, for the credential test; undefined when usable. */

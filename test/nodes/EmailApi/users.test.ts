@@ -101,6 +101,26 @@ describe('create', () => {
 		expect(r.errors[0].pairedItem).toEqual({ item: 1 });
 		expect(r.errors[0].json.error).toMatch(/refused to create the user dup@example.com \(HTTP 400\): User with this email already exists/);
 	});
+
+	test('"Return the Existing User" turns a duplicate into the user that exists: one user, both items succeed', async () => {
+		const items = [{ email: 'Dup@example.com', name: 'A B' }, { email: 'dup@example.com', name: 'A B' }];
+		const r = await run({ ...create, ifExists: 'returnExisting' }, items);
+		expect(r.error).toBeUndefined();
+		expect(r.success).toHaveLength(2);
+		expect(r.success[1].json).toMatchObject({ id: r.success[0].json.id, alreadyExisted: true });
+		expect(r.success[0].json.alreadyExisted).toBeUndefined();
+		expect(sandbox.users.size).toBe(1);
+		expect(sandbox.requests('GET /users/search')).toHaveLength(1); // only after the refusal
+	});
+
+	test('"Return the Existing User" still fails a refusal that is not about an existing user', async () => {
+		const r = await run({ ...create, ifExists: 'returnExisting' }, [{ email: 'new@example.com', name: 'A B' }], { onError: 'continueErrorOutput' });
+		expect(r.errors).toHaveLength(0);
+		sandbox.faults.add({ route: 'POST /users', kind: 'status', status: 422 });
+		const refused = await run({ ...create, ifExists: 'returnExisting' }, [{ email: 'other@example.com', name: 'C D' }], { onError: 'continueErrorOutput' });
+		expect(refused.errors).toHaveLength(1);
+		expect(refused.errors[0].json.error).toMatch(/refused to create the user other@example.com \(HTTP 422\)/);
+	});
 });
 
 describe('get, getMany, update, delete', () => {

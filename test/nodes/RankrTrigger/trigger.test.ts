@@ -9,7 +9,17 @@ const rsaCredentials = { rankrWebhookApi: { method: 'rsa', publicPem: rankr.publ
 const hmacCredentials = { rankrWebhookApi: { method: 'hmac', secret: rankr.hmacSecret, replayWindowSeconds: 300 } };
 const user = { id: 'usr_1', email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' };
 
-function deliver(event: object, options: { method?: 'rsa' | 'hmac' | 'none'; credentials?: object; parameters?: object; tamper?: (raw: string) => string; headers?: Record<string, string> } = {}) {
+type DeliverOptions = {
+	method?: 'rsa' | 'hmac' | 'none';
+	credentials?: object;
+	parameters?: object;
+	tamper?: (raw: string) => string;
+	headers?: Record<string, string>;
+	mode?: 'webhook' | 'manual';
+	workflowId?: string;
+};
+
+function deliver(event: object, options: DeliverOptions = {}) {
 	const raw = JSON.stringify(event);
 	const headers = { 'content-type': 'application/json', ...rankr.sign(raw, options.method ?? 'rsa'), ...(options.headers ?? {}) };
 	return callWebhook({
@@ -17,6 +27,8 @@ function deliver(event: object, options: { method?: 'rsa' | 'hmac' | 'none'; cre
 		credentials: (options.credentials ?? (options.method === 'hmac' ? hmacCredentials : rsaCredentials)) as never,
 		headers,
 		rawBody: options.tamper ? options.tamper(raw) : raw,
+		mode: options.mode,
+		workflowId: options.workflowId,
 	});
 }
 
@@ -91,6 +103,42 @@ describe('replay window', () => {
 		const event = { ...rankr.event('UserCreate', user), timestamp: new Date(Date.now() - 20 * 1000).toISOString() };
 		const tight = { rankrWebhookApi: { method: 'rsa', publicPem: rankr.publicKeyPem, replayWindowSeconds: 10 } };
 		expect((await deliver(event, { credentials: tight })).items).toBeUndefined();
+	});
+});
+
+describe('redeliveries (same webhookId)', () => {
+	test('a redelivery is acknowledged again and starts nothing', async () => {
+		const event = rankr.event('UserCreate', user);
+		expect((await deliver(event)).items).toHaveLength(1);
+		const again = await deliver(event);
+		expect(again.items).toBeUndefined();
+		expect(again.response).toEqual({ status: 200, body: { received: true, ignored: 'redelivery of an event already received', webhookId: event.webhookId } });
+	});
+
+	test('twenty copies arriving together start exactly one run', async () => {
+		const event = rankr.event('UserDelete', user);
+		const results = await Promise.all(Array.from({ length: 20 }, () => deliver(event)));
+		expect(results.filter((r) => r.items !== undefined)).toHaveLength(1);
+		expect(results.every((r) => r.response?.status === 200)).toBe(true);
+	});
+
+	test('a delivery that failed verification does not block the genuine one', async () => {
+		const event = rankr.event('UserCreate', user);
+		expect((await deliver(event, { tamper: (raw) => raw.replace('Ada', 'Eve') })).response?.status).toBe(401);
+		expect((await deliver(event)).items).toHaveLength(1);
+	});
+
+	test('the same event may start each workflow that listens for it once', async () => {
+		const event = rankr.event('UserCreate', user);
+		expect((await deliver(event, { workflowId: 'signup' })).items).toHaveLength(1);
+		expect((await deliver(event, { workflowId: 'dashboard' })).items).toHaveLength(1);
+		expect((await deliver(event, { workflowId: 'dashboard' })).items).toBeUndefined();
+	});
+
+	test('test events in the editor are not de-duplicated, so a sample can be sent again', async () => {
+		const event = rankr.event('UserCreate', user);
+		expect((await deliver(event, { mode: 'manual' })).items).toHaveLength(1);
+		expect((await deliver(event, { mode: 'manual' })).items).toHaveLength(1);
 	});
 });
 

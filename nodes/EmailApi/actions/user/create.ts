@@ -22,6 +22,21 @@ export const properties: INodeProperties[] = [
 	},
 	roleField(show),
 	{
+		displayName: 'If the User Already Exists',
+		name: 'ifExists',
+		type: 'options',
+		default: 'error',
+		options: [
+			{ name: 'Fail the Item', value: 'error', description: 'Report the Email API\'s refusal as an error' },
+			{
+				name: 'Return the Existing User',
+				value: 'returnExisting',
+				description: 'Output the user with this email (marked alreadyExisted: true): a signup that arrives twice, or a re-run, then goes on as if it had just been created',
+			},
+		],
+		displayOptions: { show },
+	},
+	{
 		displayName: 'Additional Fields',
 		name: 'additionalFields',
 		type: 'collection',
@@ -62,11 +77,23 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		},
 		settings,
 	);
+	if (isRefusal(answer.statusCode)) {
+		// Refused. Whatever the wording, a user with this email means "already exists": use it if asked to.
+		if (this.getNodeParameter('ifExists', itemIndex, 'error') === 'returnExisting') {
+			const existing = await findUserByEmail(this, settings, String(body.companyId), String(body.email), itemIndex);
+			if (existing && existing !== 'unknown') return { ...existing, alreadyExisted: true };
+		}
+	}
 	if (!isSuccess(answer)) {
 		throw emailApiError(this.getNode(), answer, { action: `create the user ${body.email}`, scope: 'users.write', itemIndex });
 	}
 	const user = objectBody(this.getNode(), answer.body, 'The Email API', itemIndex);
 	return recovered ? { ...user, recoveredAfterLostAnswer: true } : user;
+}
+
+/** A 4xx that is about the request itself (not the credentials, not the rate limit). */
+function isRefusal(statusCode: number): boolean {
+	return statusCode >= 400 && statusCode < 500 && ![401, 403, 429].includes(statusCode);
 }
 
 function buildCreateBody(ctx: IExecuteFunctions, itemIndex: number, settings: EmailApiSettings): IDataObject {

@@ -1,0 +1,54 @@
+// Rankr's contract: "reject any requests with duplicate webhookId values" alongside the timestamp window.
+// Workflow static data written in webhook() does not reliably survive between deliveries, and n8n's persisted
+// de-dup store (checkProcessedAndRecord) exists only in execute contexts, so the trigger remembers the ids it
+// started a workflow for in this process's memory. Node runs webhook() on one thread, so check-and-record is
+// atomic here: within one n8n process (regular mode, or queue mode's single webhook process) a redelivery
+// never starts a second run, however close behind the first it arrives. An id only needs remembering while
+// its timestamp is inside the replay window: after that the timestamp check turns the redelivery away anyway.
+// What memory cannot cover — a restart, or several webhook processes behind a load balancer — is left to a
+// "Remove Duplicates" step on webhookId in the workflow (the examples have one).
+
+/** Upper bound on remembered ids (~100 bytes each); beyond it the oldest are forgotten first. */
+const MAX_REMEMBERED = 200_000;
+
+export class RecentDeliveries {
+	/** key → the moment it may be forgotten (ms). A Map iterates in insertion order: oldest first. */
+	private readonly expiries = new Map<string, number>();
+
+	constructor(private readonly capacity = MAX_REMEMBERED) {}
+
+	/**
+	 * True the first time `key` is offered (and remembers it until `forgetAtMs`); false while it is remembered.
+	 */
+	firstSighting(key: string, forgetAtMs: number, nowMs: number): boolean {
+		this.forgetExpired(nowMs);
+		const known = this.expiries.get(key);
+		if (known !== undefined && known > nowMs) return false;
+		this.expiries.delete(key);
+		this.expiries.set(key, forgetAtMs);
+		while (this.expiries.size > this.capacity) {
+			const oldest = this.expiries.keys().next().value as string;
+			this.expiries.delete(oldest);
+		}
+		return true;
+	}
+
+	get size(): number {
+		return this.expiries.size;
+	}
+
+	/** Drops expired ids from the old end; ids arrive roughly in timestamp order, so this stops early. */
+	private forgetExpired(nowMs: number): void {
+		for (const [key, forgetAt] of this.expiries) {
+			if (forgetAt > nowMs) break;
+			this.expiries.delete(key);
+		}
+	}
+}
+
+/** One per n8n process: shared by every Rankr Trigger in it, keyed by workflow, node and webhookId. */
+export const recentDeliveries = new RecentDeliveries();
+
+export function deliveryKey(workflowId: string | undefined, nodeId: string, webhookId: string): string {
+	return `${workflowId ?? ''}\u0000${nodeId}\u0000${webhookId}`;
+}
