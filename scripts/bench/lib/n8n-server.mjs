@@ -27,7 +27,7 @@ const OWNER = { email: 'bench@example.com', password: 'RankrBench1', firstName: 
  * ones to activate have a Rankr trigger with a webhookId). Returns { url, rest, runtime, nodeVersion,
  * webhookUrl(workflowId), executions(workflowId), stop(), timings }.
  */
-export async function startBenchN8n({ credentials, workflows, say = () => {}, logLevel = 'info' }) {
+export async function startBenchN8n({ credentials, workflows, say = () => {}, logLevel = 'info', extraEnv = {} }) {
 	const timings = {};
 	const timed = async (label, work) => {
 		const started = Date.now();
@@ -40,7 +40,7 @@ export async function startBenchN8n({ credentials, workflows, say = () => {}, lo
 	const nodeVersion = spawnSync(runtime.node, ['--version'], { encoding: 'utf8' }).stdout.trim();
 	const { tmp, userFolder } = prepareUserFolder(pkg);
 	const port = await freePort();
-	const env = n8nEnvironment(runtime, userFolder, { brokerPort: await freePort(), port, logLevel });
+	const env = { ...n8nEnvironment(runtime, userFolder, { brokerPort: await freePort(), port, logLevel }), ...extraEnv };
 	const cli = n8nCli({ runtime, env, cwd: tmp, say, redact: (t) => String(t), verbose: false });
 
 	const workflowFiles = workflows.map((workflow) => {

@@ -171,9 +171,9 @@ export const webhookIntake = {
 		const workflowId = Object.fromEntries(VARIANTS.map((v, i) => [v.id, workflows[i].id]));
 
 		ctx.log(`  starting real n8n (install check, import of ${credentials.filter(Boolean).length} credentials + ${workflows.length} workflows, n8n start, activation)…`);
-		const n8n = await startBenchN8n({ credentials: credentials.filter(Boolean), workflows });
+		const n8n = await startBenchN8n({ credentials: credentials.filter(Boolean), workflows, extraEnv: ctx.n8nEnv });
 		const info = {
-			n8n: { version: n8n.runtime.n8nVersion, node: n8n.nodeVersion, ...n8n.timings },
+			n8n: { version: n8n.runtime.n8nVersion, node: n8n.nodeVersion, env: ctx.n8nEnv, ...n8n.timings },
 			eventsPerCell: n * rounds,
 			rounds,
 			concurrencies,
