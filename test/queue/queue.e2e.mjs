@@ -266,7 +266,11 @@ async function startQueueStack(options) {
 			startSandboxes([
 				{ name: 'activatepro', apiKey: keys.activatepro },
 				{ name: 'emailapi', apiKey: keys.emailapi },
-				{ name: 'rankr', options: { retryBaseMs: 500 } },
+				// Redeliveries 2, 4, 8, 16, 32 s after a failed attempt (Rankr's schedule is in seconds): an n8n webhook
+				// process saturated by c=50 on 2 cores answers "503 Database is not ready!" for seconds at a time (its
+				// DB ping, 5 s timeout, waits behind the busy event loop); a compressed 0.5 s schedule gave up on 2
+				// events of 550 in one run, which a real sender would have delivered.
+				{ name: 'rankr', options: { retryBaseMs: 2000 } },
 			]),
 		);
 		if (options.db === 'postgres') {
@@ -686,7 +690,7 @@ async function redeliveries(stack, options, { key, acrossProcesses }) {
 			const user = { id: `${prefix}${String(task.i).padStart(6, '0')}`, email: `${key}-load${task.i}@example.com`, firstName: 'Load', lastName: String(task.i) };
 			if (!task.redelivery) events[task.i] = stack.rankr.event('UserCreate', user);
 			else redeliveredAt.set(task.i, Date.now());
-			// Rankr's contract: redelivery on non-2xx, up to 5 times, exponential backoff (here from 0.5 s).
+			// Rankr's contract: redelivery on non-2xx, up to 5 times, exponential backoff (here from 2 s).
 			const record = await stack.rankr.deliver(task.redelivery ? redeliveryUrl : url, events[task.i], { retries: 5, timeoutMs: 30_000 });
 			const last = record.attempts.at(-1);
 			outcome.attempts += record.attempts.length;
