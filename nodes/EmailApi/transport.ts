@@ -98,6 +98,7 @@ export async function emailApiRequest(ctx: Context, request: EmailApiRequest, se
 					qs: request.qs,
 					body: request.body,
 					headers: { Version: s.apiVersion },
+					refreshOAuth2: s.credentialType === CREDENTIAL_TYPES.oAuth2,
 				});
 				if (attempt.kind === 'response') pacer.observe(attempt.headers);
 				return attempt;

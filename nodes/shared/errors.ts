@@ -72,16 +72,18 @@ export function errorMessage(error: unknown): string {
 }
 
 /**
- * The output item for a failed input item. Its json holds only `error` (the message) and `details`, which
- * is what n8n routes to the error output with "On Error: Continue (using error output)" — a node's extra
- * fields next to `error`, or an `item.error`, would be dropped or stop the routing.
+ * The output item for a failed input item: `{ error, message }`, nothing else. `error` says what failed (the
+ * item, the user, the API's code, title and field); `message` says what it means and what to do. This is the
+ * one shape every n8n version routes to the error output of "On Error: Continue (using error output)": n8n 1.x
+ * takes a json-only item as failed only when its json is exactly {error} or {error, message} (2.x also allows
+ * `details`), and an `item.error` makes n8n replace the json with the bare message. The error output then
+ * merges the input item in, so the failed user's own fields (id, email…) come with it.
  */
-export function errorItem(error: unknown, itemIndex: number, extra: IDataObject = {}): INodeExecutionData {
-	const details: IDataObject = { ...extra };
+export function errorItem(error: unknown, itemIndex: number): INodeExecutionData {
+	const text = error instanceof Error ? error.message : String(error);
 	const description = (error as { description?: unknown })?.description;
-	if (typeof description === 'string' && description) details.description = description;
-	const message = error instanceof Error ? error.message : String(error);
-	return { json: Object.keys(details).length ? { error: message, details } : { error: message }, pairedItem: { item: itemIndex } };
+	const message = typeof description === 'string' && description ? description : text;
+	return { json: { error: text, message }, pairedItem: { item: itemIndex } };
 }
 
 /**

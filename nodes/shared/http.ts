@@ -14,6 +14,8 @@ export interface PlainRequest {
 	body?: unknown;
 	headers?: IDataObject;
 	timeoutMs?: number;
+	/** The credential is OAuth2: on a 401 let n8n refresh the access token and repeat (see sendOnce). */
+	refreshOAuth2?: boolean;
 }
 
 /** Longest we wait for one answer: a hung server becomes a clear error, never a stuck workflow. */
@@ -22,6 +24,12 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 /**
  * One attempt, authenticated by n8n with the named credential. Never throws for an HTTP status: the status,
  * headers and parsed body come back so the caller decides; transport failures come back classified.
+ *
+ * Statuses come back as values (ignoreHttpStatusErrors: true), because a thrown status loses its answer on
+ * n8n 1.x (its NodeApiError keeps neither the response nor its headers). That also hides a 401 from n8n's
+ * OAuth2 token refresh, on 1.x and 2.x alike; so with `refreshOAuth2` a 401 is sent once more with
+ * statuses thrown, which is when n8n refreshes the access token and repeats the request itself. A 401 means
+ * the server did nothing, so repeating is safe even for a create.
  */
 export async function sendOnce(ctx: RequestContext, credentialType: string, request: PlainRequest): Promise<AttemptOutcome> {
 	const options: IHttpRequestOptions = {
@@ -30,9 +38,7 @@ export async function sendOnce(ctx: RequestContext, credentialType: string, requ
 		qs: request.qs,
 		headers: { Accept: 'application/json', ...(request.headers ?? {}) },
 		returnFullResponse: true,
-		// 401 still throws so that n8n refreshes an expired OAuth2 token and repeats the request; we read the
-		// answer back out of the error below.
-		ignoreHttpStatusErrors: { ignore: true, except: [401] },
+		ignoreHttpStatusErrors: true,
 		timeout: request.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
 	};
 	if (request.body !== undefined) {
@@ -42,6 +48,12 @@ export async function sendOnce(ctx: RequestContext, credentialType: string, requ
 		options.body = empty ? '{}' : (request.body as IDataObject);
 		options.headers!['Content-Type'] = 'application/json';
 	}
+	const first = await attempt(ctx, credentialType, options, request.baseUrl);
+	if (!request.refreshOAuth2 || first.kind !== 'response' || first.statusCode !== 401) return first;
+	return attempt(ctx, credentialType, { ...options, ignoreHttpStatusErrors: false }, request.baseUrl);
+}
+
+async function attempt(ctx: RequestContext, credentialType: string, options: IHttpRequestOptions, baseUrl: string): Promise<AttemptOutcome> {
 	try {
 		const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, options)) as {
 			statusCode: number;
@@ -54,17 +66,28 @@ export async function sendOnce(ctx: RequestContext, credentialType: string, requ
 		if (answered) return answered;
 		const transport = classifyTransportError(error);
 		// Not a network failure (e.g. an unusable URL): report its message only, never the request it carried.
-		if (!transport) throw new NodeOperationError(ctx.getNode(), `Request to ${request.baseUrl} failed: ${(error as Error).message}`);
+		if (!transport) throw new NodeOperationError(ctx.getNode(), `Request to ${baseUrl} failed: ${(error as Error).message}`);
 		return { kind: 'transportError', error: error as Error, ...transport };
 	}
 }
 
-/** The HTTP answer carried by an error thrown for a status (n8n wraps the client's error). */
+/**
+ * The HTTP answer carried by an error thrown for a status: n8n 2.x keeps the client's error (with the
+ * response) as the cause; n8n 1.x keeps only the status (httpCode) and a JSON body (context.data).
+ */
 function responseOf(error: unknown): AttemptOutcome | undefined {
-	const e = error as { cause?: { response?: RawResponse }; response?: RawResponse };
-	const response = e?.cause?.response ?? e?.response;
-	if (!response || typeof response.status !== 'number') return undefined;
-	return { kind: 'response', statusCode: response.status, headers: (response.headers ?? {}) as Record<string, unknown>, body: parseBody(response.data) };
+	let current: unknown = error;
+	for (let depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+		const response = (current as { response?: RawResponse }).response;
+		if (response && typeof response.status === 'number') {
+			return { kind: 'response', statusCode: response.status, headers: (response.headers ?? {}) as Record<string, unknown>, body: parseBody(response.data) };
+		}
+		current = (current as { cause?: unknown }).cause;
+	}
+	const { httpCode, context } = error as { httpCode?: unknown; context?: { data?: unknown } };
+	const status = Number(httpCode);
+	if (Number.isInteger(status) && status >= 100 && status <= 599) return { kind: 'response', statusCode: status, headers: {}, body: context?.data };
+	return undefined;
 }
 
 interface RawResponse {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Failure, lineStream, run, seconds, startProcess, stopChild, temporaryFolder, waitFor } from './proc.mjs';
+import { DEFAULT_N8N_VERSION, resolveN8nVersion } from './versions.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const EXAMPLES_DIR = path.join(ROOT, 'examples');
@@ -71,8 +72,12 @@ export function exampleCredentialRefs(examples = exampleWorkflows()) {
 
 // ---------- n8n: install, user folder, environment ----------
 
-/** Installs n8n and its Node 24 once (cached in ~/.cache); progress goes to stderr. */
-export async function installN8n() {
+/**
+ * Installs n8n and the Node it runs on once (cached in ~/.cache); progress goes to stderr. The version is
+ * `version`, else $N8N_VERSION ("lts", "latest" or exact), else the default of scripts/lib/versions.mjs.
+ */
+export async function installN8n({ version = process.env.N8N_VERSION || DEFAULT_N8N_VERSION } = {}) {
+	version = resolveN8nVersion(version);
 	// install-n8n.sh prints the folder on stdout and its progress on stderr, which we pass through; a first
 	// install runs npm for minutes without a word, so we say every 20 s that it is still going.
 	const started = Date.now();
@@ -85,7 +90,7 @@ export async function installN8n() {
 	let result;
 	try {
 		result = await run('bash', [path.join(ROOT, 'scripts', 'install-n8n.sh')], {
-			env: process.env,
+			env: { ...process.env, N8N_VERSION: version },
 			cwd: ROOT,
 			timeoutMs: TIMEOUT_MS.install,
 			onStderr: (chunk) => {
@@ -172,7 +177,6 @@ export function n8nEnvironment(runtime, userFolder, { brokerPort, port = 5678, l
 		N8N_HIRING_BANNER_ENABLED: 'false',
 		N8N_AI_ENABLED: 'false',
 		N8N_VERIFIED_PACKAGES_ENABLED: 'false', // no fetch of n8n's list of verified community nodes
-		N8N_DISABLED_MODULES: 'mcp-registry', // no fetch of n8n's MCP server registry
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true', // what loads .n8n/nodes (the default, stated in case it is off elsewhere)
 		N8N_REINSTALL_MISSING_PACKAGES: 'false', // never npm install anything
 		N8N_RUNNERS_BROKER_PORT: String(brokerPort), // the task broker; the default 5679 may be taken
@@ -186,7 +190,14 @@ export function n8nEnvironment(runtime, userFolder, { brokerPort, port = 5678, l
 		N8N_LOG_OUTPUT: 'console',
 		N8N_LOG_FORMAT: 'json', // one JSON object per line
 		GENERIC_TIMEZONE: 'UTC',
+		// no fetch of n8n's MCP server registry (a 2.x module; 1.x refuses to start on an unknown module name)
+		...(majorOf(runtime.n8nVersion) >= 2 ? { N8N_DISABLED_MODULES: 'mcp-registry' } : {}),
 	};
+}
+
+/** 2 for "2.41.0"; the default version's major when unknown. */
+export function majorOf(version) {
+	return Number(String(version ?? DEFAULT_N8N_VERSION).split('.')[0]);
 }
 
 // ---------- reading n8n's output ----------

@@ -45,7 +45,7 @@ interface ChunkPlan {
 }
 
 /** Per input item: exactly one outcome. */
-type Outcome = { ok: true; json: IDataObject } | { ok: false; error: Error; details: IDataObject };
+type Outcome = { ok: true; json: IDataObject } | { ok: false; error: Error };
 
 /**
  * POST /users/batch — every input item is one entry; entries go out 1000 per request (updated and deleted
@@ -88,7 +88,7 @@ function readEntries(ctx: IExecuteFunctions, items: INodeExecutionData[], outcom
 			if (!isUpsert) delete body.businessUnit;
 			entries.push({ itemIndex: i, action, body });
 		} catch (error) {
-			outcomes[i] = failure(error as Error, { userId: safeText(read.userId, i) });
+			outcomes[i] = failure(error as Error);
 		}
 	}
 	return entries;
@@ -142,7 +142,7 @@ async function sendChunk(ctx: IExecuteFunctions, chunk: ChunkPlan, outcomes: Arr
 	try {
 		answer = await activateProRequest(ctx, 'POST', '/users/batch', body, first);
 	} catch (error) {
-		for (const entry of chunk.entries) outcomes[entry.itemIndex] = failure(error as Error, entryJson(entry));
+		for (const entry of chunk.entries) outcomes[entry.itemIndex] = failure(error as Error);
 		return undefined;
 	}
 	const trackingId = (answer.body as IDataObject | undefined)?.trackingId;
@@ -150,7 +150,7 @@ async function sendChunk(ctx: IExecuteFunctions, chunk: ChunkPlan, outcomes: Arr
 	const accepted = typeof trackingId === 'string' && (answer.statusCode === 202 || answer.statusCode === 400);
 	if (!accepted && errors.length === 0) {
 		const error = answerError(ctx.getNode(), answer, { itemIndex: first, action: `send a batch of ${chunk.entries.length} users` });
-		for (const entry of chunk.entries) outcomes[entry.itemIndex] = failure(error, entryJson(entry));
+		for (const entry of chunk.entries) outcomes[entry.itemIndex] = failure(error);
 		return undefined;
 	}
 
@@ -205,7 +205,7 @@ async function waitForChunks(ctx: IExecuteFunctions, sent: SentChunk[], timeoutM
 			s.accepted[0]?.itemIndex ?? 0,
 			'The users were accepted and may still be processed. Check later with "Get Request Status" (tracking ids live 24 hours), or raise "Timeout (Seconds)".',
 		);
-		for (const entry of s.accepted) outcomes[entry.itemIndex] = failure(error, { ...entryJson(entry), trackingId, stage: value?.status?.stage ?? '' });
+		for (const entry of s.accepted) outcomes[entry.itemIndex] = failure(error);
 	}
 
 	await mapWithConcurrency([...polled.finished], 2, async ([trackingId, value]) => {
@@ -218,7 +218,7 @@ async function waitForChunks(ctx: IExecuteFunctions, sent: SentChunk[], timeoutM
 				s.accepted[0]?.itemIndex ?? 0,
 				'The users were accepted; whether they were processed is not known. Read them back with "Get" before running the batch again (repeating an upsert or delete is safe).',
 			);
-			for (const entry of s.accepted) outcomes[entry.itemIndex] = failure(error, { ...entryJson(entry), trackingId });
+			for (const entry of s.accepted) outcomes[entry.itemIndex] = failure(error);
 			return;
 		}
 		const status = value.status!;
@@ -234,7 +234,7 @@ async function waitForChunks(ctx: IExecuteFunctions, sent: SentChunk[], timeoutM
 							: 'The user still exists after processing (tracking ' + trackingId + ').',
 					itemIndex: entry.itemIndex,
 				});
-				outcomes[entry.itemIndex] = failure(error, { ...entryJson(entry), trackingId, ...status });
+				outcomes[entry.itemIndex] = failure(error);
 			} else {
 				outcomes[entry.itemIndex] = { ok: true, json: resultJson(entry, 'processed', trackingId, status) };
 			}
@@ -276,8 +276,8 @@ function finish(ctx: IExecuteFunctions, items: INodeExecutionData[], outcomes: A
 		);
 	}
 	return items.map((_, i) => {
-		const outcome = outcomes[i] ?? failure(new Error('internal: no outcome'), {});
-		return outcome.ok ? { json: outcome.json, pairedItem: { item: i } } : errorItem(outcome.error, i, outcome.details);
+		const outcome = outcomes[i] ?? failure(new Error('internal: no outcome'));
+		return outcome.ok ? { json: outcome.json, pairedItem: { item: i } } : errorItem(outcome.error, i);
 	});
 }
 
@@ -299,38 +299,16 @@ function resultJson(entry: Entry, status: 'accepted' | 'processed', trackingId: 
 	return json;
 }
 
-function entryJson(entry: Entry): IDataObject {
-	const json: IDataObject = { action: entry.action, userId: entry.body.id };
-	if (entry.body.email !== undefined) json.email = entry.body.email;
-	return json;
-}
-
 function rejection(ctx: IExecuteFunctions, entry: Entry, errors: ActivateProApiError[], prefix = 'ActivatePro rejected'): Outcome {
-	const firstErr = errors[0] ?? {};
 	const text = errors.length ? errors.map(describeApiError).join('; ') : 'no reason given';
 	const error = apiError(ctx.getNode(), {
 		message: `${prefix} ${entry.action === 'delete' ? 'the delete of' : ''} user "${entry.body.id}" (${itemLabel(entry.itemIndex)}): ${text}`.replace(/\s+/g, ' '),
 		httpCode: 400,
 		itemIndex: entry.itemIndex,
 	});
-	return failure(error, {
-		...entryJson(entry),
-		code: firstErr.code ?? '',
-		title: firstErr.title ?? '',
-		details: firstErr.details ?? '',
-		pointer: firstErr.source?.pointer ?? '',
-	});
+	return failure(error);
 }
 
-function failure(error: Error, details: IDataObject): Outcome {
-	return { ok: false, error, details };
-}
-
-function safeText(read: (i: number) => unknown, i: number): string {
-	try {
-		const v = read(i);
-		return v === undefined || v === null || typeof v === 'object' ? '' : String(v);
-	} catch {
-		return '';
-	}
+function failure(error: Error): Outcome {
+	return { ok: false, error };
 }

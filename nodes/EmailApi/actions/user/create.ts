@@ -1,5 +1,4 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { generateSecureToken } from 'n8n-workflow';
 
 import { apiError, inputError, itemLabel, objectBody } from '../../../shared/errors';
 import type { AttemptOutcome } from '../../../shared/retry';
@@ -126,7 +125,7 @@ function buildCreateBody(ctx: IExecuteFunctions, itemIndex: number, settings: Em
 		firstName,
 		lastName,
 		email,
-		password: String(extra.password || '') || `Rk-${generateSecureToken()}`,
+		password: String(extra.password || '') || `Rk-${randomPassword()}`,
 		type: String(extra.type || 'account'),
 		role: String(ctx.getNodeParameter('role', itemIndex, 'user')),
 		locationIds,
@@ -164,4 +163,13 @@ function unconfirmed(ctx: IExecuteFunctions, email: string, last: AttemptOutcome
 		description: 'Not retried, so that no second user is created. Look the user up by email before running this item again.',
 		itemIndex,
 	});
+}
+
+/**
+ * A password nobody knows (the user signs in through a reset or SSO), from the Web Crypto every supported
+ * Node has. Not n8n-workflow's generateSecureToken: n8n 1.x does not export it.
+ */
+function randomPassword(): string {
+	const bytes = crypto.getRandomValues(new Uint8Array(24));
+	return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
