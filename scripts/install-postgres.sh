@@ -31,11 +31,12 @@ if [ "$(id -u)" != 0 ]; then
 fi
 log "installing Debian's postgresql (apt-get)"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get install -y --no-install-recommends postgresql >&2 || {
+aptlog="$(mktemp /tmp/install-postgresql.XXXXXX.log)"
+if ! $SUDO apt-get install -y --no-install-recommends postgresql >"$aptlog" 2>&1; then
   log "apt-get install failed; updating the package lists and trying once more"
-  $SUDO apt-get update >&2
-  $SUDO apt-get install -y --no-install-recommends postgresql >&2
-}
+  $SUDO apt-get update >>"$aptlog" 2>&1
+  $SUDO apt-get install -y --no-install-recommends postgresql >>"$aptlog" 2>&1 || { tail -20 "$aptlog" >&2; log "apt-get failed (log: $aptlog)"; exit 1; }
+fi
 dir="$(find_bindir)" || { log "initdb/postgres still missing after apt-get"; exit 1; }
 log "ready: $dir ($("$dir/postgres" --version))"
 echo "$dir"

@@ -20,11 +20,12 @@ fi
 log "installing Debian's redis-server (apt-get)"
 export DEBIAN_FRONTEND=noninteractive
 # The package's own service is not wanted (and a container has no init to start it): the test runs its own server.
-$SUDO apt-get install -y --no-install-recommends redis-server >&2 || {
+aptlog="$(mktemp /tmp/install-redis-server.XXXXXX.log)"
+if ! $SUDO apt-get install -y --no-install-recommends redis-server >"$aptlog" 2>&1; then
   log "apt-get install failed; updating the package lists and trying once more"
-  $SUDO apt-get update >&2
-  $SUDO apt-get install -y --no-install-recommends redis-server >&2
-}
+  $SUDO apt-get update >>"$aptlog" 2>&1
+  $SUDO apt-get install -y --no-install-recommends redis-server >>"$aptlog" 2>&1 || { tail -20 "$aptlog" >&2; log "apt-get failed (log: $aptlog)"; exit 1; }
+fi
 found="$(command -v redis-server || echo /usr/bin/redis-server)"
 [ -x "$found" ] || { log "redis-server still missing after apt-get"; exit 1; }
 log "ready: $found ($("$found" --version | head -1))"

@@ -348,7 +348,10 @@ export async function startN8nServer({ runtime, env, cwd, port, logFile, say, re
 			if (exited) return 'exited';
 			try {
 				const response = await fetch(`${url}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
-				return response.ok ? 'ready' : undefined;
+				if (!response.ok) return undefined;
+				// n8n 1.x is "ready" (database migrated) before its REST API is mounted: wait for that too.
+				const settings = await fetch(`${url}/rest/settings`, { signal: AbortSignal.timeout(2000) });
+				return settings.ok ? 'ready' : undefined;
 			} catch {
 				return undefined; // not listening yet
 			}
