@@ -19,7 +19,8 @@ const USAGE = `usage: npm start [-- --once] [--verbose] [--keep]
   --verbose  stream n8n's log
   --keep     keep the temporary n8n user folder at exit
   ports: N8N_PORT (5678), ACTIVATEPRO_PORT (4010), EMAILAPI_PORT (4011), RANKR_PORT (4012)
-  login: N8N_DEMO_EMAIL, N8N_DEMO_PASSWORD (default ${DEFAULT_OWNER.email} / ${DEFAULT_OWNER.password})`;
+  login: N8N_DEMO_EMAIL, N8N_DEMO_PASSWORD (default ${DEFAULT_OWNER.email} / ${DEFAULT_OWNER.password})
+  dashboard login: RANKR_DASHBOARD_USER, RANKR_DASHBOARD_PASSWORD (default dashboard / a new one each run)`;
 
 async function main() {
 	let args;
@@ -65,10 +66,12 @@ async function main() {
 	const emails = stack.emailapi.emailsSent;
 	say(`Story played in ${seconds(Date.now() - storyStarted)}; ${emails.length} emails sent in all: ${emails.map((e) => `${e.workflowName} → ${e.to}`).join(', ')}`);
 	say();
-	const dashboard = (user) => `${stack.url('status-dashboard')}?email=${encodeURIComponent(user.email)}`;
-	say('Status dashboard (a live n8n workflow: Rankr, ActivatePro and the Email API side by side):');
-	say(`  ${dashboard(USERS.grace)}`);
-	say(`  ${dashboard(USERS.ada)}   (deleted: not found anywhere)`);
+	const { login } = stack.dashboard;
+	say('Status dashboard (a live n8n workflow: Rankr, ActivatePro and the Email API side by side; HTTP Basic Auth:');
+	say(`your browser asks for the login, user "${login.user}", password "${login.password}"):`);
+	say(`  ${stack.dashboard.url(USERS.grace.email)}`);
+	say(`  ${stack.dashboard.url(USERS.ada.email)}   (deleted: not found anywhere)`);
+	say(`  or: curl -u '${login.user}:${login.password}' '${stack.dashboard.url(USERS.grace.email)}'`);
 	say(`n8n editor: ${stack.editorUrl}   login ${owner.email} / ${owner.password}`);
 	say('  every example is there; the trigger flows are published and their executions are listed under "Executions".');
 	say(`Send your own events: curl -X POST ${stack.rankr.url}/emit -H 'content-type: application/json' \\`);

@@ -126,3 +126,24 @@ export async function screenshotWorkflows({ editorUrl, owner, workflows, outDir,
 		await browser.close();
 	}
 }
+
+/**
+ * Opens `url` in the browser as a person who typed `login` ({ username, password }) into its Basic Auth
+ * prompt, and saves a screenshot to `file`. Returns the status and the page's visible text.
+ */
+export async function screenshotPage({ url, login, file }) {
+	const executablePath = await ensureChromium();
+	const { chromium } = await loadPlaywright();
+	fs.mkdirSync(path.dirname(file), { recursive: true });
+	const browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS, timeout: PAGE_TIMEOUT_MS });
+	try {
+		const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, deviceScaleFactor: 1, httpCredentials: login });
+		context.setDefaultTimeout(PAGE_TIMEOUT_MS);
+		const page = await context.newPage();
+		const response = await page.goto(url);
+		await page.screenshot({ path: file, fullPage: true });
+		return { status: response?.status(), text: await page.innerText('body') };
+	} finally {
+		await browser.close();
+	}
+}

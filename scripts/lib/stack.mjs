@@ -86,7 +86,7 @@ export async function choosePorts({ fixed }) {
 
 /**
  * Brings everything up and returns the handle: { runtime, userFolder, sandboxes, server, rest, owner, flows,
- * url(flowName), editorUrl, secrets, redact, outputs(), stop() }. `say` gets one line per stage with its time.
+ * url(flowName), editorUrl, dashboard { login, url(email), authorization }, secrets, redact, outputs(), stop() }. `say` gets one line per stage with its time.
  */
 export async function startStack({ say, verbose = false, ports, owner = DEFAULT_OWNER, rankrRetryBaseMs = 500 }) {
 	const stage = async (label, work) => {
@@ -109,7 +109,12 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 		activatepro: `ap-run-${randomBytes(12).toString('hex')}`,
 		emailapi: `pit-run-${randomBytes(12).toString('hex')}`,
 	};
-	const secrets = Object.values(keys);
+	// The status dashboard answers only with its login (HTTP Basic Auth on n8n's Webhook node), made per run.
+	const dashboardLogin = {
+		user: process.env.RANKR_DASHBOARD_USER || 'dashboard',
+		password: process.env.RANKR_DASHBOARD_PASSWORD || `dash-${randomBytes(9).toString('base64url')}`,
+	};
+	const secrets = [...Object.values(keys), dashboardLogin.password];
 	const redact = (text) => secrets.reduce((out, secret) => out.split(secret).join('<secret>'), String(text));
 
 	const sandboxes = await stage('sandboxes listening', () =>
@@ -134,7 +139,13 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 		const env = n8nEnvironment(runtime, userFolder, { brokerPort: await freePort(), port: ports.n8n });
 		const cli = n8nCli({ runtime, env, cwd: tmp, say: verbose ? say : () => {}, redact, verbose });
 		await stage(`credentials + ${examples.length} workflows imported`, () =>
-			importAll(cli, tmp, { credentials: sandboxCredentials(sandboxes, refs), workflowFiles: examples.map((e) => e.file) }),
+			importAll(cli, tmp, {
+				credentials: [
+					...sandboxCredentials(sandboxes, refs),
+					...(refs.httpBasicAuth ? [{ ...refs.httpBasicAuth, type: 'httpBasicAuth', data: dashboardLogin }] : []),
+				],
+				workflowFiles: examples.map((e) => e.file),
+			}),
 		);
 
 		server = await stage(`n8n ${runtime.n8nVersion} started on port ${ports.n8n}`, () =>
@@ -167,6 +178,11 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 			flows,
 			url,
 			editorUrl: server.url,
+			dashboard: {
+				login: dashboardLogin,
+				url: (email) => `${url('status-dashboard')}?email=${encodeURIComponent(email)}`,
+				authorization: `Basic ${Buffer.from(`${dashboardLogin.user}:${dashboardLogin.password}`).toString('base64')}`,
+			},
 			secrets,
 			redact,
 			outputs: () => [...cli.outputs, server.output()],

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { Checks, plural } from '../../scripts/lib/checks.mjs';
-import { screenshotWorkflows } from '../../scripts/lib/editor.mjs';
+import { screenshotPage, screenshotWorkflows } from '../../scripts/lib/editor.mjs';
 import { findSecrets, ROOT } from '../../scripts/lib/n8n.mjs';
 import { Failure, keepTemporaryFolders, seconds, shutdown, sleep } from '../../scripts/lib/proc.mjs';
 import { choosePorts, startStack } from '../../scripts/lib/stack.mjs';
@@ -146,21 +146,56 @@ async function story(stack) {
 
 async function dashboard(stack) {
 	section('status dashboard');
-	const page = async (user) => {
-		const url = `${stack.url('status-dashboard')}?email=${encodeURIComponent(user.email)}`;
-		const response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
-		return { url, status: response.status, type: response.headers.get('content-type') ?? '', html: await response.text() };
+	const wrongLogin = `Basic ${Buffer.from(`${stack.dashboard.login.user}:not-the-password`).toString('base64')}`;
+	const page = async (user, authorization) => {
+		const url = stack.dashboard.url(user.email);
+		const response = await fetch(url, { headers: authorization ? { authorization } : {}, signal: AbortSignal.timeout(30_000) });
+		return { url, status: response.status, type: response.headers.get('content-type') ?? '', challenge: response.headers.get('www-authenticate') ?? '', html: await response.text() };
 	};
-	const grace = await page(USERS.grace);
+	const lookups = () => stack.activatepro.requests().length + stack.emailapi.requests().length;
+	const executions = async () => (await stack.rest.executions(stack.flows.find((f) => f.name === 'status-dashboard')?.workflow.id ?? '')).length;
+
+	// Without the login, and with a wrong one: for a known and an unknown email alike, the same status, a
+	// challenge the browser answers with its login prompt, nothing about anyone, no look-up, no execution.
+	const stranger = { email: 'nobody.here@example.com' };
+	const lookupsBefore = lookups();
+	const executionsBefore = await executions();
+	const refused = [];
+	for (const [how, authorization] of [['without a login', undefined], ['with a wrong password', wrongLogin]]) {
+		for (const user of [USERS.grace, stranger]) refused.push({ how, user, ...(await page(user, authorization)) });
+	}
+	for (const how of ['without a login', 'with a wrong password']) {
+		const answers = refused.filter((r) => r.how === how);
+		// n8n 2.x answers a wrong password with 401, n8n 1.x with 403: either refuses, the same for every email.
+		const status = answers[0].status;
+		checks.check(
+			(status === 401 || status === 403) && answers.every((r) => r.status === status),
+			`${how}: ${status} for a known and an unknown email alike`,
+			answers.map((r) => `${r.user.email}: ${r.status}`).join(', '),
+		);
+	}
+	checks.check(refused.every((r) => /^Basic /.test(r.challenge)), 'each refusal asks for Basic credentials (the browser shows its login prompt)', refused.map((r) => r.challenge || '(none)').join(', '));
+	const revealing = refused.filter((r) => r.html.includes(r.user.email) || r.html.includes(USERS.grace.id) || /ActivatePro|Email API|rank/i.test(r.html));
+	checks.check(revealing.length === 0, 'no refusal names the user or says whether the email is known', revealing.map((r) => `${r.how}, ${r.user.email}: ${r.html.slice(0, 120)}`).join('\n'));
+	const sameBodies = new Set(refused.filter((r) => r.how === 'without a login').map((r) => r.html)).size === 1 && new Set(refused.filter((r) => r.how === 'with a wrong password').map((r) => r.html)).size === 1;
+	checks.check(sameBodies, 'the known and the unknown email get byte-identical refusals', refused.map((r) => `${r.user.email}: ${r.html}`).join(' | '));
+	await sleep(1000); // an execution, had one started, would be listed by now
+	checks.check(lookups() === lookupsBefore, 'a refused request looks nothing up (so its timing cannot tell a customer from a stranger)', `${lookups() - lookupsBefore} requests reached ActivatePro or the Email API`);
+	checks.check((await executions()) === executionsBefore, 'a refused request starts no execution', `${(await executions()) - executionsBefore} new executions`);
+
+	// With the login: the page.
+	const grace = await page(USERS.grace, stack.dashboard.authorization);
 	const graceState = userState(stack, USERS.grace);
-	checks.check(grace.status === 200 && grace.type.startsWith('text/html'), `GET ${grace.url} answers 200 text/html`, `${grace.status} ${grace.type}`);
+	checks.check(grace.status === 200 && grace.type.startsWith('text/html'), `with the login, GET ${grace.url} answers 200 text/html`, `${grace.status} ${grace.type}`);
 	checks.check(grace.html.includes(USERS.grace.email), 'the page names the user\'s email', grace.html.slice(0, 300));
 	checks.check(
 		graceState.emailApiUser && grace.html.includes(graceState.emailApiUser.id) && grace.html.includes(USERS.grace.id),
 		'it shows her ActivatePro user id and her Email API user id',
 		grace.html.slice(0, 600),
 	);
-	const ada = await page(USERS.ada);
+	const unknown = await page(stranger, stack.dashboard.authorization);
+	checks.check(unknown.status === 200 && unknown.html.includes(stranger.email) && /not found/.test(unknown.html), 'with the login, an unknown email gets the page saying "not found"', `${unknown.status} ${unknown.html.slice(0, 300)}`);
+	const ada = await page(USERS.ada, stack.dashboard.authorization);
 	checks.check(ada.status === 200 && ada.html.includes(USERS.ada.email) && /not found/.test(ada.html), 'for the deleted user it names the email and says "not found"', `${ada.status} ${ada.html.slice(0, 300)}`);
 	printSection();
 }
@@ -223,6 +258,15 @@ async function editor(stack, outDir, verbose) {
 	const absent = SIGNUP_CANVAS_MUST_SHOW.filter((n) => !signup?.canvasNodes.includes(n));
 	checks.check(absent.length === 0, `the signup canvas shows ${SIGNUP_CANVAS_MUST_SHOW.map((n) => `"${n}"`).join(' and ')}`, `missing: ${absent.join(', ')}`);
 	checks.check(outside.length === 0, 'the editor made no request outside loopback', `blocked: ${outside.join(', ')}`);
+	// The dashboard itself, as a person sees it after typing the login into the browser's prompt.
+	const { login } = stack.dashboard;
+	const file = path.join(outDir, 'status-page.png');
+	const shown = await screenshotPage({ url: stack.dashboard.url(USERS.grace.email), login: { username: login.user, password: login.password }, file });
+	checks.check(
+		shown.status === 200 && shown.text.includes(USERS.grace.email) && shown.text.includes(USERS.grace.id),
+		`the browser, given the login, shows Grace's status page → ${path.relative(ROOT, file)}`,
+		`${shown.status}: ${shown.text.slice(0, 200)}`,
+	);
 	printSection();
 }
 
