@@ -2,6 +2,7 @@ import type { IDataObject, IHttpRequestMethods, INode } from 'n8n-workflow';
 
 import { apiError, redact } from '../shared/errors';
 import { sendOnce, trimSlash, type RequestContext } from '../shared/http';
+import { nodeLog, requestLabel } from '../shared/log';
 import { DEFAULT_RETRY_POLICY, withRetries, type AttemptOutcome, type RetryPolicy } from '../shared/retry';
 
 export const CREDENTIAL_TYPE = 'activateProApi';
@@ -53,7 +54,8 @@ export async function activateProRequest(
 	policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 ): Promise<ActivateProAnswer> {
 	const { baseUrl, apiKey } = await activateProBaseUrl(ctx);
-	const { outcome, attempts } = await withRetries(() => sendOnce(ctx, CREDENTIAL_TYPE, { method, baseUrl, path, body }), policy);
+	const log = { to: nodeLog(ctx), service: 'ActivatePro', request: requestLabel(method, path, itemIndex) };
+	const { outcome, attempts } = await withRetries(() => sendOnce(ctx, CREDENTIAL_TYPE, { method, baseUrl, path, body }), policy, { log });
 	if (outcome.kind === 'transportError') {
 		throw apiError(ctx.getNode(), {
 			message: `Could not reach ActivatePro at ${baseUrl} (${outcome.code}) after ${attempts} attempt${attempts === 1 ? '' : 's'}`,

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsF
 
 import { apiError, redact } from '../shared/errors';
 import { sendOnce, trimSlash } from '../shared/http';
+import { duration, nodeLog, requestLabel } from '../shared/log';
 import { RequestPacer } from '../shared/rateLimit';
 import { DEFAULT_RETRY_POLICY, withRetries, type AttemptOutcome, type RetryHooks } from '../shared/retry';
 
@@ -53,9 +54,19 @@ function pacerFor(ctx: Context): RequestPacer {
 	let pacer = pacers.get(ctx);
 	if (!pacer) {
 		pacer = new RequestPacer(RATE_LIMIT_HEADERS);
+		const log = nodeLog(ctx);
+		pacer.onPause = (ms, why) => log.debug(`pacing: waiting ${duration(ms)} before the next Email API request (${why})`, { waitMs: ms });
 		pacers.set(ctx, pacer);
 	}
 	return pacer;
+}
+
+/** Logs, once a run is over, how long pacing held it back (a slow run's first question). */
+export function logPacing(ctx: Context): void {
+	const pacer = pacers.get(ctx);
+	if (pacer && pacer.waitedMs >= 1000) {
+		nodeLog(ctx).info(`paced to the Email API's rate limit: ${pacer.pauses} waits, ${duration(pacer.waitedMs)} in all`, { waitedMs: pacer.waitedMs });
+	}
 }
 
 export interface EmailApiAnswer {
@@ -107,7 +118,11 @@ export async function emailApiRequest(ctx: Context, request: EmailApiRequest, se
 			}
 		},
 		DEFAULT_RETRY_POLICY,
-		{ rateLimitWaitMs: (headers) => pacer.retryWaitMs(headers), beforeRetry: request.beforeRetry },
+		{
+			rateLimitWaitMs: (headers) => pacer.retryWaitMs(headers),
+			beforeRetry: request.beforeRetry,
+			log: { to: nodeLog(ctx), service: 'the Email API', request: requestLabel(request.method, request.path, request.itemIndex) },
+		},
 	);
 	if (outcome.kind === 'transportError') {
 		throw apiError(ctx.getNode(), {

@@ -11,6 +11,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { nodeLog } from '../shared/log';
 import { EVENT_TYPES, filteredOut, normalise, type EventFilters } from './events';
 import { deliveryKey, recentDeliveries } from './redeliveries';
 import { credentialProblem, eventTime, verifySignature, withinReplayWindow, type VerificationSettings } from './verify';
@@ -128,25 +129,39 @@ export class RankrTrigger implements INodeType {
 			res.status(status).json(body);
 			return { noWebhookResponse: true };
 		};
+		// Refusals at warn (someone sends what Rankr would not), acknowledged-but-skipped events lower.
+		const log = nodeLog(this);
 
 		// 1. Signature over the raw bytes, before anything else reads the body.
 		const rawBody = rawBodyOf(req as unknown as { rawBody?: unknown; body?: unknown });
-		if (rawBody.length > MAX_BODY_BYTES) return answer(413, { error: 'payload too large' });
+		if (rawBody.length > MAX_BODY_BYTES) {
+			log.warn(`refused a delivery of ${rawBody.length} bytes (413): over the ${MAX_BODY_BYTES} a Rankr event can be`);
+			return answer(413, { error: 'payload too large' });
+		}
 		const settings = settingsOf(await this.getCredentials('rankrWebhookApi'));
 		const verdict = verifySignature(settings, rawBody, req.headers as Record<string, unknown>);
-		if (!verdict.ok) return answer(verdict.status, { error: verdict.reason });
+		if (!verdict.ok) {
+			log.warn(`refused a delivery (${verdict.status}): ${verdict.reason} (verification: ${settings.method}); no workflow started`);
+			return answer(verdict.status, { error: verdict.reason });
+		}
 
 		// 2. A verified body must be a JSON event.
 		let event: IDataObject;
 		try {
 			event = JSON.parse(rawBody.toString('utf8')) as IDataObject;
 		} catch {
+			log.warn('refused a correctly signed delivery (400): its body is not JSON');
 			return answer(400, { error: 'body is not JSON' });
 		}
-		if (!event || typeof event !== 'object' || Array.isArray(event)) return answer(400, { error: 'body is not a JSON object' });
+		if (!event || typeof event !== 'object' || Array.isArray(event)) {
+			log.warn('refused a correctly signed delivery (400): its body is not a JSON object');
+			return answer(400, { error: 'body is not a JSON object' });
+		}
+		const webhookId = typeof event.webhookId === 'string' ? event.webhookId : '(none)';
 
 		// 3. Replays: a stale (or future) timestamp is acknowledged but starts nothing.
 		if (!withinReplayWindow(event.timestamp, settings.replayWindowSeconds)) {
+			log.info(`acknowledged ${String(event.type)} ${webhookId} without starting a run: its timestamp is outside the ${settings.replayWindowSeconds} s replay window (a replay or a late redelivery)`);
 			return answer(200, { received: true, ignored: 'timestamp outside the replay window', webhookId: event.webhookId ?? null });
 		}
 
@@ -158,7 +173,10 @@ export class RankrTrigger implements INodeType {
 			minInactiveDays: this.getNodeParameter('inactiveDays', 0) as number,
 		};
 		const skip = filteredOut(event, filters);
-		if (skip) return answer(200, { received: true, ignored: skip, webhookId: event.webhookId ?? null });
+		if (skip) {
+			log.debug(`acknowledged ${String(event.type)} ${webhookId} without starting a run: ${skip}`);
+			return answer(200, { received: true, ignored: skip, webhookId: event.webhookId ?? null });
+		}
 
 		// 5. Redeliveries (same webhookId) are acknowledged again but start nothing; test events are exempt so
 		//    the same sample can be sent while building the workflow. See redeliveries.ts for the limits.
@@ -167,12 +185,14 @@ export class RankrTrigger implements INodeType {
 			const forgetAt = eventTime(event.timestamp) + settings.replayWindowSeconds * 1000 + 1000;
 			const key = deliveryKey(this.getWorkflow().id, node.id ?? node.name, event.webhookId);
 			if (!recentDeliveries.firstSighting(key, forgetAt, Date.now())) {
+				log.info(`acknowledged ${String(event.type)} ${webhookId} without starting a run: a redelivery of an event already received`);
 				return answer(200, { received: true, ignored: 'redelivery of an event already received', webhookId: event.webhookId });
 			}
 		}
 
 		// Acknowledge it ourselves (n8n's default answer would be a bare placeholder) and start the workflow.
 		res.status(200).json({ received: true, webhookId: event.webhookId ?? null });
+		log.debug(`accepted ${String(event.type)} ${webhookId}: starting the workflow`);
 		return { workflowData: [[{ json: normalise(event, new Date()) }]], noWebhookResponse: true };
 	}
 }

@@ -30,6 +30,9 @@ export class RequestPacer {
 	dailyRemaining: number | undefined;
 	dailyLimit: number | undefined;
 	waitedMs = 0;
+	pauses = 0;
+	/** Told of every wait and why (for the log). */
+	onPause?: (ms: number, why: string) => void;
 
 	constructor(
 		private readonly names: RateLimitHeaders,
@@ -46,13 +49,13 @@ export class RequestPacer {
 				this.slots = this.slots.filter((slot) => slot.at > horizon);
 				if (this.slots.length < this.max) break;
 				const oldest = Math.min(...this.slots.map((slot) => slot.at));
-				await this.pause(oldest - horizon);
+				await this.pause(oldest - horizon, `${this.max} requests per ${this.intervalMs} ms, as the API announces`);
 				this.serverRemaining = undefined; // a new interval has begun since that answer
 			}
 			// Our own window has room but the server has none: someone else uses the same limit.
 			if (this.serverRemaining === 0) {
 				this.serverRemaining = undefined;
-				await this.pause(this.intervalMs + this.marginMs);
+				await this.pause(this.intervalMs + this.marginMs, 'the API says none are left in this interval: another client shares the limit');
 			}
 		}
 		const slot = { at: Date.now() };
@@ -86,9 +89,11 @@ export class RequestPacer {
 		return this.intervalMs !== undefined ? this.intervalMs + this.marginMs : undefined;
 	}
 
-	private async pause(ms: number) {
+	private async pause(ms: number, why: string) {
 		if (ms <= 0) return;
 		this.waitedMs += ms;
+		this.pauses++;
+		this.onPause?.(ms, why);
 		await sleep(ms);
 	}
 }

@@ -1,5 +1,7 @@
 import { sleep } from 'n8n-workflow';
 
+import { duration, type NodeLog } from './log';
+
 /** What one attempt at an HTTP request produced: an answer (any status) or a transport failure. */
 export type AttemptOutcome =
 	| { kind: 'response'; statusCode: number; headers: Record<string, unknown>; body: unknown }
@@ -100,6 +102,8 @@ export interface RetryHooks {
 	rateLimitWaitMs?: (headers: Record<string, unknown>) => number | undefined;
 	/** Called after every answer (pacing from rate-limit headers). */
 	onResponse?: (headers: Record<string, unknown>) => Promise<void> | void;
+	/** Where each decision (wait, retry, give up) is logged, and the name of the service for those lines. */
+	log?: { to: NodeLog; service: string; request: string };
 }
 
 export interface RetryResult {
@@ -121,22 +125,38 @@ export async function withRetries(
 	let retries = 0;
 	let rateLimited = 0;
 	let attempts = 0;
+	const log = hooks.log;
+	const what = (outcome: AttemptOutcome) =>
+		outcome.kind === 'response' ? `answered ${outcome.statusCode}` : `failed (${outcome.code}${outcome.maybeProcessed ? ', may have reached it' : ''})`;
 	for (;;) {
 		attempts++;
 		const outcome = await attempt();
 		if (outcome.kind === 'response') {
 			await hooks.onResponse?.(outcome.headers);
 			if (outcome.statusCode === 429 && rateLimited < policy.maxRateLimitWaits) {
-				const wait = parseRetryAfter(outcome.headers['retry-after']) ?? hooks.rateLimitWaitMs?.(outcome.headers) ?? backoffDelay(rateLimited, policy);
-				if (wait > policy.maxRetryAfterMs) return { outcome, attempts, rateLimited };
+				const retryAfter = parseRetryAfter(outcome.headers['retry-after']);
+				const headerWait = retryAfter === undefined ? hooks.rateLimitWaitMs?.(outcome.headers) : undefined;
+				const wait = retryAfter ?? headerWait ?? backoffDelay(rateLimited, policy);
+				const why = retryAfter !== undefined ? 'Retry-After' : headerWait !== undefined ? 'its rate-limit headers' : 'backoff';
+				if (wait > policy.maxRetryAfterMs) {
+					log?.to.warn(`${log.service} answered 429 to ${log.request}; it asks for ${duration(wait)}, longer than the ${duration(policy.maxRetryAfterMs)} we wait: giving up`);
+					return { outcome, attempts, rateLimited };
+				}
 				rateLimited++;
+				log?.to.info(`429 from ${log.service} (${log.request}): waiting ${duration(wait)} as ${why} says (wait ${rateLimited} of ${policy.maxRateLimitWaits})`, { waitMs: wait });
 				await sleep(wait);
 				continue;
 			}
 			if (!RETRYABLE_STATUS.has(outcome.statusCode) || retries >= policy.maxRetries) {
+				if (retries > 0 || rateLimited > 0) {
+					const after = `after ${attempts} attempts`;
+					if (RETRYABLE_STATUS.has(outcome.statusCode) || outcome.statusCode === 429) log?.to.warn(`${log.service} ${what(outcome)} to ${log.request} ${after}: giving up`);
+					else log?.to.debug(`${log.service} ${what(outcome)} to ${log.request} ${after}`);
+				}
 				return { outcome, attempts, rateLimited };
 			}
 		} else if (retries >= policy.maxRetries) {
+			log?.to.warn(`${log.service} ${what(outcome)} for ${log.request} ${attempts} times: giving up`);
 			return { outcome, attempts, rateLimited };
 		}
 		const unknownEffect = outcome.kind === 'response' || outcome.maybeProcessed;
@@ -144,7 +164,9 @@ export async function withRetries(
 			const settled = await hooks.beforeRetry(outcome);
 			if (settled) return { outcome: settled, attempts, rateLimited };
 		}
-		await sleep(backoffDelay(retries, policy));
+		const delay = backoffDelay(retries, policy);
+		log?.to.warn(`${log.service} ${what(outcome)} to ${log.request}: retry ${retries + 1} of ${policy.maxRetries} in ${duration(delay)}`, { delayMs: delay });
+		await sleep(delay);
 		retries++;
 	}
 }

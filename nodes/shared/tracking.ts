@@ -37,6 +37,7 @@ export async function pollUntilDone<T>(
 	check: (key: string) => Promise<PollState<T>>,
 	schedule: PollSchedule = DEFAULT_POLL_SCHEDULE,
 	concurrency = 8,
+	onRound?: (round: { finished: number; total: number; elapsedMs: number; rounds: number }) => void,
 ): Promise<PollResult<T>> {
 	const started = Date.now();
 	const finished = new Map<string, T>();
@@ -56,6 +57,7 @@ export async function pollUntilDone<T>(
 				unfinished.set(key, state.value);
 			}
 		});
+		onRound?.({ finished: finished.size, total: keys.length, elapsedMs: Date.now() - started, rounds });
 		if (unfinished.size === 0) break;
 		const elapsed = Date.now() - started;
 		if (elapsed >= schedule.timeoutMs) break;

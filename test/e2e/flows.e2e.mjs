@@ -225,6 +225,8 @@ async function badSignature(stack) {
 	checks.check(after === before, 'neither started an execution', `${after - before} new executions`);
 	const state = userState(stack, mallory);
 	checks.check(!state.profile && state.emailApiUsers.length === 0 && state.emails.length === 0, 'nothing reached ActivatePro or the Email API', JSON.stringify(state));
+	const refusals = stack.server.lines().filter((l) => l.level === 'warn' && /^\[Rankr signup\] refused a delivery \(401\): (invalid signature|missing x-wh-signature header)/.test(l.message));
+	checks.check(refusals.length >= 2, "n8n's log has a warning for each refusal, with its reason", refusals.map((l) => l.message).join('\n') || 'none');
 	printSection();
 }
 

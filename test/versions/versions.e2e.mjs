@@ -6,6 +6,8 @@
 //   answer lost    a dropped connection after the server acted is a transport failure: an upsert is retried,
 //                  the Email API create looks the user up instead of creating it twice
 //   OAuth2         an expired access token is refreshed by n8n and the call goes through
+//   logs           n8n runs at debug level: the nodes' lines for retries, 429 waits, a lost create answer and a
+//                  2,500-item batch with a bad entry are in n8n's log, with no key, token or email in sight
 // (The Rankr Trigger's answers are covered per version by the e2e flows suite.)
 //   node test/versions/versions.e2e.mjs [--n8n 2.41.0,1.123.81] [--verbose] [--keep]
 // Needs the package built. Ends with "N passed, M failed"; exit 1 on any failure.
@@ -142,12 +144,55 @@ const SCENARIOS = [
 		name: 'answer lost on an Email API create',
 		workflow: workflow('vWfCreateLost01', 'versions: create answer lost', create('lost.create@example.com', 'Lost Create'), emailApi(createParameters)),
 		before: ({ emailapi }) => emailapi.faults.add({ route: 'POST /users', kind: 'dropAfterProcess' }),
-		check: (run, { emailapi }) => {
+		check: (run, { emailapi }, log) => {
 			const [ok, failed] = [outputOf(run, 'Subject', 0), outputOf(run, 'Subject', 1)];
 			checks.check(ok.length === 1 && failed.length === 0, 'the create whose answer was lost comes out as a success', `success ${ok.length}, error ${failed.length}: ${JSON.stringify(failed[0]?.json)}`);
 			const held = [...emailapi.users.values()].filter((u) => !u.deleted && u.email === 'lost.create@example.com');
 			checks.check(held.length === 1, 'the user exists once (looked up, not created twice)', `${held.length} users with that email`);
 			checks.check(emailapi.requests('POST /users').length === 1, 'one create request only', `${emailapi.requests('POST /users').length} sent`);
+			checks.check(
+				log.has('info', /create answer lost \(item 1\); found the user by email \(id \S+\), not creating again/),
+				'the log says the answer was lost and the user found by email, not created again',
+				log.text(),
+			);
+		},
+	},
+	{
+		name: 'logs: a 5xx burst and a 429',
+		workflow: workflow('vWfLogsRetry001', 'versions: 5xx burst and 429', [{ id: 'vr-1', email: 'retry@example.com' }], activatePro({ operation: 'upsert', userId: '={{ $json.id }}', email: '={{ $json.email }}', attributeSource: 'none' })),
+		before: ({ activatepro }) => {
+			activatepro.faults.add({ route: 'PUT /users', kind: 'status', status: 503, times: 2 });
+			activatepro.faults.add({ route: 'PUT /users', kind: 'status', status: 429, headers: { 'Retry-After': '1' } });
+		},
+		check: (run, { activatepro }, log) => {
+			checks.check(outputOf(run, 'Subject', 0).length === 1, 'the upsert succeeds after two 503s and a 429', JSON.stringify(outputOf(run, 'Subject', 1)[0]?.json));
+			checks.check(activatepro.requests('PUT /users').length === 4, 'four PUTs: 503, 503, 429, 200', `${activatepro.requests('PUT /users').length}`);
+			checks.check(
+				log.has('warn', /ActivatePro answered 503 to PUT \/users \(item 1\): retry 1 of 5 in \d/) && log.has('warn', /answered 503 .*retry 2 of 5 in/),
+				'the log has each retry: status, request, attempt and delay',
+				log.text(),
+			);
+			const tagged = log.records.find((r) => /429 from ActivatePro/.test(r.message));
+			const meta = tagged?.metadata ?? {};
+			checks.check(meta.workflowId === 'vWfLogsRetry001' && meta.node === 'Subject' && typeof meta.executionId === 'string', 'each line carries the workflow, node and execution ids', JSON.stringify(tagged));
+			checks.check(log.has('info', /429 from ActivatePro \(PUT \/users \(item 1\)\): waiting 1\.0 s as Retry-After says/), 'the log has the 429 and how long it waited', log.text());
+		},
+	},
+	{
+		name: 'logs: 2,500 users in bulk, one bad',
+		workflow: workflow(
+			'vWfLogsBulk0001',
+			'versions: bulk progress',
+			Array.from({ length: 2500 }, (_, i) => ({ id: `vp-${i}`, email: i === 1234 ? 'not an email' : `vp${i}@example.com` })),
+			activatePro({ ...bulk, options: { waitForCompletion: true } }),
+		),
+		check: (run, { activatepro }, log) => {
+			checks.check(outputOf(run, 'Subject', 0).length === 2499 && outputOf(run, 'Subject', 1).length === 1, '2,499 users accepted, the bad one on the error output', `${outputOf(run, 'Subject', 0).length} / ${outputOf(run, 'Subject', 1).length}`);
+			checks.check(activatepro.requests('POST /users/batch').length === 3, 'in 3 batch requests', `${activatepro.requests('POST /users/batch').length}`);
+			checks.check(log.has('info', /batch 3 of 3 sent \(2499 of 2499 entries\) in/), 'the log shows the batches going out', log.text());
+			checks.check(log.has('info', /tracking: 3 of 3 batches processed in/), 'the log shows tracking reaching all batches', log.text());
+			checks.check(log.has('warn', /bulk: 1 of 2500 items failed; first: item 1235:/), 'the log counts the failed item once, naming it (not one line per item)', log.text());
+			checks.check(!/vp\d+@example\.com/.test(log.lines.filter((l) => l.level !== 'debug').map((l) => l.message).join('\n')), 'no email in the info and warn lines', log.text());
 		},
 	},
 	{
@@ -169,6 +214,27 @@ const SCENARIOS = [
 function outputOf(run, node, index) {
 	const runs = run?.data?.resultData?.runData?.[node] ?? [];
 	return runs.flatMap((r) => r.data?.main?.[index] ?? []);
+}
+
+/** The nodes' own log lines of a run ("[Subject] …"), as { level, message }; has(level, text) finds one. */
+function logOf(lines, raw) {
+	const ours = lines.filter((l) => l.message.startsWith('[Subject] '));
+	const records = raw
+		.split('\n')
+		.filter((line) => line.includes('"[Subject] '))
+		.flatMap((line) => {
+			try {
+				return [JSON.parse(line)];
+			} catch {
+				return [];
+			}
+		});
+	return {
+		lines: ours,
+		records,
+		has: (level, pattern) => ours.some((l) => l.level === level && pattern.test(l.message)),
+		text: () => ours.map((l) => `${l.level} ${l.message}`).join('\n'),
+	};
 }
 
 function nodeRan(run, node) {
@@ -238,7 +304,7 @@ async function runVersion(version, { verbose }) {
 			fs.writeFileSync(file, JSON.stringify(s.workflow, null, 2));
 			return file;
 		});
-		const env = n8nEnvironment(runtime, userFolder, { brokerPort: await freePort() });
+		const env = n8nEnvironment(runtime, userFolder, { brokerPort: await freePort(), logLevel: 'debug' });
 		const cli = n8nCli({ runtime, env, cwd: tmp, say, redact, verbose });
 		await importAll(cli, tmp, { credentials, workflowFiles });
 
@@ -252,7 +318,7 @@ async function runVersion(version, { verbose }) {
 			const problem = run ? executionProblem(run) : `n8n printed no execution (exit ${executed.code ?? executed.signal})`;
 			const finished = run?.status === 'success' && !run.data.resultData.error;
 			checks.check(finished, 'the workflow ran to the end (the node did not stop it)', `${redact(problem)}\n${logTail(executed.lines, redact, 12)}`);
-			if (finished) scenario.check(run, { activatepro, emailapi });
+			if (finished) scenario.check(run, { activatepro, emailapi }, logOf(executed.lines, `${executed.stdout}\n${executed.stderr}`));
 			say(`  ${scenario.name}`);
 			checks.print(say, checks.group);
 		}

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError, errorItem } from '../../shared/errors';
+import { nodeLog } from '../../shared/log';
 import * as batch from './user/batch';
 import * as del from './user/delete';
 import * as get from './user/get';
@@ -27,6 +28,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const run = perItem[operation];
 	if (!run) throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
 	const out: INodeExecutionData[] = [];
+	let failed = 0;
+	let firstFailure = '';
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const json = await run.call(this, i, items);
@@ -34,8 +37,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		} catch (error) {
 			const nodeError = asNodeError(this.getNode(), error, i);
 			if (!this.continueOnFail()) throw nodeError;
+			failed++;
+			if (failed === 1) firstFailure = `item ${i + 1}: ${nodeError.message}`;
 			out.push(errorItem(nodeError, i));
 		}
 	}
+	if (failed) nodeLog(this).warn(`${failed} of ${items.length} items failed (sent on as error items); first: ${firstFailure}`, { failed, items: items.length });
 	return [out];
 }

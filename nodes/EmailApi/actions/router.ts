@@ -2,6 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError, errorItem } from '../../shared/errors';
+import { nodeLog } from '../../shared/log';
+import { logPacing } from '../transport';
 import * as addToWorkflow from './contact/addToWorkflow';
 import * as deleteContact from './contact/delete';
 import * as removeFromWorkflow from './contact/removeFromWorkflow';
@@ -32,6 +34,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!run) throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported for "${resource}"`);
 
 	const out: INodeExecutionData[] = [];
+	let failed = 0;
+	let firstFailure = '';
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const result = await run.call(this, i);
@@ -39,8 +43,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		} catch (error) {
 			const nodeError = asNodeError(this.getNode(), error, i);
 			if (!this.continueOnFail()) throw nodeError;
+			failed++;
+			if (failed === 1) firstFailure = `item ${i + 1}: ${nodeError.message}`;
 			out.push(errorItem(nodeError, i));
 		}
 	}
+	logPacing(this);
+	if (failed) nodeLog(this).warn(`${failed} of ${items.length} items failed (sent on as error items); first: ${firstFailure}`, { failed, items: items.length });
 	return [out];
 }

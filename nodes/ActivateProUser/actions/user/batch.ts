@@ -5,6 +5,7 @@ import { parseEntryPointer } from '../../../shared/batching';
 import { apiError, errorItem, errorMessage, inputError, itemLabel } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
 import { itemReader } from '../../../shared/itemFields';
+import { duration, nodeLog } from '../../../shared/log';
 import { DEFAULT_POLL_SCHEDULE, mapWithConcurrency, pollUntilDone } from '../../../shared/tracking';
 import { activateProRequest, answerError, apiErrorsOf, describeApiError, type ActivateProApiError } from '../../transport';
 import { buildUserEntry, fetchTracking, readWaitOptions, TRACKING_EXPIRED, userFieldReaders, type TrackingStatus } from './common';
@@ -14,6 +15,8 @@ export const MAX_BATCH_SIZE = 1000;
 const SEND_CONCURRENCY = 4;
 /** Read-backs in flight when a processed batch reports errors we must attribute to items. */
 const VERIFY_CONCURRENCY = 8;
+/** Tracking requests in flight while waiting (pollUntilDone's default). */
+const POLL_CONCURRENCY = 8;
 
 export const properties: INodeProperties[] = [
 	{
@@ -59,7 +62,22 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 
 	// Chunks that touch the same user must keep input order, so they go one after another.
 	const concurrency = chunksShareUsers(chunks) ? 1 : SEND_CONCURRENCY;
-	const sent = await mapWithConcurrency(chunks, concurrency, (chunk) => sendChunk(this, chunk, outcomes));
+	const log = nodeLog(this);
+	const started = Date.now();
+	log.debug(`bulk: ${items.length} items, ${entries.length} entries in ${chunks.length} requests (${items.length - entries.length} refused before sending), ${concurrency} at a time`);
+	// Progress at info level about ten times a run (and to the editor in a manual run): a long sync shows it moves.
+	const every = Math.max(1, Math.ceil(chunks.length / 10));
+	let sentCount = 0;
+	let sentEntries = 0;
+	const sent = await mapWithConcurrency(chunks, concurrency, async (chunk) => {
+		const result = await sendChunk(this, chunk, outcomes);
+		sentCount++;
+		sentEntries += chunk.entries.length;
+		if (sentCount % every === 0 || sentCount === chunks.length) {
+			log.progress(`batch ${sentCount} of ${chunks.length} sent (${sentEntries} of ${entries.length} entries) in ${duration(Date.now() - started)}`, { batches: sentCount, entries: sentEntries });
+		}
+		return result;
+	});
 
 	if (wait.waitForCompletion) {
 		const accepted = sent.filter((s): s is SentChunk => s !== undefined);
@@ -195,6 +213,8 @@ async function waitForChunks(ctx: IExecuteFunctions, sent: SentChunk[], timeoutM
 			}
 		},
 		{ ...DEFAULT_POLL_SCHEDULE, timeoutMs },
+		POLL_CONCURRENCY,
+		trackingProgress(ctx),
 	);
 
 	for (const [trackingId, value] of polled.unfinished) {
@@ -258,8 +278,26 @@ async function findUnapplied(ctx: IExecuteFunctions, entries: Entry[]): Promise<
 	return failed;
 }
 
+/** Tracking progress: a line at info level whenever another tenth of the batches is processed (debug per round). */
+function trackingProgress(ctx: IExecuteFunctions) {
+	const log = nodeLog(ctx);
+	let reported = 0;
+	return ({ finished, total, elapsedMs, rounds }: { finished: number; total: number; elapsedMs: number; rounds: number }) => {
+		log.debug(`tracking: ${finished} of ${total} batches processed after ${rounds} rounds, ${duration(elapsedMs)}`);
+		if (finished === reported) return;
+		if (finished === total || finished - reported >= Math.max(1, Math.ceil(total / 10))) {
+			reported = finished;
+			log.progress(`tracking: ${finished} of ${total} batches processed in ${duration(elapsedMs)}`, { processed: finished, batches: total });
+		}
+	};
+}
+
 function finish(ctx: IExecuteFunctions, items: INodeExecutionData[], outcomes: Array<Outcome | undefined>): INodeExecutionData[] {
 	const failures = outcomes.map((o, i) => (o && !o.ok ? i : -1)).filter((i) => i >= 0);
+	if (failures.length > 0) {
+		const first = outcomes[failures[0]] as Extract<Outcome, { ok: false }>;
+		nodeLog(ctx).warn(`bulk: ${failures.length} of ${items.length} items failed; first: ${itemLabel(failures[0])}: ${errorMessage(first.error)}`, { failed: failures.length, items: items.length });
+	}
 	if (failures.length > 0 && !ctx.continueOnFail()) {
 		const first = failures[0];
 		const firstOutcome = outcomes[first] as Extract<Outcome, { ok: false }>;

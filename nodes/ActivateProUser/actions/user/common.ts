@@ -3,8 +3,12 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { inputError, itemLabel } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
 import { itemReader } from '../../../shared/itemFields';
+import { duration, nodeLog } from '../../../shared/log';
 import { DEFAULT_POLL_SCHEDULE, pollUntilDone } from '../../../shared/tracking';
 import { activateProRequest, answerError } from '../../transport';
+
+/** A wait for processing longer than this is logged at info level (ActivatePro usually takes a second or two). */
+const SLOW_TRACKING_MS = 10_000;
 
 // ---------- fields shared by several operations (defined once, shown where they apply) ----------
 
@@ -326,6 +330,7 @@ export async function waitForTrackings(
 	timeoutMs: number,
 	itemIndex?: number,
 ): Promise<Map<string, TrackingStatus>> {
+	const log = nodeLog(ctx);
 	const result = await pollUntilDone<TrackingStatus>(
 		trackingIds,
 		async (id) => {
@@ -333,9 +338,17 @@ export async function waitForTrackings(
 			return { done: status.stage === 'PROCESSED', value: status };
 		},
 		{ ...DEFAULT_POLL_SCHEDULE, timeoutMs },
+		undefined,
+		({ finished, total, elapsedMs, rounds }) => {
+			// Routine waits stay at debug; one that takes long is worth a line at info.
+			const line = `tracking ${trackingIds.join(', ')}: ${finished} of ${total} processed after ${rounds} polls, ${duration(elapsedMs)}`;
+			if (elapsedMs >= SLOW_TRACKING_MS && finished < total) log.info(line);
+			else log.debug(line);
+		},
 	);
 	if (result.unfinished.size > 0) {
 		const ids = [...result.unfinished.keys()];
+		log.warn(`tracking ${ids.join(', ')} still pending after ${duration(result.waitedMs)}: giving up the wait (the request may still complete)`);
 		throw inputError(
 			ctx.getNode(),
 			`ActivatePro had not finished after ${Math.round(timeoutMs / 1000)} s; still pending: tracking ID ${ids.join(', ')}`,

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { apiError, inputError, itemLabel, objectBody } from '../../../shared/errors';
+import { nodeLog } from '../../../shared/log';
 import type { AttemptOutcome } from '../../../shared/retry';
 import { emailApiError, emailApiRequest, emailApiSettings, isSuccess, type EmailApiSettings } from '../../transport';
 import { checkEmail, commaList, names, parseJsonParameter, requiredText } from '../common';
@@ -65,12 +66,21 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			body,
 			itemIndex,
 			beforeRetry: async (last) => {
+				const log = nodeLog(this);
+				const cause = last.kind === 'response' ? `HTTP ${last.statusCode}` : last.code;
+				log.info(`create of the user (item ${itemIndex + 1}) may have happened (${cause}): looking the user up by email before any retry`);
+				log.debug(`looking up ${String(body.email)} after ${cause}`);
 				const existing = await findUserByEmail(this, settings, String(body.companyId), String(body.email), itemIndex);
-				if (existing === 'unknown') return unconfirmed(this, String(body.email), last, itemIndex);
+				if (existing === 'unknown') {
+					log.warn(`create of the user (item ${itemIndex + 1}): the look-up failed too; not retrying, so that no second user is made`);
+					return unconfirmed(this, String(body.email), last, itemIndex);
+				}
 				if (existing) {
+					log.info(`create answer lost (item ${itemIndex + 1}); found the user by email (id ${String(existing.id ?? '?')}), not creating again`);
 					recovered = true;
 					return { kind: 'response', statusCode: 201, headers: {}, body: existing };
 				}
+				log.info(`create of the user (item ${itemIndex + 1}) did not happen (not found by email): sending it again`);
 				return undefined; // not created: safe to send again
 			},
 		},
