@@ -1,13 +1,7 @@
 // Runs a workflow through n8n-core's WorkflowExecute — real parameter and expression resolution,
 // credential authentication through httpRequestWithAuthentication, continueOnFail and the error output —
 // against the sandboxes over HTTP. Nothing of our nodes is mocked.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'rankr-n8n-'));
-process.env.N8N_LOG_LEVEL ??= 'silent';
-
+// n8n-core's environment (a temporary user folder, a silent log) is set by test/setup-env.js, before this loads.
 import { ExecuteContext, ExecutionLifecycleHooks, LoadOptionsContext, RoutingNode, WebhookContext, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,

@@ -3,6 +3,7 @@
 // it); what is reported done is in the sandbox exactly once; what is reported failed is either not done, or
 // its error says that it may have been done. The matrix is printed at the end; lost and duplicated must be 0.
 import type { INodeExecutionData } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 import { runNode } from '../engine';
 import { apCredentials, startActivatePro } from '../helpers/activatepro';
@@ -59,7 +60,7 @@ const apFaults = (): Fault[] => [
 		needsWait: true,
 		apply: () => {
 			ap.stuck = true;
-			setTimeout(() => ap.tracking.clear(), 300);
+			void sleep(300).then(() => ap.tracking.clear());
 		},
 	},
 	{ name: 'partial batch', onlyBatch: true, apply: () => undefined },
@@ -112,7 +113,7 @@ describe('ActivatePro', () => {
 				parameters.options = { waitForCompletion: op.wait, timeout: 3 };
 				const r = await runNode({ type: 'n8n-nodes-rankr.activateProUser', parameters, items: input, credentials: apCredentials(ap), onError: 'continueErrorOutput' });
 				expect(r.error).toBeUndefined();
-				await new Promise((resolve) => setTimeout(resolve, 50)); // let accepted work finish
+				await sleep(50); // let accepted work finish
 				const { perInput, lost, duplicated } = outcome(r.success, r.errors, ITEMS);
 				let ok = 0;
 				let failed = 0;

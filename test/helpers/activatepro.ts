@@ -1,6 +1,6 @@
 import { ActivateProSandbox } from '../sandbox/activatepro';
 
-export const AP_KEY = 'ap-test-key-7f3c9a1e5b';
+export const AP_KEY = 'ap-dummy-key-7f3c9a1e5b';
 
 export async function startActivatePro(options: ConstructorParameters<typeof ActivateProSandbox>[0] = {}) {
 	const sandbox = new ActivateProSandbox({ apiKey: AP_KEY, processingDelayMs: 20, ...options });

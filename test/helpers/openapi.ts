@@ -2,10 +2,8 @@
 // (../shared/specs/highlevel), so a field the real API would reject fails the test.
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 
-const SPEC_DIR = join(__dirname, '..', '..', '..', 'shared', 'specs', 'highlevel');
+import { readSpec } from './spec-files';
 const DOCS = ['users.json', 'workflows.json', 'contacts.json', 'courses.json', 'oauth.json'];
 
 type Json = Record<string, unknown>;
@@ -38,11 +36,11 @@ function load(): Operation[] {
 	if (operations) return operations;
 	const ajv = new Ajv({ strict: false, allErrors: true });
 	addFormats(ajv);
-	const common = JSON.parse(readFileSync(join(SPEC_DIR, 'common-schemas.json'), 'utf8'));
+	const common = readSpec('common-schemas.json');
 	ajv.addSchema(rewriteRefs(common, 'common-schemas.json') as Json, 'common-schemas.json');
 	const found: Operation[] = [];
 	for (const file of DOCS) {
-		const doc = rewriteRefs(JSON.parse(readFileSync(join(SPEC_DIR, file), 'utf8')), file) as Json;
+		const doc = rewriteRefs(readSpec(file), file) as Json;
 		ajv.addSchema(doc, file);
 		for (const [template, ops] of Object.entries(doc.paths as Record<string, Json>)) {
 			for (const [method, op] of Object.entries(ops)) {

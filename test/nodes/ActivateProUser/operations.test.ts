@@ -1,4 +1,6 @@
 // Each ActivatePro User operation through n8n's engine against the sandbox over HTTP.
+import { sleep } from 'n8n-workflow';
+
 import { runNode, testCredential } from '../../engine';
 import { AP_KEY, apCredentials, startActivatePro } from '../../helpers/activatepro';
 
@@ -105,7 +107,7 @@ describe('delete and getStatus', () => {
 	test('getStatus reads tracking; unknown and expired ids say so', async () => {
 		const accepted = await run({ operation: 'delete', userId: 'whoever' });
 		const trackingId = accepted.success[0].json.trackingId as string;
-		await new Promise((r) => setTimeout(r, 100));
+		await sleep(100);
 		const status = await run({ operation: 'getStatus', trackingId });
 		expect(status.success[0].json).toEqual({ trackingId, stage: 'PROCESSED', total: 1, success: 1, error: 0 });
 

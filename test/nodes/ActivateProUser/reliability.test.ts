@@ -1,4 +1,6 @@
 // Retries, rate limits, dropped connections, waiting and secrets — counted in requests the sandbox saw.
+import { sleep } from 'n8n-workflow';
+
 import { runNode } from '../../engine';
 import { AP_KEY, apCredentials, startActivatePro } from '../../helpers/activatepro';
 
@@ -74,7 +76,7 @@ test('a stuck request times out with the tracking id to check later', async () =
 test('a tracking id that disappears mid-wait is reported as unknown or expired', async () => {
 	sandbox.stuck = true;
 	const pending = run({ ...upsert, options: { waitForCompletion: true, timeout: 20 } });
-	await new Promise((resolve) => setTimeout(resolve, 300));
+	await sleep(300);
 	sandbox.tracking.clear();
 	const r = await pending;
 	expect(r.error?.message).toMatch(/^Tracking ID [0-9a-f-]+ is unknown or expired \(tracking ids live 24 hours\)$/);

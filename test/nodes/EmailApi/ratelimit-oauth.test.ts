@@ -33,7 +33,7 @@ test('a 429 is waited out as Retry-After says, then the request goes through onc
 
 describe('Rankr OAuth2', () => {
 	const CLIENT = 'rankr-client';
-	const SECRET = 'rankr-client-secret-55aa';
+	const SECRET = 'rankr-dummy-client-secret-55aa';
 
 	async function connectedCredential(scopes = ALL_SCOPES) {
 		sandbox.addOAuthClient(CLIENT, { clientSecret: SECRET, scopes });

@@ -4,7 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { callWebhook } from '../../engine';
 import { RankrSandbox } from '../../sandbox/rankr';
 
-const rankr = new RankrSandbox({ hmacSecret: 'hmac-secret-for-tests-0001' });
+const rankr = new RankrSandbox({ hmacSecret: 'hmac-dummy-secret-for-tests-0001' });
 const rsaCredentials = { rankrWebhookApi: { method: 'rsa', publicPem: rankr.publicKeyPem, replayWindowSeconds: 300 } };
 const hmacCredentials = { rankrWebhookApi: { method: 'hmac', secret: rankr.hmacSecret, replayWindowSeconds: 300 } };
 const user = { id: 'usr_1', email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' };
