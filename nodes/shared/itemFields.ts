@@ -19,9 +19,33 @@ export function itemReader(ctx: IExecuteFunctions, name: string, items: INodeExe
 		if (path) return (i) => readPath(items[i]?.json, path);
 		return (i) => ctx.getNodeParameter(name, i, fallback);
 	}
+	// a collection with an expression somewhere inside is evaluated per item, like any other expression
+	if (hasExpression(raw)) return (i) => ctx.getNodeParameter(name, i, fallback);
 	if (items.length === 0) return () => fallback;
 	const value = ctx.getNodeParameter(name, 0, fallback);
 	return () => value;
+}
+
+const readersByRun = new WeakMap<object, Map<string, ItemReader>>();
+
+/**
+ * The item reader of a parameter for operations that run item by item: made once per run (n8n hands every
+ * item the same context) over the run's input items, then reused.
+ */
+export function readItemParameter(ctx: IExecuteFunctions, name: string, itemIndex: number, fallback: unknown = ''): unknown {
+	let readers = readersByRun.get(ctx);
+	if (!readers) readersByRun.set(ctx, (readers = new Map()));
+	let read = readers.get(name);
+	if (!read) readers.set(name, (read = itemReader(ctx, name, ctx.getInputData(), fallback)));
+	return read(itemIndex);
+}
+
+/** Whether a parameter value holds an expression (a string starting with "="), at any depth. */
+export function hasExpression(value: unknown): boolean {
+	if (typeof value === 'string') return value.startsWith('=');
+	if (Array.isArray(value)) return value.some(hasExpression);
+	if (value && typeof value === 'object') return Object.values(value).some(hasExpression);
+	return false;
 }
 
 /** The field path of a plain `{{ $json... }}` reference, or undefined for any other expression. */

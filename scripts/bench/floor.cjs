@@ -3,7 +3,8 @@
 // it. Same requests as our node (ceil(N/1000) POST /users/batch with the same entries, the same number in
 // flight), then the same tracking poll (same schedule and concurrency as nodes/shared/tracking.ts, given
 // by the parent from the compiled code). Measured like engine-worker.cjs: its own process, one run.
-//   fork(floor.cjs, [JSON {n, url, apiKey, batchSize, sendConcurrency, pollConcurrency, schedule}])
+//   fork(floor.cjs, [JSON {n, url, apiKey, batchSize, sendConcurrency, pollConcurrency, schedule, warmup}])
+// warmup: like engine-worker.cjs, one unmeasured run on that many users (the first of the measured set) first.
 const http = require('node:http');
 const { performance } = require('node:perf_hooks');
 const { profiles } = require('./lib/profiles.cjs');
@@ -83,6 +84,14 @@ async function run(users) {
 }
 
 async function main() {
+	if (job.warmup) {
+		await run(profiles(job.warmup));
+		// the parent resets the sandbox's request counts, then says go
+		await new Promise((resolve) => {
+			process.once('message', resolve);
+			process.send({ warmedUp: true });
+		});
+	}
 	const users = profiles(job.n);
 	if (global.gc) global.gc();
 	const before = process.memoryUsage();

@@ -3,7 +3,7 @@
 // today (n8n's HTTP Request node, one request per item), each run in its own process, side by side.
 //   npm run bench                       (= npm run build && node scripts/bench/run.mjs) full run, 3 runs each
 //   node scripts/bench/run.mjs --quick  small N, one run, for CI: fails only when a scenario crashes
-// Options: --runs N, --only bulk,creates, --sizes 1000,10000, --creates-n N, --no-n8n, --profile, --out FILE,
+// Options: --runs N, --only bulk,creates, --sizes 1000,10000, --creates-n N, --no-n8n, --cold, --profile, --out FILE,
 // --n8n-env NAME=value.
 // Prints tables and writes .bench/bench-<time>.json and .bench/latest.json (every row with the machine's
 // core count and Node version; the load average before and after). Targets are reported, never enforced:
@@ -35,6 +35,7 @@ const USAGE = `usage: node scripts/bench/run.mjs [--quick] [--runs N] [--only ${
   --sizes LIST bulk sizes (default 1,000 / 10,000 / 100,000); today's way runs at 1,000 and 10,000 among them
   --creates-n  number of Email API creates (default 1,000)
   --no-n8n     skip what needs real n8n (today's way, webhook intake)
+  --cold       bulk: measure a fresh process's first run (default: after one warm-up run of 1,000 users in it)
   --profile    one more run of our bulk upsert at the largest N under --cpu-prof, summarised (.bench/profiles)
   --out FILE   JSON file to write (default .bench/bench-<time>.json; .bench/latest.json is always written)
   --n8n-env NAME=value  an environment variable for the real n8n (repeatable), e.g. N8N_EXPRESSION_ENGINE=legacy`;
@@ -49,6 +50,7 @@ function parse() {
 			'creates-n': { type: 'string' },
 			'no-n8n': { type: 'boolean', default: false },
 			profile: { type: 'boolean', default: false },
+			cold: { type: 'boolean', default: false },
 			out: { type: 'string' },
 			'n8n-env': { type: 'string', multiple: true, default: [] },
 			help: { type: 'boolean', short: 'h', default: false },
@@ -65,6 +67,7 @@ function parse() {
 		createsN: values['creates-n'] ? Number(values['creates-n']) : undefined,
 		noN8n: values['no-n8n'],
 		profile: values.profile,
+		cold: values.cold,
 		out: values.out,
 		// e.g. N8N_EXPRESSION_ENGINE=legacy: the real-n8n scenarios' n8n gets these variables
 		n8nEnv: Object.fromEntries(

@@ -3,7 +3,7 @@
 // being measured. Started by lib/proc.mjs with an IPC channel:
 //   argv[2] = JSON {kind: 'activatepro'|'emailapi', options}
 //   -> sends {type: 'ready', url, pid}
-//   <- {id, cmd: 'counts'|'reset'|'setRateLimit'|'users'|'close', args}  -> {id, ok, result|error}
+//   <- {id, cmd: 'counts'|'reset'|'resetCounts'|'setRateLimit'|'users'|'close', args}  -> {id, ok, result|error}
 // The sandboxes are the ones the tests use (test/sandbox/); nothing of the package is loaded here.
 const path = require('node:path');
 
@@ -102,6 +102,11 @@ const commands = {
 	counts: () => ({ ...counts, rateLimited: sandbox.stats?.rateLimited, users: sandbox.users.size }),
 	reset: () => {
 		sandbox.reset();
+		resetCounts();
+		return true;
+	},
+	/** Forgets the requests counted so far, keeps the data (after a worker's warm-up run). */
+	resetCounts: () => {
 		resetCounts();
 		return true;
 	},

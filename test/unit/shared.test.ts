@@ -1,4 +1,5 @@
 // The shared helpers' rules, fast and without HTTP.
+import { looksLikeEmail } from '../../nodes/ActivateProUser/actions/user/common';
 import { chunk, parseEntryPointer } from '../../nodes/shared/batching';
 import { redact, redactDeep } from '../../nodes/shared/errors';
 import { encodePathSegment, parseBody } from '../../nodes/shared/http';
@@ -94,4 +95,26 @@ describe('name splitting', () => {
 		['Ludwig van Beethoven', 'Ludwig', 'van Beethoven'],
 		['  ', '', ''],
 	])('%j → %j + %j', (full, firstName, lastName) => expect(splitFullName(full)).toEqual({ firstName, lastName }));
+});
+
+describe('email check of ActivatePro entries', () => {
+	test('accepts and refuses exactly what /^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$/ does, on every string of up to 6 characters', () => {
+		const rule = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+		const alphabet = ['a', '@', '.', ' ', '\u00a0', 'é'];
+		let strings = [''];
+		let differ: string[] = [];
+		let accepted = 0;
+		for (let length = 0; length <= 6; length++) {
+			for (const text of strings) {
+				if (looksLikeEmail(text) !== rule.test(text)) differ.push(JSON.stringify(text));
+				if (rule.test(text)) accepted++;
+			}
+			strings = strings.flatMap((text) => alphabet.map((c) => text + c));
+		}
+		differ = differ.slice(0, 10);
+		expect(differ).toEqual([]);
+		expect(accepted).toBeGreaterThan(100); // the alphabet does reach valid addresses
+		expect(looksLikeEmail('ada.lovelace@example.com')).toBe(true);
+		expect(looksLikeEmail('ada@example')).toBe(false);
+	});
 });

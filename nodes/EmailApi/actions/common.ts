@@ -4,6 +4,7 @@ import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeProperties }
 export type Show = NonNullable<IDisplayOptions['show']>;
 
 import { inputError, itemLabel } from '../../shared/errors';
+import { readItemParameter } from '../../shared/itemFields';
 import { splitFullName } from '../../shared/names';
 import type { EmailApiSettings } from '../transport';
 
@@ -75,7 +76,7 @@ export function locationOf(ctx: IExecuteFunctions, settings: EmailApiSettings, i
 }
 
 export function requiredText(ctx: IExecuteFunctions, name: string, label: string, itemIndex: number, fix?: string): string {
-	const value = ctx.getNodeParameter(name, itemIndex, '') as unknown;
+	const value = readItemParameter(ctx, name, itemIndex);
 	const text = value === undefined || value === null || typeof value === 'object' ? '' : String(value).trim();
 	if (!text) throw inputError(ctx.getNode(), `"${label}" is empty (${itemLabel(itemIndex)})`, itemIndex, fix);
 	return text;

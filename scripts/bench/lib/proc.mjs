@@ -24,9 +24,11 @@ process.on('exit', killAll);
 
 /**
  * Forks a worker that answers with one IPC message {ok, result|error} and exits. Rejects when it crashes,
- * answers {ok: false}, or outlives timeoutMs. Its stderr is kept for the error message.
+ * answers {ok: false}, or outlives timeoutMs. Its stderr is kept for the error message. A worker that warms up
+ * first sends {warmedUp: true} and waits: onWarm() runs (e.g. the sandbox forgets the warm-up's requests), then
+ * it gets {go: true}.
  */
-export function runWorker(script, job, { execArgv = [], timeoutMs = 10 * 60_000, env } = {}) {
+export function runWorker(script, job, { execArgv = [], timeoutMs = 10 * 60_000, env, onWarm } = {}) {
 	return new Promise((resolve, reject) => {
 		const child = fork(path.join(BENCH_DIR, script), [JSON.stringify(job)], {
 			execArgv,
@@ -44,7 +46,12 @@ export function runWorker(script, job, { execArgv = [], timeoutMs = 10 * 60_000,
 			child.kill('SIGKILL');
 			reject(new Error(`${script} did not finish within ${timeoutMs / 1000} s`));
 		}, timeoutMs);
-		child.on('message', (m) => {
+		child.on('message', async (m) => {
+			if (m?.warmedUp) {
+				await onWarm?.();
+				child.send({ go: true });
+				return;
+			}
 			answer = m;
 		});
 		child.on('error', (e) => {

@@ -100,6 +100,33 @@ test('upserts and deletes mix in one request; a user touched twice keeps input o
 	expect(sandbox.users.has('t-1')).toBe(false);
 });
 
+test('requests go out while the rest is read; only a request with an earlier request\'s user waits for its answer', async () => {
+	// 3,000 users; item 2,500 deletes user b-5 again, who is in the first request. The first answer is held 300 ms.
+	const items: Array<Record<string, unknown>> = users(3000).map((u) => ({ ...u, action: 'upsert' }));
+	items[2500] = { id: 'b-5', action: 'delete' };
+	sandbox.faults.add({ route: 'POST /users/batch', kind: 'delay', ms: 300 });
+	const answeredAt = new Map<unknown, number>();
+	const onRequest = (entry: unknown) => answeredAt.set(entry, Date.now());
+	sandbox.on('request', onRequest);
+	try {
+		const r = await run({ ...mapped, batchAction: '={{ $json.action }}', excludeFields: 'action', options: { waitForCompletion: true, timeout: 30 } }, items);
+		expect(r.error).toBeUndefined();
+		expect(r.success).toHaveLength(3000);
+		expect(r.success[2500].json).toMatchObject({ action: 'delete', userId: 'b-5', status: 'processed' });
+	} finally {
+		sandbox.off('request', onRequest);
+	}
+	const [first, second, third] = sandbox.requests('POST /users/batch');
+	expect(sandbox.requests('POST /users/batch')).toHaveLength(3);
+	expect(JSON.parse(third.rawBody).deleted).toEqual([{ id: 'b-5' }]);
+	// the second request shares no user with the first: it did not wait for the held answer
+	expect(second.at).toBeLessThan(answeredAt.get(first)!);
+	// the third deletes a user of the first: it left only after the first was answered, so the delete comes last
+	expect(third.at).toBeGreaterThanOrEqual(answeredAt.get(first)!);
+	expect(sandbox.users.has('b-5')).toBe(false);
+	expect(sandbox.users.size).toBe(2998); // 3,000 less b-5 (deleted) and b-2500 (its item is the delete)
+});
+
 test('a processing error reported by tracking is pinned to the item it belongs to', async () => {
 	sandbox.users.set('owner', { id: 'owner', email: 'taken@example.com' });
 	const items = [...users(4), { id: 'intruder', email: 'taken@example.com' }];

@@ -49,6 +49,19 @@ describe('create', () => {
 		expect(JSON.parse(sandbox.requests('POST /users')[0].rawBody)).toMatchObject({ firstName: 'Augusta', lastName: 'King' });
 	});
 
+	test('fields are read per item: plain references straight from the item, other expressions (also inside Additional Fields) by n8n', async () => {
+		const items = [
+			{ email: 'ada@example.com', name: 'Ada Lovelace', nick: 'Augusta', team: 'sales' },
+			{ email: 'grace@example.com', name: 'Grace Hopper', nick: 'Amazing', team: 'ops' },
+		];
+		const r = await run({ ...create, role: '={{ $json.team === "ops" ? "admin" : "user" }}', additionalFields: { firstName: '={{ $json.nick }}' } }, items);
+		expect(r.error).toBeUndefined();
+		const bodies = sandbox.requests('POST /users').map((q) => JSON.parse(q.rawBody));
+		expect(bodies).toHaveLength(2);
+		expect(bodies[0]).toMatchObject({ email: 'ada@example.com', firstName: 'Augusta', lastName: 'Lovelace', role: 'user' });
+		expect(bodies[1]).toMatchObject({ email: 'grace@example.com', firstName: 'Amazing', lastName: 'Hopper', role: 'admin' });
+	});
+
 	test.each([
 		[{ email: '' , name: 'Ada' }, /"Email" is empty \(item 1\)/],
 		[{ email: 'ada(at)example.com', name: 'Ada' }, /"Email" is not a valid email address/],

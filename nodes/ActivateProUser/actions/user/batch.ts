@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { parseEntryPointer } from '../../../shared/batching';
 import { apiError, errorItem, errorMessage, inputError, itemLabel } from '../../../shared/errors';
@@ -8,7 +8,7 @@ import { itemReader } from '../../../shared/itemFields';
 import { duration, nodeLog } from '../../../shared/log';
 import { DEFAULT_POLL_SCHEDULE, mapWithConcurrency, pollUntilDone } from '../../../shared/tracking';
 import { activateProRequest, answerError, apiErrorsOf, describeApiError, type ActivateProApiError } from '../../transport';
-import { buildUserEntry, fetchTracking, readWaitOptions, TRACKING_EXPIRED, userFieldReaders, type TrackingStatus } from './common';
+import { fetchTracking, readWaitOptions, TRACKING_EXPIRED, userEntryReader, type TrackingStatus } from './common';
 
 export const MAX_BATCH_SIZE = 1000;
 /** Batch requests in flight at once. */
@@ -45,105 +45,148 @@ interface ChunkPlan {
 	entries: Entry[];
 	updated: Entry[];
 	deleted: Entry[];
+	/** The sends of earlier chunks with a user of this one: they must be answered before this one goes (order). */
+	after: Set<Promise<unknown>>;
 }
 
-/** Per input item: exactly one outcome. */
-type Outcome = { ok: true; json: IDataObject } | { ok: false; error: Error };
+/**
+ * Per input item: exactly one outcome, its output item or its error. The output item is made once, when the
+ * request is answered (while others are still in flight), and completed in place when tracking reports.
+ */
+type Outcome = INodeExecutionData | Error;
 
 /**
  * POST /users/batch — every input item is one entry; entries go out 1000 per request (updated and deleted
- * together), answers and validation errors are mapped back to the item they name.
+ * together), answers and validation errors are mapped back to the item they name. Reading and sending overlap:
+ * a request leaves as soon as its 1000 entries are read, while the next ones are being read.
  */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const outcomes = new Array<Outcome | undefined>(items.length);
-	const entries = readEntries(this, items, outcomes);
-	const chunks = planChunks(entries);
 	const wait = readWaitOptions(this, 0);
-
-	// Chunks that touch the same user must keep input order, so they go one after another.
-	const concurrency = chunksShareUsers(chunks) ? 1 : SEND_CONCURRENCY;
 	const log = nodeLog(this);
 	const started = Date.now();
-	log.debug(`bulk: ${items.length} items, ${entries.length} entries in ${chunks.length} requests (${items.length - entries.length} refused before sending), ${concurrency} at a time`);
-	// Progress at info level about ten times a run (and to the editor in a manual run): a long sync shows it moves.
-	const every = Math.max(1, Math.ceil(chunks.length / 10));
-	let sentCount = 0;
-	let sentEntries = 0;
-	const sent = await mapWithConcurrency(chunks, concurrency, async (chunk) => {
-		const result = await sendChunk(this, chunk, outcomes);
-		sentCount++;
-		sentEntries += chunk.entries.length;
-		if (sentCount % every === 0 || sentCount === chunks.length) {
-			log.progress(`batch ${sentCount} of ${chunks.length} sent (${sentEntries} of ${entries.length} entries) in ${duration(Date.now() - started)}`, { batches: sentCount, entries: sentEntries });
-		}
-		return result;
-	});
+	const sender = chunkSender(this, items.length, outcomes, started);
 
-	if (wait.waitForCompletion) {
-		const accepted = sent.filter((s): s is SentChunk => s !== undefined);
-		await waitForChunks(this, accepted, wait.timeoutMs, outcomes);
+	const readEntry = userEntryReader(this, items);
+	const readAction = itemReader(this, 'batchAction', items, 'upsert');
+	// user id -> the last chunk that has it, and with which action (chunk number * 2 + 1 for a delete)
+	const lastChunkOf = new Map<string, number>();
+	let chunk = newChunk();
+	let chunkNumber = 0;
+	let entryCount = 0;
+	for (let i = 0; i < items.length; i++) {
+		let entry: Entry;
+		try {
+			const given = readAction(i);
+			const action = given === 'upsert' || given === 'delete' ? given : String(given ?? '').trim().toLowerCase();
+			if (action !== 'upsert' && action !== 'delete') {
+				throw inputError(this.getNode(), `"Action" must be "upsert" or "delete", not "${action}" (${itemLabel(i)})`, i);
+			}
+			entry = { itemIndex: i, action, body: readEntry(i, action) };
+		} catch (error) {
+			outcomes[i] = failure(error as Error);
+			continue;
+		}
+		const id = entry.body.id as string;
+		const seen = lastChunkOf.get(id);
+		if (seen !== undefined && seen !== placeOf(chunkNumber, entry.action)) {
+			const seenChunk = seen >> 1;
+			// The same user with the other action in this request: the API would not keep their order, so the
+			// request is cut here and the next waits for it.
+			if (seenChunk === chunkNumber) {
+				const previous = await sender.send(chunk);
+				chunk = newChunk();
+				chunkNumber++;
+				chunk.after.add(previous.answer);
+			} else {
+				chunk.after.add(sender.sent(seenChunk));
+			}
+		}
+		lastChunkOf.set(id, placeOf(chunkNumber, entry.action));
+		chunk.entries.push(entry);
+		(entry.action === 'upsert' ? chunk.updated : chunk.deleted).push(entry);
+		entryCount++;
+		if (chunk.entries.length >= MAX_BATCH_SIZE) {
+			await sender.send(chunk);
+			chunk = newChunk();
+			chunkNumber++;
+		}
 	}
+	lastChunkOf.clear(); // a key per user: not needed while waiting
+	sender.readAll(entryCount);
+	if (chunk.entries.length > 0) await sender.send(chunk);
+	const sent = await sender.finished();
+	log.debug(
+		`bulk: ${items.length} items, ${entryCount} entries in ${sent.requests} requests (${items.length - entryCount} refused before sending), ` +
+			`up to ${SEND_CONCURRENCY} at a time; ${sent.ordered} waited for an earlier request with the same user`,
+	);
+
+	if (wait.waitForCompletion) await waitForChunks(this, sent.accepted, wait.timeoutMs, outcomes);
 	return finish(this, items, outcomes);
 }
 
-function readEntries(ctx: IExecuteFunctions, items: INodeExecutionData[], outcomes: Array<Outcome | undefined>): Entry[] {
-	const read = userFieldReaders(ctx, items, true);
-	const readAction = itemReader(ctx, 'batchAction', items, 'upsert');
-	const entries: Entry[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const action = String(readAction(i) ?? '').trim().toLowerCase();
-			if (action !== 'upsert' && action !== 'delete') {
-				throw inputError(ctx.getNode(), `"Action" must be "upsert" or "delete", not "${action}" (${itemLabel(i)})`, i);
-			}
-			const isUpsert = action === 'upsert';
-			const body = buildUserEntry(
-				ctx,
-				i,
-				{ userId: read.userId(i), email: read.email(i), businessUnit: read.businessUnit(i), attributes: isUpsert ? read.attributes(i) : {} },
-				isUpsert,
+/** Where a user was last seen, as one number: its chunk and its action. */
+function placeOf(chunkNumber: number, action: Action): number {
+	return chunkNumber * 2 + (action === 'delete' ? 1 : 0);
+}
+
+function newChunk(): ChunkPlan {
+	return { entries: [], updated: [], deleted: [], after: new Set() };
+}
+
+/**
+ * Sends chunks as they are handed over, SEND_CONCURRENCY at a time: send() resolves once the chunk has a place
+ * (so the caller reads on while it is in flight) with { answer }, the promise of its answer. Progress goes to
+ * the log about ten times a run (and to the editor in a manual run): a long sync shows it moves.
+ */
+function chunkSender(ctx: IExecuteFunctions, itemCount: number, outcomes: Array<Outcome | undefined>, started: number) {
+	const log = nodeLog(ctx);
+	const answers: Array<Promise<SentChunk | undefined>> = [];
+	const inFlight = new Set<Promise<unknown>>();
+	const every = Math.max(1, Math.ceil(itemCount / MAX_BATCH_SIZE / 10));
+	let total: number | undefined; // entries, once every item is read
+	let sentCount = 0;
+	let sentEntries = 0;
+	let ordered = 0;
+	const progress = () => {
+		if (sentCount % every !== 0 && !(total !== undefined && sentEntries === total)) return;
+		const of = total === undefined ? `${sentEntries} entries so far` : `${sentEntries} of ${total} entries`;
+		const batches = total !== undefined && sentEntries === total ? `${sentCount} of ${answers.length}` : `${sentCount}`;
+		log.progress(`batch ${batches} sent (${of}) in ${duration(Date.now() - started)}`, { batches: sentCount, entries: sentEntries });
+	};
+	return {
+		async send(chunk: ChunkPlan): Promise<{ answer: Promise<unknown> }> {
+			while (inFlight.size >= SEND_CONCURRENCY) await Promise.race(inFlight);
+			if (chunk.after.size > 0) ordered++;
+			// sendChunk turns every failure into item outcomes; allSettled only so that nothing can stall the order
+			const answer = Promise.allSettled(chunk.after).then(async () => {
+				const result = await sendChunk(ctx, chunk, outcomes);
+				sentCount++;
+				sentEntries += chunk.entries.length;
+				progress();
+				return result;
+			});
+			answers.push(answer);
+			const done: Promise<unknown> = answer.then(
+				(): boolean => inFlight.delete(done),
+				(): boolean => inFlight.delete(done),
 			);
-			if (!isUpsert) delete body.businessUnit;
-			entries.push({ itemIndex: i, action, body });
-		} catch (error) {
-			outcomes[i] = failure(error as Error);
-		}
-	}
-	return entries;
-}
-
-/** 1000 entries a request; a user that appears again with another action starts a new request (order). */
-function planChunks(entries: Entry[]): ChunkPlan[] {
-	const chunks: ChunkPlan[] = [];
-	let current: ChunkPlan | undefined;
-	let actionsById = new Map<string, Action>();
-	for (const entry of entries) {
-		const id = String(entry.body.id);
-		const seen = actionsById.get(id);
-		if (!current || current.entries.length >= MAX_BATCH_SIZE || (seen !== undefined && seen !== entry.action)) {
-			current = { entries: [], updated: [], deleted: [] };
-			chunks.push(current);
-			actionsById = new Map();
-		}
-		actionsById.set(id, entry.action);
-		current.entries.push(entry);
-		(entry.action === 'upsert' ? current.updated : current.deleted).push(entry);
-	}
-	return chunks;
-}
-
-function chunksShareUsers(chunks: ChunkPlan[]): boolean {
-	if (chunks.length < 2) return false;
-	const owner = new Map<string, number>();
-	for (let c = 0; c < chunks.length; c++) {
-		for (const entry of chunks[c].entries) {
-			const id = String(entry.body.id);
-			const first = owner.get(id);
-			if (first !== undefined && first !== c) return true;
-			owner.set(id, c);
-		}
-	}
-	return false;
+			inFlight.add(done);
+			// While places are free the caller would read on without a pause and the request would not leave until
+			// it waits; yield to the event loop so that it goes out now. Once all places are taken, waiting yields.
+			if (inFlight.size < SEND_CONCURRENCY) await sleep(0);
+			return { answer };
+		},
+		/** The answer of chunk number n (for a later chunk with one of its users). */
+		sent: (n: number): Promise<unknown> => answers[n],
+		readAll(entries: number) {
+			total = entries;
+		},
+		async finished() {
+			const all = await Promise.all(answers);
+			return { requests: answers.length, ordered, accepted: all.filter((s): s is SentChunk => s !== undefined) };
+		},
+	};
 }
 
 interface SentChunk {
@@ -192,7 +235,7 @@ async function sendChunk(ctx: IExecuteFunctions, chunk: ChunkPlan, outcomes: Arr
 			outcomes[entry.itemIndex] = rejection(ctx, entry, general, 'ActivatePro rejected the whole batch');
 		} else {
 			acceptedEntries.push(entry);
-			outcomes[entry.itemIndex] = { ok: true, json: resultJson(entry, 'accepted', trackingId as string) };
+			outcomes[entry.itemIndex] = { json: resultJson(entry, trackingId as string), pairedItem: { item: entry.itemIndex } };
 		}
 	}
 	return accepted ? { chunk, trackingId: trackingId as string, accepted: acceptedEntries } : undefined;
@@ -256,7 +299,8 @@ async function waitForChunks(ctx: IExecuteFunctions, sent: SentChunk[], timeoutM
 				});
 				outcomes[entry.itemIndex] = failure(error);
 			} else {
-				outcomes[entry.itemIndex] = { ok: true, json: resultJson(entry, 'processed', trackingId, status) };
+				const outcome = outcomes[entry.itemIndex];
+				if (outcome && !(outcome instanceof Error)) markProcessed(outcome.json, status);
 			}
 		}
 	});
@@ -293,18 +337,20 @@ function trackingProgress(ctx: IExecuteFunctions) {
 }
 
 function finish(ctx: IExecuteFunctions, items: INodeExecutionData[], outcomes: Array<Outcome | undefined>): INodeExecutionData[] {
-	const failures = outcomes.map((o, i) => (o && !o.ok ? i : -1)).filter((i) => i >= 0);
+	const failures: number[] = [];
+	for (let i = 0; i < items.length; i++) if (!outcomes[i] || outcomes[i] instanceof Error) failures.push(i);
 	if (failures.length > 0) {
-		const first = outcomes[failures[0]] as Extract<Outcome, { ok: false }>;
-		nodeLog(ctx).warn(`bulk: ${failures.length} of ${items.length} items failed; first: ${itemLabel(failures[0])}: ${errorMessage(first.error)}`, { failed: failures.length, items: items.length });
+		nodeLog(ctx).warn(`bulk: ${failures.length} of ${items.length} items failed; first: ${itemLabel(failures[0])}: ${errorMessage(failureOf(outcomes[failures[0]]))}`, {
+			failed: failures.length,
+			items: items.length,
+		});
 	}
 	if (failures.length > 0 && !ctx.continueOnFail()) {
 		const first = failures[0];
-		const firstOutcome = outcomes[first] as Extract<Outcome, { ok: false }>;
-		const okCount = outcomes.filter((o) => o?.ok).length;
+		const okCount = items.length - failures.length;
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`${failures.length} of ${items.length} items failed; first: ${itemLabel(first)}: ${errorMessage(firstOutcome.error)}`,
+			`${failures.length} of ${items.length} items failed; first: ${itemLabel(first)}: ${errorMessage(failureOf(outcomes[first]))}`,
 			{
 				itemIndex: first,
 				description:
@@ -314,8 +360,8 @@ function finish(ctx: IExecuteFunctions, items: INodeExecutionData[], outcomes: A
 		);
 	}
 	return items.map((_, i) => {
-		const outcome = outcomes[i] ?? failure(new Error('internal: no outcome'));
-		return outcome.ok ? { json: outcome.json, pairedItem: { item: i } } : errorItem(outcome.error, i);
+		const outcome = outcomes[i];
+		return outcome && !(outcome instanceof Error) ? outcome : errorItem(failureOf(outcome), i);
 	});
 }
 
@@ -323,18 +369,20 @@ function finish(ctx: IExecuteFunctions, items: INodeExecutionData[], outcomes: A
  * The output of an accepted entry, written property by property: on 100,000 items object spreads here
  * cost more CPU and memory than all of the HTTP work (measured with npm run bench).
  */
-function resultJson(entry: Entry, status: 'accepted' | 'processed', trackingId: string, tracking?: TrackingStatus): IDataObject {
+function resultJson(entry: Entry, trackingId: string): IDataObject {
 	const json: IDataObject = { action: entry.action, userId: entry.body.id };
 	if (entry.body.email !== undefined) json.email = entry.body.email;
-	json.status = status;
+	json.status = 'accepted';
 	json.trackingId = trackingId;
-	if (tracking) {
-		json.stage = tracking.stage;
-		json.total = tracking.total;
-		json.success = tracking.success;
-		json.error = tracking.error;
-	}
 	return json;
+}
+
+function markProcessed(json: IDataObject, tracking: TrackingStatus) {
+	json.status = 'processed';
+	json.stage = tracking.stage;
+	json.total = tracking.total;
+	json.success = tracking.success;
+	json.error = tracking.error;
 }
 
 function rejection(ctx: IExecuteFunctions, entry: Entry, errors: ActivateProApiError[], prefix = 'ActivatePro rejected'): Outcome {
@@ -348,5 +396,9 @@ function rejection(ctx: IExecuteFunctions, entry: Entry, errors: ActivateProApiE
 }
 
 function failure(error: Error): Outcome {
-	return { ok: false, error };
+	return error;
+}
+
+function failureOf(outcome: Outcome | undefined): Error {
+	return outcome instanceof Error ? outcome : new Error('internal: this item has no outcome');
 }

@@ -2,17 +2,11 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { apiError, itemLabel } from '../../../shared/errors';
 import { activateProRequest, answerError } from '../../transport';
-import { buildUserEntry, readWaitOptions, userFieldReaders, waitForTrackings } from './common';
+import { readWaitOptions, userEntryReader, waitForTrackings } from './common';
 
 /** PUT /users — creates the user, or updates only the given fields of an existing one (asynchronously). */
 export async function execute(this: IExecuteFunctions, itemIndex: number, items: INodeExecutionData[]): Promise<IDataObject> {
-	const read = userFieldReaders(this, items, true);
-	const entry = buildUserEntry(this, itemIndex, {
-		userId: read.userId(itemIndex),
-		email: read.email(itemIndex),
-		businessUnit: read.businessUnit(itemIndex),
-		attributes: read.attributes(itemIndex),
-	});
+	const entry = userEntryReader(this, items)(itemIndex);
 	const answer = await activateProRequest(this, 'PUT', '/users', entry, itemIndex);
 	const trackingId = (answer.body as IDataObject | undefined)?.trackingId;
 	if (answer.statusCode !== 202 || typeof trackingId !== 'string') {

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { apiError, inputError, itemLabel, objectBody } from '../../../shared/errors';
+import { readItemParameter } from '../../../shared/itemFields';
 import { nodeLog } from '../../../shared/log';
 import type { AttemptOutcome } from '../../../shared/retry';
 import { emailApiError, emailApiRequest, emailApiSettings, isSuccess, type EmailApiSettings } from '../../transport';
@@ -108,8 +109,8 @@ function isRefusal(statusCode: number): boolean {
 function buildCreateBody(ctx: IExecuteFunctions, itemIndex: number, settings: EmailApiSettings): IDataObject {
 	const node = ctx.getNode();
 	const email = checkEmail(ctx, requiredText(ctx, 'email', 'Email', itemIndex, 'Set "Email", e.g. {{ $json.email }}.'), itemIndex);
-	const extra = ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
-	const { firstName, lastName } = names(ctx.getNodeParameter('fullName', itemIndex, ''), extra.firstName, extra.lastName);
+	const extra = (readItemParameter(ctx, 'additionalFields', itemIndex, {}) ?? {}) as IDataObject;
+	const { firstName, lastName } = names(readItemParameter(ctx, 'fullName', itemIndex), extra.firstName, extra.lastName);
 	if (!firstName) {
 		throw inputError(node, `The user has no name (${itemLabel(itemIndex)})`, itemIndex, 'Set "Full Name" (or First Name under Additional Fields): the Email API requires a first name.');
 	}
@@ -137,7 +138,7 @@ function buildCreateBody(ctx: IExecuteFunctions, itemIndex: number, settings: Em
 		email,
 		password: String(extra.password || '') || `Rk-${randomPassword()}`,
 		type: String(extra.type || 'account'),
-		role: String(ctx.getNodeParameter('role', itemIndex, 'user')),
+		role: String(readItemParameter(ctx, 'role', itemIndex, 'user')),
 		locationIds,
 	};
 	if (extra.phone) body.phone = String(extra.phone);
