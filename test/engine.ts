@@ -108,6 +108,9 @@ function resolveTemplate(value: string, credentials: ICredentialDataDecryptedObj
 }
 
 class TestCredentialsHelper extends ICredentialsHelper {
+	/** How often a credential was loaded (n8n reads it from its database and decrypts it each time). */
+	reads = 0;
+
 	constructor(private readonly store: Record<string, ICredentialDataDecryptedObject>) {
 		super();
 	}
@@ -136,6 +139,7 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		throw new Error('not used');
 	}
 	async getDecrypted(_: IWorkflowExecuteAdditionalData, nodeCredentials: INodeCredentialsDetails, type: string): Promise<ICredentialDataDecryptedObject> {
+		this.reads++;
 		const data = this.store[type];
 		if (!data) throw new Error(`No test credential of type ${type} (${nodeCredentials.name})`);
 		return { ...data };
@@ -173,6 +177,8 @@ export interface NodeRun {
 	error?: Error & { description?: string; context?: IDataObject };
 	/** Everything the workflow's run produced, serialised as n8n would store it (for secret scans). */
 	serialized: string;
+	/** Credential loads during the run (ours and those of n8n's request helper). */
+	credentialReads: number;
 }
 
 function makeAdditionalData(
@@ -272,6 +278,7 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 		errors: options.onError === 'continueErrorOutput' ? ((main[1] ?? []) as INodeExecutionData[]) : [],
 		error: (subject?.error ?? run.data.resultData.error) as NodeRun['error'],
 		serialized: JSON.stringify(run.data),
+		credentialReads: (additionalData.credentialsHelper as TestCredentialsHelper).reads,
 	};
 }
 

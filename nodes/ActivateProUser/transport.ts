@@ -35,9 +35,20 @@ const CODE_MEANINGS: Record<string, string> = {
 	'10': 'ActivatePro failed to process the request: contact ActivatePro support if it persists',
 };
 
-export async function activateProBaseUrl(ctx: RequestContext): Promise<{ baseUrl: string; apiKey: string }> {
-	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
-	return { baseUrl: trimSlash(credentials.baseUrl as string), apiKey: String(credentials.apiKey ?? '') };
+// The credential read once per node run: n8n loads it from its database and decrypts it on every
+// getCredentials, and a bulk run sends 200 requests. (An API key does not change during a run; the Email
+// API's OAuth2 tokens do, so its transport reads its credential afresh.)
+const credentialsByRun = new WeakMap<object, Promise<{ baseUrl: string; apiKey: string }>>();
+
+export function activateProBaseUrl(ctx: RequestContext): Promise<{ baseUrl: string; apiKey: string }> {
+	let settings = credentialsByRun.get(ctx);
+	if (!settings) {
+		settings = ctx
+			.getCredentials(CREDENTIAL_TYPE)
+			.then((credentials) => ({ baseUrl: trimSlash(credentials.baseUrl as string), apiKey: String(credentials.apiKey ?? '') }));
+		credentialsByRun.set(ctx, settings);
+	}
+	return settings;
 }
 
 /**

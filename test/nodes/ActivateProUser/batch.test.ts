@@ -31,6 +31,9 @@ test('2,500 items go out in exactly 3 batch requests (1000, 1000, 500) and all a
 	});
 	expect(sandbox.users.size).toBe(2500);
 	expect(sandbox.users.get('b-1234')).toMatchObject({ email: 'user1234@example.com', firstName: 'User 1234', score: 34 });
+	// n8n loads the credential (a database read and a decrypt in n8n) for each request it authenticates; the
+	// node itself reads it once per run, not once per request
+	expect(r.credentialReads).toBe(sandbox.requests().length + 1);
 });
 
 test('validation errors come back by JSON pointer and land on the exact input item', async () => {
