@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 
 import { Failure, isShuttingDown, keepTemporaryFolders, seconds, shutdown } from './lib/proc.mjs';
 import { choosePorts, DEFAULT_OWNER, startStack } from './lib/stack.mjs';
-import { describeStep, playStep, STEPS, USERS, userState } from './lib/story.mjs';
+import { describeArchive, describeStep, playStep, STEPS, USERS, userState } from './lib/story.mjs';
 
 const USAGE = `usage: npm start [-- --once] [--verbose] [--keep]
   --once     stop after the story instead of waiting for Ctrl-C
@@ -60,6 +60,7 @@ async function main() {
 	for (const [i, step] of STEPS.entries()) {
 		const result = await playStep(stack, step, earlier);
 		for (const line of describeStep(result, userState(stack, step.user), i + 1, STEPS.length)) say(stack.redact(line));
+		if (step.flow === 'deletion') for (const line of await describeArchive(stack, step.user)) say(stack.redact(line));
 		say(`  (${seconds(result.ms)})`);
 		say();
 	}
@@ -70,7 +71,7 @@ async function main() {
 	say('Status dashboard (a live n8n workflow: Rankr, ActivatePro and the Email API side by side; HTTP Basic Auth:');
 	say(`your browser asks for the login, user "${login.user}", password "${login.password}"):`);
 	say(`  ${stack.dashboard.url(USERS.grace.email)}`);
-	say(`  ${stack.dashboard.url(USERS.ada.email)}   (deleted: not found anywhere)`);
+	say(`  ${stack.dashboard.url(USERS.ada.email)}   (deleted: when, by which event, what was removed)`);
 	say(`  or: curl -u '${login.user}:${login.password}' '${stack.dashboard.url(USERS.grace.email)}'`);
 	say(`n8n editor: ${stack.editorUrl}   login ${owner.email} / ${owner.password}`);
 	say('  every example is there; the trigger flows are published and their executions are listed under "Executions".');

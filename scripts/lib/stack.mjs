@@ -20,6 +20,7 @@ import {
 	ROOT,
 	startN8nServer,
 } from './n8n.mjs';
+import { createArchiveTable } from './archive.mjs';
 import { Failure, onShutdown, seconds, waitFor } from './proc.mjs';
 import { closeSandboxes, sandboxCredentials, SANDBOXES, startSandboxes } from './sandboxes.mjs';
 
@@ -86,7 +87,7 @@ export async function choosePorts({ fixed }) {
 
 /**
  * Brings everything up and returns the handle: { runtime, userFolder, sandboxes, server, rest, owner, flows,
- * url(flowName), editorUrl, dashboard { login, url(email), authorization }, secrets, redact, outputs(), stop() }. `say` gets one line per stage with its time.
+ * url(flowName), editorUrl, archive { projectId, id }, dashboard { login, url(email), authorization }, secrets, redact, outputs(), stop() }. `say` gets one line per stage with its time.
  */
 export async function startStack({ say, verbose = false, ports, owner = DEFAULT_OWNER, rankrRetryBaseMs = 500 }) {
 	const stage = async (label, work) => {
@@ -153,6 +154,7 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 		);
 		const rest = new N8nRest(server.url);
 		await stage('owner account set up', () => rest.setupOwner(owner));
+		const archive = await stage('data table for the deletion record', () => createArchiveTable(rest, examples));
 		await stage(`${flows.length} trigger flows activated`, async () => {
 			for (const flow of flows) await rest.activate(flow.workflow.id);
 		});
@@ -178,6 +180,7 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 			flows,
 			url,
 			editorUrl: server.url,
+			archive,
 			dashboard: {
 				login: dashboardLogin,
 				url: (email) => `${url('status-dashboard')}?email=${encodeURIComponent(email)}`,

@@ -1,6 +1,7 @@
 // The user story the demo plays and the e2e test asserts, against the running stack (scripts/lib/stack.mjs):
 // Rankr (the sandbox) signs and delivers each event to the webhook of the flow meant for it, n8n runs the
 // flow, we wait for the execution to finish and read what ActivatePro and the Email API now hold.
+import { ARCHIVE_TABLE, archiveRows } from './archive.mjs';
 import { FINISHED } from './n8n.mjs';
 import { Failure, seconds, waitFor } from './proc.mjs';
 
@@ -47,6 +48,13 @@ export const STEPS = [
 	{
 		key: 'deletion',
 		title: 'Ada deletes her Rankr account',
+		flow: 'deletion',
+		user: USERS.ada,
+		event: (rankr) => rankr.event('UserDelete', USERS.ada),
+	},
+	{
+		key: 'deletionAgain',
+		title: 'Rankr sends a second deletion for Ada (a new webhookId): the record stays as it was',
 		flow: 'deletion',
 		user: USERS.ada,
 		event: (rankr) => rankr.event('UserDelete', USERS.ada),
@@ -162,4 +170,17 @@ export function describeStep(result, state, index, total) {
 	}
 	lines.push(`  Emails sent  ${emails.length ? emails.map((e) => e.workflowName).join(', ') : 'none'}`);
 	return lines;
+}
+
+/** The deletion record of `user` in the archive table, as lines for people (none when there is no row). */
+export async function describeArchive(stack, user) {
+	if (!stack.archive) return [];
+	const rows = (await archiveRows(stack.rest, stack.archive)).filter((row) => row.userId === user.id);
+	if (rows.length === 0) return [`  Archive      no row for ${user.id} in "${ARCHIVE_TABLE}"`];
+	return rows.flatMap((row) => [
+		`  Archive      "${ARCHIVE_TABLE}" row ${row.id} (written ${row.createdAt}, ${row.snapshot ? 'full snapshot' : 'receipt only'}): ${row.status}`,
+		`               deleted on ${row.deletedAt} by Rankr event ${row.webhookId}; email kept only as sha256 ${String(row.emailHash).slice(0, 12)}…`,
+		`               held: ${row.held}`,
+		`               removed: ${row.removed || '(not yet)'}${row.removedAt ? ` at ${row.removedAt}` : ''}`,
+	]);
 }

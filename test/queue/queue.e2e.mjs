@@ -191,7 +191,7 @@ function queueWorkflows(dir, bulkCount) {
 	trigger.webhookId = 'rankr-queue-dedupe';
 	const skip = structuredClone(signup.nodes.find((n) => n.type === 'n8n-nodes-base.removeDuplicates'));
 	skip.id = randomUUID();
-	const upsert = structuredClone(signup.nodes.find((n) => n.type === 'n8n-nodes-rankr.activateProUser'));
+	const upsert = structuredClone(signup.nodes.find((n) => n.name === 'ActivatePro: create profile'));
 	upsert.id = randomUUID();
 	upsert.name = 'ActivatePro: record the event';
 	upsert.parameters = {

@@ -79,6 +79,16 @@ describe('get and getByEmail', () => {
 		expect(missing.error?.message).toBe('No user has the ID "nobody" in ActivatePro');
 	});
 
+	test('"If Not Found: Output an Empty Item" gives {} for an unknown id, and still fails on a wrong key', async () => {
+		await seedUser({ id: 'g2', email: 'g2@example.com' });
+		const r = await run({ operation: 'get', userId: '={{ $json.id }}', ifNotFound: 'empty' }, [{ id: 'g2' }, { id: 'nobody' }]);
+		expect(r.error).toBeUndefined();
+		expect(r.success.map((item) => item.json)).toEqual([expect.objectContaining({ id: 'g2' }), {}]);
+		expect(r.success.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		const wrongKey = await run({ operation: 'get', userId: 'nobody', ifNotFound: 'empty' }, [{}], { credentials: apCredentials(sandbox, 'wrong-key-123456') });
+		expect(wrongKey.error?.message).toMatch(/rejected the API key/);
+	});
+
 	test('getByEmail with and without business unit, case-insensitive', async () => {
 		await seedUser({ id: 'e1', email: 'Eve@Example.com', businessUnit: 'DE' });
 		const withBu = await run({ operation: 'getByEmail', email: 'eve@example.com', businessUnit: 'de' });

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import * as batch from './batch';
 import { attributeFields, businessUnitField, emailField, userIdField, waitOptions } from './common';
+import * as get from './get';
 import * as getStatus from './getStatus';
 
 export const operationField: INodeProperties = {
@@ -24,6 +25,7 @@ export const properties: INodeProperties[] = [
 	operationField,
 	...batch.properties,
 	userIdField(['get', 'upsert', 'delete']),
+	...get.properties,
 	userIdField(['batch'], '={{ $json.id }}'),
 	emailField(['getByEmail', 'upsert']),
 	emailField(['batch'], '={{ $json.email }}', false),
