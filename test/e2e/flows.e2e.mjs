@@ -61,6 +61,7 @@ async function main() {
 			printSection();
 		}
 	}
+	await fullSnapshot(stack);
 	// Last: it removes the archive table and leaves a failed execution on purpose.
 	await archiveFailure(stack);
 
@@ -259,6 +260,43 @@ async function deletionRecord(stack, step, result, state, c) {
 	c(removals.length >= 3 && archivedAt <= Math.min(...removals), 'the archive row existed before the first DELETE reached ActivatePro or the Email API', `row written ${row.createdAt} (${archivedAt}); DELETEs at ${removals.join(', ')}`);
 }
 
+/** "Archive settings" → keepFullSnapshot on: the row also keeps what each system held, as read before removal. */
+async function fullSnapshot(stack) {
+	section('the deletion record with the full snapshot switched on');
+	const flow = stack.flows.find((f) => f.name === 'deletion');
+	const setSnapshot = async (on) => {
+		const workflow = await stack.rest.workflow(flow.workflow.id);
+		workflow.nodes.find((n) => n.name === 'Archive settings').parameters.assignments.assignments.find((a) => a.name === 'keepFullSnapshot').value = on;
+		await stack.rest.request('PATCH', `/workflows/${encodeURIComponent(flow.workflow.id)}`, workflow);
+		await stack.rest.activate(flow.workflow.id);
+	};
+	const user = { id: 'rk_linus_03', email: 'linus.torvalds@example.com', firstName: 'Linus', lastName: 'Torvalds', role: 'user', rank: 5 };
+	const earlier = {};
+	await setSnapshot(true);
+	try {
+		await playStep(stack, { key: 'linusSignup', title: 'Linus signs up', flow: 'signup', user, event: (rankr) => rankr.event('UserCreate', user) }, earlier);
+		const before = userState(stack, user);
+		const deletion = await playStep(stack, { key: 'linusDeletion', title: 'Linus deletes his account', flow: 'deletion', user, event: (rankr) => rankr.event('UserDelete', user) }, earlier);
+		const row = (await archiveRows(stack.rest, stack.archive)).find((r) => r.userId === user.id);
+		let snapshot;
+		try {
+			snapshot = JSON.parse(row?.snapshot || 'null');
+		} catch {
+			snapshot = undefined;
+		}
+		checks.check(deletion.executions[0]?.status === 'success' && row?.status === 'removed', 'the deletion ran to the end', stack.redact(JSON.stringify(deletion.executions)));
+		checks.check(
+			snapshot?.activatePro?.id === user.id && snapshot.activatePro.status === 'active' && snapshot.activatePro.firstName === 'Linus' && snapshot.emailApiUser?.id === before.emailApiUser?.id && snapshot.emailApiUser.role === 'user',
+			'the snapshot holds the ActivatePro profile with its attributes (as before the deactivation) and the Email API user with its role',
+			row?.snapshot ?? 'no row',
+		);
+		checks.check(snapshot?.emailApiContact?.id === before.contact?.id && snapshot.emailApiContact.tags.join(',') === 'rankr,signup', 'and the contact with its tags', JSON.stringify(snapshot?.emailApiContact));
+	} finally {
+		await setSnapshot(false);
+	}
+	printSection();
+}
+
 /**
  * With the archive gone, a deletion stops at the archive step: nothing is removed anywhere (only the
  * deactivation mark is set), and the re-engagement flow then leaves the deactivated user alone.
@@ -267,14 +305,14 @@ async function archiveFailure(stack) {
 	section('the archive cannot be written');
 	const user = USERS.grace;
 	const before = userState(stack, user);
-	const requestsBefore = [...stack.activatepro.requests(), ...stack.emailapi.requests()].length;
+	const seen = { activatepro: stack.activatepro.requests().length, emailapi: stack.emailapi.requests().length };
 	await stack.rest.request('DELETE', `/projects/${encodeURIComponent(stack.archive.projectId)}/data-tables/${encodeURIComponent(stack.archive.id)}`);
 	const earlier = {};
 	const deletion = await playStep(stack, { key: 'graceDeletion', title: 'Grace deletes her account (the archive table is gone)', flow: 'deletion', user, event: (rankr) => rankr.event('UserDelete', user) }, earlier);
 	const [run] = deletion.executions;
 	checks.check(run?.status === 'error' && /Archive/.test(run.problem) && TABLE_MISSING.test(run.problem.replace(/^node "[^"]+": /, '')), 'the deletion run fails at the archive step, saying the table is missing', stack.redact(JSON.stringify(deletion.executions)));
 	const after = userState(stack, user);
-	const removals = [...stack.activatepro.requests(), ...stack.emailapi.requests()].slice(requestsBefore).filter((q) => q.method === 'DELETE');
+	const removals = [...stack.activatepro.requests().slice(seen.activatepro), ...stack.emailapi.requests().slice(seen.emailapi)].filter((q) => q.method === 'DELETE');
 	checks.check(removals.length === 0, 'no DELETE reached ActivatePro or the Email API', removals.map((q) => `${q.method} ${q.path}`).join(', '));
 	checks.check(
 		after.profile?.email === user.email && after.emailApiUser?.id === before.emailApiUser?.id && after.contact?.id === before.contact?.id && after.enrolments.length === before.enrolments.length,

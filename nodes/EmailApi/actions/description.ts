@@ -70,6 +70,7 @@ export const properties: INodeProperties[] = [
 			{ name: 'Add to Workflow', value: 'addToWorkflow', action: 'Add a contact to a workflow', description: 'Start a workflow, e.g. a welcome or re-engagement email (a contact already in it is not started again)' },
 			{ name: 'Create or Update', value: 'upsert', action: 'Create or update a contact', description: 'Create a new record, or update the current one if it already exists (upsert)' },
 			{ name: 'Delete', value: 'delete', action: 'Delete a contact' },
+			{ name: 'Get', value: 'get', action: 'Get a contact', description: 'Read a contact by ID, with its tags' },
 			{ name: 'Remove From Workflow', value: 'removeFromWorkflow', action: 'Remove a contact from a workflow' },
 		],
 	},

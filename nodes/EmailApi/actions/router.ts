@@ -6,6 +6,7 @@ import { nodeLog } from '../../shared/log';
 import { logPacing } from '../transport';
 import * as addToWorkflow from './contact/addToWorkflow';
 import * as deleteContact from './contact/delete';
+import * as getContact from './contact/get';
 import * as removeFromWorkflow from './contact/removeFromWorkflow';
 import * as upsertContact from './contact/upsert';
 import * as importCourses from './course/import';
@@ -21,7 +22,7 @@ type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataOb
 const operations: Record<string, Record<string, Operation>> = {
 	user: { create: createUser.execute, get: getUser.execute, getMany: getManyUsers.execute, update: updateUser.execute, delete: deleteUser.execute },
 	workflow: { getMany: getManyWorkflows.execute },
-	contact: { upsert: upsertContact.execute, addToWorkflow: addToWorkflow.execute, removeFromWorkflow: removeFromWorkflow.execute, delete: deleteContact.execute },
+	contact: { get: getContact.execute, upsert: upsertContact.execute, addToWorkflow: addToWorkflow.execute, removeFromWorkflow: removeFromWorkflow.execute, delete: deleteContact.execute },
 	course: { import: importCourses.execute },
 };
 

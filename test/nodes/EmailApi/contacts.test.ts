@@ -99,3 +99,16 @@ test('credential test: a valid token passes, a wrong one is reported as rejected
 	expect(bad.status).toBe('Error');
 	expect(bad.message).toMatch(/rejected the token/);
 });
+
+test('get a contact: the contact itself with its tags; an unknown ID says no contact has it', async () => {
+	const upserted = await run(
+		{ resource: 'contact', operation: 'upsert', email: 'ada@example.com', fullName: 'Ada Lovelace', additionalFields: { tags: 'rankr, signup' } },
+	);
+	const contactId = upserted.success[0].json.contactId as string;
+	const got = await run({ resource: 'contact', operation: 'get', contactId: '={{ $json.id }}' }, [{ id: contactId }]);
+	expect(got.error).toBeUndefined();
+	expect(got.success[0].json).toMatchObject({ id: contactId, email: 'ada@example.com', tags: ['rankr', 'signup'] });
+	expect(sandbox.requests('GET /contacts/').map((q) => q.rawPath)).toEqual([`/contacts/${contactId}`]);
+	const missing = await run({ resource: 'contact', operation: 'get', contactId: 'nope' });
+	expect(missing.error?.message).toMatch(/No Email API contact has the ID "nope"/);
+});

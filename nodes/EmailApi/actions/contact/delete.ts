@@ -12,7 +12,7 @@ export const properties: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'e.g. {{ $json.contactId }}',
-		displayOptions: { show: { resource: ['contact'], operation: ['delete'] } },
+		displayOptions: { show: { resource: ['contact'], operation: ['delete', 'get'] } },
 	},
 ];
 
