@@ -5,7 +5,8 @@
 //     the sandbox credentials and every example workflow imported, the trigger flows active, an owner account
 //   - a short story, played through the webhooks: Ada signs up, drops out of the top 10, goes inactive, Rankr
 //     redelivers her signup, she deletes her account; Grace signs up. After each step: what each system holds.
-// Then it prints the status dashboard and the editor's address and login, and keeps running until Ctrl-C.
+// Then it prints the status dashboard, the MCP address of the agent tools, the editor's address and login, and
+// keeps running until Ctrl-C.
 // Ports: N8N_PORT (5678), ACTIVATEPRO_PORT (4010), EMAILAPI_PORT (4011), RANKR_PORT (4012).
 // It builds nothing (npm start runs `npm run build` first).
 import { parseArgs } from 'node:util';
@@ -20,7 +21,8 @@ const USAGE = `usage: npm start [-- --once] [--verbose] [--keep]
   --keep     keep the temporary n8n user folder at exit
   ports: N8N_PORT (5678), ACTIVATEPRO_PORT (4010), EMAILAPI_PORT (4011), RANKR_PORT (4012)
   login: N8N_DEMO_EMAIL, N8N_DEMO_PASSWORD (default ${DEFAULT_OWNER.email} / ${DEFAULT_OWNER.password})
-  dashboard login: RANKR_DASHBOARD_USER, RANKR_DASHBOARD_PASSWORD (default dashboard / a new one each run)`;
+  dashboard login: RANKR_DASHBOARD_USER, RANKR_DASHBOARD_PASSWORD (default dashboard / a new one each run)
+  MCP bearer token: RANKR_MCP_TOKEN (default: a new one each run)`;
 
 async function main() {
 	let args;
@@ -73,6 +75,9 @@ async function main() {
 	say(`  ${stack.dashboard.url(USERS.grace.email)}`);
 	say(`  ${stack.dashboard.url(USERS.ada.email)}   (deleted: when, by which event, what was removed)`);
 	say(`  or: curl -u '${login.user}:${login.password}' '${stack.dashboard.url(USERS.grace.email)}'`);
+	say('AI agent tools (examples/agent-tools.json: find, create or update, enrol, remove, delete), for any MCP client');
+	say(`over Streamable HTTP: ${stack.mcp.url}   header  Authorization: Bearer ${stack.mcp.token}`);
+	say(`  e.g. Claude Desktop, through mcp-remote: npx -y mcp-remote ${stack.mcp.url} --header 'Authorization: Bearer ${stack.mcp.token}'`);
 	say(`n8n editor: ${stack.editorUrl}   login ${owner.email} / ${owner.password}`);
 	say('  every example is there; the trigger flows are published and their executions are listed under "Executions".');
 	say(`Send your own events: curl -X POST ${stack.rankr.url}/emit -H 'content-type: application/json' \\`);

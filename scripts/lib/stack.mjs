@@ -37,6 +37,8 @@ export const DEFAULT_OWNER = { email: 'demo@example.com', password: 'RankrDemo1'
  */
 export function webhookOf(node) {
 	if (node.type === 'n8n-nodes-base.webhook') return { path: node.parameters.path, method: node.parameters.httpMethod ?? 'GET' };
+	// The MCP Server Trigger (version 2) serves Streamable HTTP on /mcp/<path>.
+	if (node.type === '@n8n/n8n-nodes-langchain.mcpTrigger') return { path: node.parameters.path, method: 'POST', base: 'mcp' };
 	const prefix = 'n8n-nodes-rankr.';
 	if (!node.type.startsWith(prefix) || !node.webhookId) return undefined;
 	const name = node.type.slice(prefix.length);
@@ -87,7 +89,8 @@ export async function choosePorts({ fixed }) {
 
 /**
  * Brings everything up and returns the handle: { runtime, userFolder, sandboxes, server, rest, owner, flows,
- * url(flowName), editorUrl, archive { projectId, id }, dashboard { login, url(email), authorization }, secrets, redact, outputs(), stop() }. `say` gets one line per stage with its time.
+ * url(flowName), editorUrl, archive { projectId, id }, dashboard { login, url(email), authorization }, mcp { url, token },
+ * secrets, redact, outputs(), stop() }. `say` gets one line per stage with its time.
  */
 export async function startStack({ say, verbose = false, ports, owner = DEFAULT_OWNER, rankrRetryBaseMs = 500 }) {
 	const stage = async (label, work) => {
@@ -115,7 +118,9 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 		user: process.env.RANKR_DASHBOARD_USER || 'dashboard',
 		password: process.env.RANKR_DASHBOARD_PASSWORD || `dash-${randomBytes(9).toString('base64url')}`,
 	};
-	const secrets = [...Object.values(keys), dashboardLogin.password];
+	// MCP clients of the agent-tools flow present this bearer token (made per run unless RANKR_MCP_TOKEN is set).
+	const mcpToken = process.env.RANKR_MCP_TOKEN || `mcp-${randomBytes(18).toString('base64url')}`;
+	const secrets = [...Object.values(keys), dashboardLogin.password, mcpToken];
 	const redact = (text) => secrets.reduce((out, secret) => out.split(secret).join('<secret>'), String(text));
 
 	const sandboxes = await stage('sandboxes listening', () =>
@@ -144,6 +149,7 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 				credentials: [
 					...sandboxCredentials(sandboxes, refs),
 					...(refs.httpBasicAuth ? [{ ...refs.httpBasicAuth, type: 'httpBasicAuth', data: dashboardLogin }] : []),
+					...(refs.httpBearerAuth ? [{ ...refs.httpBearerAuth, type: 'httpBearerAuth', data: { token: mcpToken } }] : []),
 				],
 				workflowFiles: examples.map((e) => e.file),
 			}),
@@ -161,7 +167,7 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 		const url = (name) => {
 			const flow = flows.find((f) => f.name === name);
 			if (!flow) throw new Failure(`no active example flow "${name}" (active: ${flows.map((f) => f.name).join(', ')})`);
-			return `${server.url}/webhook/${flow.path}`;
+			return `${server.url}/${flow.base ?? 'webhook'}/${flow.path}`;
 		};
 		await stage('webhooks registered', () => waitForWebhooks(flows, url));
 
@@ -186,6 +192,7 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 				url: (email) => `${url('status-dashboard')}?email=${encodeURIComponent(email)}`,
 				authorization: `Basic ${Buffer.from(`${dashboardLogin.user}:${dashboardLogin.password}`).toString('base64')}`,
 			},
+			mcp: { url: url('agent-tools'), token: mcpToken },
 			secrets,
 			redact,
 			outputs: () => [...cli.outputs, server.output()],
@@ -202,7 +209,7 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
  * Origin): n8n answers it from its webhook registry, listing the methods registered for the path, without
  * running anything.
  */
-async function waitForWebhooks(flows, url) {
+export async function waitForWebhooks(flows, url) {
 	const missing = new Set(flows.map((f) => f.name));
 	await waitFor(
 		async () => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // End-to-end, in a real n8n: the demo's story (scripts/lib/story.mjs) played through the production webhooks
 // of the example flows, with the sandboxes' state asserted after every step; the status dashboard; a badly
-// signed delivery; the secrecy of the keys; the editor, driven by a headless Chromium, showing each example
+// signed delivery; the agent tools over MCP (test/e2e/agent-tools.mjs); the secrecy of the keys; the editor, driven by a headless Chromium, showing each example
 // flow (screenshots saved to docs/screenshots/<example>.png); last, a deletion whose archive cannot be written.
 //   node test/e2e/flows.e2e.mjs [--no-screenshots] [--screenshot-dir DIR] [--verbose] [--keep]
 // Needs the package built (npm run build). Ports are free ones, so a running `npm start` does not get in the way.
@@ -17,6 +17,7 @@ import { findSecrets, ROOT } from '../../scripts/lib/n8n.mjs';
 import { Failure, keepTemporaryFolders, seconds, shutdown, sleep } from '../../scripts/lib/proc.mjs';
 import { choosePorts, startStack } from '../../scripts/lib/stack.mjs';
 import { playStep, STEPS, USERS, userState } from '../../scripts/lib/story.mjs';
+import { agentTools, TOOL_ERRORS_ON_PURPOSE } from './agent-tools.mjs';
 
 const TOTAL_TIMEOUT_MS = 20 * 60_000;
 const SCREENSHOT_DIR = path.join(ROOT, 'docs', 'screenshots');
@@ -52,6 +53,7 @@ async function main() {
 	await story(stack);
 	await dashboard(stack);
 	await badSignature(stack);
+	await agentTools(stack, { checks, section, printSection });
 	await allExecutions(stack);
 	if (!args['no-screenshots']) {
 		try {
@@ -67,9 +69,10 @@ async function main() {
 
 	await stack.stop(); // n8n flushes its database before the files are searched
 	section('n8n\'s log');
-	const caused = TABLE_MISSING; // archiveFailure's, on purpose
-	const errors = stack.server.lines().filter((line) => line.level === 'error' && !caused.test(line.message));
-	checks.check(errors.length === 0, 'n8n logged no error (but the archive failure this test caused)', errors.map((e) => stack.redact(e.message.split('\n')[0])).join('\n'));
+	// archiveFailure's and the failing tool calls of agentTools, on purpose
+	const caused = (message) => TABLE_MISSING.test(message) || TOOL_ERRORS_ON_PURPOSE.test(message);
+	const errors = stack.server.lines().filter((line) => line.level === 'error' && !caused(line.message));
+	checks.check(errors.length === 0, 'n8n logged no error (but the archive failure and the failing tool calls this test caused)', errors.map((e) => stack.redact(e.message.split('\n')[0])).join('\n'));
 	printSection();
 	section('secrets');
 	const { places, fileCount } = findSecrets(stack.secrets, { outputs: stack.outputs(), userFolder: stack.userFolder, extraFiles: [path.join(stack.tmp, 'n8n.log')] });

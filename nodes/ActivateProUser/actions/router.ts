@@ -20,10 +20,26 @@ const perItem: Record<string, PerItemOperation> = {
 	getStatus: getStatus.execute,
 };
 
+/** n8n runs the "<node>Tool" variant it generates for AI agents and the MCP Server Trigger: one call, one item. */
+function calledAsTool(ctx: IExecuteFunctions): boolean {
+	return ctx.getNode().type.endsWith('Tool');
+}
+
+// An agent's tool call carries one set of arguments, so a bulk request would be a request of one; and a model
+// should not be handed "delete many users" anyway. Said to the model in words it can act on.
+function bulkIsNotATool(ctx: IExecuteFunctions): NodeOperationError {
+	return new NodeOperationError(ctx.getNode(), 'Create, Update or Delete in Bulk is not available as an AI tool: a tool call carries one user', {
+		description: 'Use the operation Create or Update, or Delete, for one user per call. Bulk belongs in a workflow that feeds the node many items.',
+	});
+}
+
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const operation = this.getNodeParameter('operation', 0) as string;
-	if (operation === 'batch') return [await batch.execute.call(this, items)];
+	if (operation === 'batch') {
+		if (calledAsTool(this)) throw bulkIsNotATool(this);
+		return [await batch.execute.call(this, items)];
+	}
 
 	const run = perItem[operation];
 	if (!run) throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);

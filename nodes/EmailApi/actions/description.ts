@@ -44,10 +44,10 @@ export const properties: INodeProperties[] = [
 		displayOptions: { show: { resource: ['user'] } },
 		options: [
 			{ name: 'Create', value: 'create', action: 'Create a user', description: 'Create a user (duplicate-safe when the answer is lost)' },
-			{ name: 'Delete', value: 'delete', action: 'Delete a user' },
-			{ name: 'Get', value: 'get', action: 'Get a user' },
+			{ name: 'Delete', value: 'delete', action: 'Delete a user by ID' },
+			{ name: 'Get', value: 'get', action: 'Get a user by ID' },
 			{ name: 'Get Many', value: 'getMany', action: 'Get many users', description: 'List the users of a location' },
-			{ name: 'Update', value: 'update', action: 'Update a user' },
+			{ name: 'Update', value: 'update', action: 'Update a user by ID' },
 		],
 	},
 	{
@@ -69,8 +69,8 @@ export const properties: INodeProperties[] = [
 		options: [
 			{ name: 'Add to Workflow', value: 'addToWorkflow', action: 'Add a contact to a workflow', description: 'Start a workflow, e.g. a welcome or re-engagement email (a contact already in it is not started again)' },
 			{ name: 'Create or Update', value: 'upsert', action: 'Create or update a contact', description: 'Create a new record, or update the current one if it already exists (upsert)' },
-			{ name: 'Delete', value: 'delete', action: 'Delete a contact' },
-			{ name: 'Get', value: 'get', action: 'Get a contact', description: 'Read a contact by ID, with its tags' },
+			{ name: 'Delete', value: 'delete', action: 'Delete a contact by ID' },
+			{ name: 'Get', value: 'get', action: 'Get a contact by ID', description: 'Read a contact by ID, with its tags' },
 			{ name: 'Remove From Workflow', value: 'removeFromWorkflow', action: 'Remove a contact from a workflow' },
 		],
 	},

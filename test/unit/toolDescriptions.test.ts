@@ -1,0 +1,41 @@
+// What a model reads about a tool made from our nodes when the builder leaves n8n's "Tool Description" on
+// "Set Automatically": n8n builds it from the node's resource and operation (NodeHelpers.makeDescription,
+// the function n8n's tool creation calls). Every operation must get its own sentence, not the node's blurb.
+import { NodeHelpers, type INodeProperties, type INodePropertyOptions, type INodeTypeDescription } from 'n8n-workflow';
+
+import { ActivateProUser } from '../../nodes/ActivateProUser/ActivateProUser.node';
+import { EmailApi } from '../../nodes/EmailApi/EmailApi.node';
+
+/** Each resource and operation the node offers, with the action text it declares. */
+function operationsOf(description: INodeTypeDescription) {
+	const resources = (description.properties.find((p) => p.name === 'resource')?.options ?? []) as INodePropertyOptions[];
+	const operationFields = description.properties.filter((p): p is INodeProperties => p.name === 'operation');
+	return resources.flatMap((resource) =>
+		operationFields
+			.filter((field) => (field.displayOptions?.show?.resource as string[] | undefined)?.includes(String(resource.value)))
+			.flatMap((field) => (field.options as INodePropertyOptions[]).map((op) => ({ resource: String(resource.value), operation: String(op.value), action: op.action ?? '' }))),
+	);
+}
+
+describe.each([
+	['ActivatePro User', new ActivateProUser().description, 6],
+	['Email API', new EmailApi().description, 12],
+])('%s as an AI tool, description set automatically', (_name, description, count) => {
+	const operations = operationsOf(description);
+
+	it('offers every operation under a resource, so n8n can name it', () => {
+		expect(operations).toHaveLength(count);
+	});
+
+	it('describes each operation with its own action, e.g. "Get a user by ID in <node>"', () => {
+		const seen = operations.map(({ resource, operation }) => NodeHelpers.makeDescription({ resource, operation }, description));
+		expect(seen).toEqual(operations.map(({ action }) => `${action} in ${description.defaults.name}`));
+		expect(new Set(seen).size).toBe(operations.length);
+		expect(seen).not.toContain(description.description);
+	});
+
+	it('says what to pass where an operation needs an identifier', () => {
+		const byId = operations.filter(({ operation }) => ['get', 'delete', 'update'].includes(operation));
+		for (const { action } of byId) expect(action).toMatch(/by (ID|email)$/);
+	});
+});
