@@ -9,11 +9,10 @@
 // keeps running until Ctrl-C.
 // Ports: N8N_PORT (5678), ACTIVATEPRO_PORT (4010), EMAILAPI_PORT (4011), RANKR_PORT (4012).
 // It builds nothing (npm start runs `npm run build` first).
-import { parseArgs } from 'node:util';
-
-import { Failure, isShuttingDown, keepTemporaryFolders, seconds, shutdown } from './lib/proc.mjs';
+import { Failure, isShuttingDown, seconds, shutdown } from './lib/proc.mjs';
 import { choosePorts, DEFAULT_OWNER, startStack } from './lib/stack.mjs';
 import { describeArchive, describeStep, playStep, STEPS, USERS, userState } from './lib/story.mjs';
+import { parseFlags } from './lib/suite.mjs';
 
 const USAGE = `usage: npm start [-- --once] [--verbose] [--keep]
   --once     stop after the story instead of waiting for Ctrl-C
@@ -25,25 +24,7 @@ const USAGE = `usage: npm start [-- --once] [--verbose] [--keep]
   MCP bearer token: RANKR_MCP_TOKEN (default: a new one each run)`;
 
 async function main() {
-	let args;
-	try {
-		args = parseArgs({
-			options: {
-				once: { type: 'boolean', default: false },
-				verbose: { type: 'boolean', default: false },
-				keep: { type: 'boolean', default: false },
-				help: { type: 'boolean', short: 'h', default: false },
-			},
-		}).values;
-	} catch (error) {
-		console.error(`${error.message}\n${USAGE}`);
-		return 2;
-	}
-	if (args.help) {
-		console.log(USAGE);
-		return 0;
-	}
-	keepTemporaryFolders(args.keep);
+	const args = parseFlags(USAGE, { once: { type: 'boolean', default: false } });
 	const say = (text = '') => console.log(text);
 	const started = Date.now();
 	const owner = { ...DEFAULT_OWNER, email: process.env.N8N_DEMO_EMAIL || DEFAULT_OWNER.email, password: process.env.N8N_DEMO_PASSWORD || DEFAULT_OWNER.password };

@@ -21,22 +21,8 @@ find_bindir() {
 
 if dir="$(find_bindir)"; then echo "$dir"; exit 0; fi
 
-if ! command -v apt-get >/dev/null; then
-  log "PostgreSQL's initdb/postgres are not installed and there is no apt-get here: install PostgreSQL (>= 13)"
-  exit 1
-fi
-SUDO=""
-if [ "$(id -u)" != 0 ]; then
-  if command -v sudo >/dev/null; then SUDO="sudo -n"; else log "need root (or sudo) to apt-get install postgresql"; exit 1; fi
-fi
-log "installing Debian's postgresql (apt-get)"
-export DEBIAN_FRONTEND=noninteractive
-aptlog="$(mktemp /tmp/install-postgresql.XXXXXX.log)"
-if ! $SUDO apt-get install -y --no-install-recommends postgresql >"$aptlog" 2>&1; then
-  log "apt-get install failed; updating the package lists and trying once more"
-  $SUDO apt-get update >>"$aptlog" 2>&1
-  $SUDO apt-get install -y --no-install-recommends postgresql >>"$aptlog" 2>&1 || { tail -20 "$aptlog" >&2; log "apt-get failed (log: $aptlog)"; exit 1; }
-fi
+. "$(dirname "$0")/lib/apt.sh"
+apt_install postgresql
 dir="$(find_bindir)" || { log "initdb/postgres still missing after apt-get"; exit 1; }
 log "ready: $dir ($("$dir/postgres" --version))"
 echo "$dir"

@@ -14,9 +14,7 @@
 // It builds nothing: run `npm run build` first. For the trigger flows in a running n8n, see scripts/demo.mjs.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
-import { Checks, plural } from './lib/checks.mjs';
 import {
 	builtPackage,
 	exampleCredentialRefs,
@@ -32,9 +30,11 @@ import {
 	n8nEnvironment,
 	nodeOutput,
 	prepareUserFolder,
+	redactor,
 } from './lib/n8n.mjs';
-import { Failure, keepTemporaryFolders, onShutdown, seconds } from './lib/proc.mjs';
+import { Failure, onShutdown } from './lib/proc.mjs';
 import { closeSandboxes, sandboxCredentials, startSandboxes } from './lib/sandboxes.mjs';
+import { parseFlags, plural, runSuite } from './lib/suite.mjs';
 
 const USAGE = `usage: node scripts/run-in-n8n.mjs [--check] [--keep] [--verbose]
   --check    test mode: assert the runs succeeded, print a short report, exit 1 on any failure
@@ -61,28 +61,9 @@ function nodesOfType(workflow, type, operation) {
 	return workflow.nodes.filter((node) => node.type === `${NODE_TYPE_PREFIX}${type}` && (!operation || node.parameters?.operation === operation));
 }
 
-async function main() {
-	let args;
-	try {
-		args = parseArgs({
-			options: {
-				check: { type: 'boolean', default: false },
-				keep: { type: 'boolean', default: false },
-				verbose: { type: 'boolean', default: false },
-				help: { type: 'boolean', short: 'h', default: false },
-			},
-		}).values;
-	} catch (error) {
-		console.error(`${error.message}\n${USAGE}`);
-		return 2;
-	}
-	if (args.help) {
-		console.log(USAGE);
-		return 0;
-	}
-	keepTemporaryFolders(args.keep);
-	const started = Date.now();
-	const say = (text) => console.log(text);
+async function main(checks) {
+	const args = parseFlags(USAGE, { check: { type: 'boolean', default: false } });
+	const say = checks.say;
 
 	const pkg = builtPackage();
 	const examples = EXAMPLES.map((spec) => {
@@ -101,7 +82,7 @@ async function main() {
 	const sandboxes = await startSandboxes(examples.map((e) => ({ name: e.sandbox, apiKey: keys[e.sandbox] })));
 	onShutdown(() => closeSandboxes(sandboxes));
 	const secrets = Object.values(keys);
-	const redact = (text) => secrets.reduce((out, secret) => out.split(secret).join('<secret>'), text);
+	const redact = redactor(secrets);
 
 	try {
 		say(`run-in-n8n: n8n ${runtime.n8nVersion} from ${runtime.dir}`);
@@ -113,7 +94,6 @@ async function main() {
 		const cli = n8nCli({ runtime, env, cwd: tmp, say, redact, verbose: args.verbose });
 		await importAll(cli, tmp, { credentials: sandboxCredentials(sandboxes, refs), workflowFiles: examples.map((e) => e.file) });
 
-		const checks = new Checks();
 		const failedRuns = [];
 		for (const example of examples) {
 			const executed = await cli(['execute', `--id=${example.workflow.id}`, '--rawOutput']);
@@ -130,18 +110,15 @@ async function main() {
 		for (const example of examples) {
 			if (!args.check) example.show(say, sandboxes[example.sandbox].sandbox, redact);
 			say(`\n  ${example.name}`);
-			checks.print(say, example.name);
+			checks.print(example.name);
 		}
 		say('');
-		checks.print(say, 'secrets');
+		checks.print('secrets');
 		for (const { example, executed } of failedRuns) say(`\n  the end of n8n's log for ${example.name}:\n${logTail(executed.lines, redact)}`);
 		if (args.keep) {
 			say(`\n  kept ${tmp} (its credentials point at this run's sandboxes, now stopped); to open it in n8n:`);
 			say(`    N8N_USER_FOLDER=${userFolder} ${runtime.node} ${runtime.n8n} start`);
 		}
-		say(`\nrun-in-n8n took ${seconds(Date.now() - started)}`);
-		say(`${checks.passed} passed, ${checks.failed} failed`);
-		return checks.failed ? 1 : 0;
 	} finally {
 		await closeSandboxes(sandboxes);
 	}
@@ -272,12 +249,4 @@ function showRequests(say, sandbox, redact) {
 	for (const r of requests) say(`  ${r.method.padEnd(6)} ${redact(r.rawPath)} -> ${r.status ?? 'dropped'}`);
 }
 
-main().then(
-	(code) => process.exit(code),
-	(error) => {
-		if (error instanceof Failure) console.error(`\nrun-in-n8n: ${error.message}\nFAIL`);
-		else console.error(`\nrun-in-n8n: unexpected error\n${error.stack ?? error}\nFAIL`);
-		process.exit(1);
-	},
-);
-
+runSuite('run-in-n8n', main);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm run sandbox [-- --port 4010 --host 127.0.0.1 --quiet]
+// npm run sandbox: the local API sandboxes on fixed ports until Ctrl-C, for an n8n you run yourself.
+//   npm run sandbox [-- --port 4010 --host 127.0.0.1 --quiet]
 // Starts the local API sandboxes on fixed ports and keeps them up until Ctrl-C, so an n8n you run yourself
 // (e.g. `npx n8n`, with this package linked into ~/.n8n/nodes) can call them: it prints, for each one, the
 // values to enter in the n8n credential. Every request is printed as it arrives (unless --quiet).

@@ -31,19 +31,14 @@ import { ActivateProUser } from '../nodes/ActivateProUser/ActivateProUser.node';
 import { EmailApi } from '../nodes/EmailApi/EmailApi.node';
 import { RankrTrigger } from '../nodes/RankrTrigger/RankrTrigger.node';
 
+/** The description of a node type made for the tests (not a node of the package). */
+function testNodeDescription(displayName: string, name: string, rest: Partial<INodeType['description']>): INodeType['description'] {
+	return { displayName, name, group: ['transform'], version: 1, description: '', defaults: { name: displayName }, inputs: [NodeConnectionTypes.Main], outputs: [NodeConnectionTypes.Main], properties: [], ...rest };
+}
+
 /** Emits the items given in its `items` parameter: the start of every test workflow. */
 class TestItems implements INodeType {
-	description = {
-		displayName: 'Test Items',
-		name: 'testItems',
-		group: ['input'],
-		version: 1,
-		description: '',
-		defaults: { name: 'Test Items' },
-		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
-		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }],
-	} as unknown as INodeType['description'];
+	description = testNodeDescription('Test Items', 'testItems', { inputs: [], properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }] });
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const raw = this.getNode().parameters.items;
@@ -54,17 +49,7 @@ class TestItems implements INodeType {
 
 /** Collects whatever reaches it; used on the success and the error output. */
 class TestCollect implements INodeType {
-	description = {
-		displayName: 'Test Collect',
-		name: 'testCollect',
-		group: ['output'],
-		version: 1,
-		description: '',
-		defaults: { name: 'Test Collect' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		properties: [],
-	} as unknown as INodeType['description'];
+	description = testNodeDescription('Test Collect', 'testCollect', {});
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return [this.getInputData()];
@@ -291,28 +276,13 @@ export async function testCredential(type: string, data: ICredentialDataDecrypte
 	const test = credentialClasses[type]?.test;
 	if (!test) return { status: 'Error', message: 'No testing function found for this credential.' };
 	const probeType: INodeType = {
-		description: {
-			displayName: 'Temp',
-			name: 'tempCredentialTest',
-			group: ['transform'],
-			version: 1,
-			description: '',
-			defaults: { name: 'Temp' },
-			inputs: [NodeConnectionTypes.Main],
-			outputs: [NodeConnectionTypes.Main],
+		description: testNodeDescription('Temp', 'tempCredentialTest', {
 			credentials: [{ name: type, required: true }],
 			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: test.request } }],
-		},
+		}),
 	};
-	const node: INode = {
-		id: 'temp',
-		name: 'Temp-Node',
-		type: 'tempCredentialTest',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-		credentials: { [type]: { id: `${type}-id`, name: 'test' } },
-	};
+	const credentials = { [type]: { id: `${type}-id`, name: 'test' } };
+	const node: INode = { id: 'temp', name: 'Temp-Node', type: 'tempCredentialTest', typeVersion: 1, position: [0, 0], parameters: {}, credentials };
 	const types: INodeTypes = { getByName: () => probeType, getByNameAndVersion: () => probeType, getKnownTypes: () => ({}) };
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: types });
 	const additionalData = makeAdditionalData({ [type]: data }, [node], {});
@@ -348,16 +318,9 @@ export interface WebhookResult {
 
 /** Delivers one request to the Rankr Trigger's webhook() through n8n-core's WebhookContext. */
 export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
-	const node: INode = {
-		id: 'trigger',
-		name: 'Rankr Trigger',
-		type: 'n8n-nodes-rankr.rankrTrigger',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: call.parameters as INode['parameters'],
-		credentials: Object.fromEntries(Object.keys(call.credentials).map((t) => [t, { id: `${t}-id`, name: 'test' }])),
-		webhookId: 'hook-1',
-	};
+	const credentials = Object.fromEntries(Object.keys(call.credentials).map((t) => [t, { id: `${t}-id`, name: 'test' }]));
+	const parameters = call.parameters as INode['parameters'];
+	const node: INode = { id: 'trigger', name: 'Rankr Trigger', type: 'n8n-nodes-rankr.rankrTrigger', typeVersion: 1, position: [0, 0], parameters, credentials, webhookId: 'hook-1' };
 	const workflowId = call.workflowId ?? 'wf';
 	const workflow = new Workflow({ id: workflowId, nodes: [node], connections: {}, active: true, nodeTypes, settings: { executionOrder: 'v1' } });
 	const additionalData = makeAdditionalData(call.credentials, [node], {});

@@ -15,8 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { killAll, ROOT } from './lib/proc.mjs';
-import { fmtInt, fmtMs, fmtNum, round, spread, table } from './lib/stats.mjs';
+import { ROOT } from './lib/n8n.mjs';
+import { fmtInt, fmtMs, fmtNum, printTable, round } from './lib/stats.mjs';
 import { formatSummary, summarize } from './profile-summary.mjs';
 import { bulkUpsert } from './scenarios/bulk-upsert.mjs';
 import { rateLimitedCreates } from './scenarios/rate-limited-creates.mjs';
@@ -228,35 +228,21 @@ function printBulk(rows) {
 		return `${fmtInt(r.requests.batches.median)} batch + ${fmtInt(r.requests.polls.median)} poll${extra}`;
 	};
 	const ratio = (v) => (v === undefined ? '–' : `${v.toFixed(2)}×`);
-	console.log(
-		table(
-			[
-				{ title: 'N', align: 'right' },
-				{ title: 'variant', align: 'left' },
-				{ title: 'requests', align: 'left' },
-				{ title: 'wall: median (min–max)', align: 'right' },
-				{ title: 'of which in execute()', align: 'right' },
-				{ title: '÷ floor', align: 'right' },
-				{ title: '÷ today', align: 'right' },
-				{ title: 'peak RSS MB', align: 'right' },
-				{ title: 'Δ RSS MB', align: 'right' },
-				{ title: 'CPU ms', align: 'right' },
-				{ title: 'status', align: 'left' },
-			],
-			bulk.map((r) => [
-				fmtInt(r.n),
-				r.label,
-				requests(r),
-				fmtMs(r.wallMs),
-				r.ownMs ? fmtMs(r.ownMs) : '',
-				r.variant === 'floor' ? '1.00×' : ratio(r.ratioToFloor),
-				r.variant === 'today' ? '1.00×' : ratio(r.ratioToToday),
-				fmtNum(r.rssPeakMb, 0),
-				r.variant === 'today' ? '(process)' : fmtNum(r.rssDeltaMb, 1),
-				fmtNum(r.cpuMs, 0),
-				(r.ok ? 'ok' : r.runs ? `ERROR in ${r.errors.length} run(s)` : 'ERROR') + (r.failedRuns?.length ? `, ${r.failedRuns.length} run(s) failed in n8n` : ''),
-			]),
-		),
+	printTable(
+		['N', '<variant', '<requests', 'wall: median (min–max)', 'of which in execute()', '÷ floor', '÷ today', 'peak RSS MB', 'Δ RSS MB', 'CPU ms', '<status'],
+		bulk.map((r) => [
+			fmtInt(r.n),
+			r.label,
+			requests(r),
+			fmtMs(r.wallMs),
+			r.ownMs ? fmtMs(r.ownMs) : '',
+			r.variant === 'floor' ? '1.00×' : ratio(r.ratioToFloor),
+			r.variant === 'today' ? '1.00×' : ratio(r.ratioToToday),
+			fmtNum(r.rssPeakMb, 0),
+			r.variant === 'today' ? '(process)' : fmtNum(r.rssDeltaMb, 1),
+			fmtNum(r.cpuMs, 0),
+			(r.ok ? 'ok' : r.runs ? `ERROR in ${r.errors.length} run(s)` : 'ERROR') + (r.failedRuns?.length ? `, ${r.failedRuns.length} run(s) failed in n8n` : ''),
+		]),
 	);
 	for (const r of bulk.filter((x) => x.failedRuns?.length)) {
 		console.log(`  N=${fmtInt(r.n)} ${r.label}: ${r.failedRuns.length} of ${r.failedRuns.length + r.runs} runs failed in n8n (not counted): ${[...new Set(r.failedRuns)].join('; ')}`);
@@ -269,60 +255,37 @@ function printCreates(rows) {
 	const creates = rows.filter((r) => r.scenario === 'rate-limited-creates');
 	if (!creates.length) return;
 	console.log('\n2. Rate-limited creates (Email API sandbox in its own process)');
-	console.log(
-		table(
-			[
-				{ title: 'N', align: 'right' },
-				{ title: 'limit', align: 'left' },
-				{ title: 'floor (N / limit)', align: 'right' },
-				{ title: 'wall: median (min–max)', align: 'right' },
-				{ title: '÷ floor', align: 'right' },
-				{ title: '429s', align: 'right' },
-				{ title: 'requests', align: 'right' },
-				{ title: 'peak RSS MB', align: 'right' },
-				{ title: 'status', align: 'left' },
-			],
-			creates.map((r) => [
-				fmtInt(r.n),
-				`${r.limit.max} per ${r.limit.intervalMs} ms`,
-				fmtMs({ median: r.floorMs, runs: 1 }),
-				fmtMs(r.wallMs),
-				r.ratioToFloor === undefined ? '–' : `${r.ratioToFloor.toFixed(3)}×`,
-				fmtNum(r.rateLimited, 0),
-				fmtNum(r.requests.total, 0),
-				fmtNum(r.rssPeakMb, 0),
-				r.ok ? 'ok' : 'ERROR',
-			]),
-		),
+	printTable(
+		['N', '<limit', 'floor (N / limit)', 'wall: median (min–max)', '÷ floor', '429s', 'requests', 'peak RSS MB', '<status'],
+		creates.map((r) => [
+			fmtInt(r.n),
+			`${r.limit.max} per ${r.limit.intervalMs} ms`,
+			fmtMs({ median: r.floorMs, runs: 1 }),
+			fmtMs(r.wallMs),
+			r.ratioToFloor === undefined ? '–' : `${r.ratioToFloor.toFixed(3)}×`,
+			fmtNum(r.rateLimited, 0),
+			fmtNum(r.requests.total, 0),
+			fmtNum(r.rssPeakMb, 0),
+			r.ok ? 'ok' : 'ERROR',
+		]),
 	);
 }
 
 function printScaling(scale) {
 	if (!scale.length) return;
 	console.log('\n3. Scaling: per-item cost of our own code (bulk upsert, ours through the engine)');
-	console.log(
-		table(
-			[
-				{ title: 'N', align: 'right' },
-				{ title: 'CPU µs/item (ours)', align: 'right' },
-				{ title: 'CPU µs/item (floor)', align: 'right' },
-				{ title: 'wall µs/item', align: 'right' },
-				{ title: 'wall over floor µs/item', align: 'right' },
-				{ title: 'Δ RSS KB/item', align: 'right' },
-				{ title: 'Δ heap KB/item', align: 'right' },
-				{ title: 'floor Δ RSS KB/item', align: 'right' },
-			],
-			scale.map((s) => [
-				fmtInt(s.n),
-				fmtNum(s.cpuUsPerItem, 1),
-				fmtNum(s.floorCpuUsPerItem, 1),
-				fmtNum(s.wallUsPerItem, 1),
-				s.overheadUsPerItem === undefined ? '–' : s.overheadUsPerItem.toFixed(1),
-				fmtNum(s.rssKbPerItem, 2),
-				fmtNum(s.heapKbPerItem, 2),
-				fmtNum(s.floorRssKbPerItem, 2),
-			]),
-		),
+	printTable(
+		['N', 'CPU µs/item (ours)', 'CPU µs/item (floor)', 'wall µs/item', 'wall over floor µs/item', 'Δ RSS KB/item', 'Δ heap KB/item', 'floor Δ RSS KB/item'],
+		scale.map((s) => [
+			fmtInt(s.n),
+			fmtNum(s.cpuUsPerItem, 1),
+			fmtNum(s.floorCpuUsPerItem, 1),
+			fmtNum(s.wallUsPerItem, 1),
+			s.overheadUsPerItem === undefined ? '–' : s.overheadUsPerItem.toFixed(1),
+			fmtNum(s.rssKbPerItem, 2),
+			fmtNum(s.heapKbPerItem, 2),
+			fmtNum(s.floorRssKbPerItem, 2),
+		]),
 	);
 }
 
@@ -426,13 +389,6 @@ async function main() {
 		return 1;
 	}
 	return 0;
-}
-
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
-	process.on(signal, () => {
-		killAll();
-		process.exit(code);
-	});
 }
 
 main().then(

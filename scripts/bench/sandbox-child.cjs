@@ -1,6 +1,6 @@
 'use strict';
 // One sandbox in its own process, so that its work never shares an event loop (or a core) with the client
-// being measured. Started by lib/proc.mjs with an IPC channel:
+// being measured. Started by lib/n8n.mjs (benchSandbox) with an IPC channel:
 //   argv[2] = JSON {kind: 'activatepro'|'emailapi', options}
 //   -> sends {type: 'ready', url, pid}
 //   <- {id, cmd: 'counts'|'reset'|'resetCounts'|'setRateLimit'|'users'|'close', args}  -> {id, ok, result|error}

@@ -108,19 +108,26 @@ export async function installN8n({ version = process.env.N8N_VERSION || DEFAULT_
 	const n8n = path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
 	for (const file of [node, n8n]) if (!fs.existsSync(file)) throw new Failure(`scripts/install-n8n.sh reported ${dir}, but ${file} is missing`);
 	const n8nVersion = readJson(path.join(dir, 'node_modules', 'n8n', 'package.json')).version;
-	return { dir, node, n8n, n8nVersion };
+	const nodeVersion = (await run(node, ['--version'], { env: process.env, cwd: ROOT, timeoutMs: MINUTE })).stdout.trim();
+	return { dir, node, n8n, n8nVersion, nodeVersion };
 }
 
 /**
- * A fresh n8n user folder (in a temporary folder removed at exit) with the package where n8n looks for
- * community packages: <userFolder>/.n8n/nodes/node_modules/<name>. Like n8n's own installer it keeps
- * package.json without dev/peer/optional dependencies and the published files. No n8n-workflow goes beside
- * it: n8n points NODE_PATH at its own node_modules when it loads nodes (LoadNodesAndCredentials.init), so the
- * package's require('n8n-workflow') gets n8n's copy, as in production.
+ * A fresh n8n user folder (in a temporary folder removed at exit) with the package installed (below).
+ * No n8n-workflow goes beside it: n8n points NODE_PATH at its own node_modules when it loads nodes
+ * (LoadNodesAndCredentials.init), so the package's require('n8n-workflow') gets n8n's copy, as in production.
  */
 export function prepareUserFolder(pkg) {
 	const tmp = temporaryFolder('n8n-nodes-rankr-');
 	const userFolder = path.join(tmp, 'home');
+	return { tmp, userFolder, installedAt: installPackageInto(userFolder, pkg) };
+}
+
+/**
+ * Installs the built package where n8n looks for community packages, <userFolder>/.n8n/nodes/node_modules/<name>,
+ * as n8n's own installer leaves it: package.json without dev/peer/optional dependencies, and the published files.
+ */
+export function installPackageInto(userFolder, pkg) {
 	const installedAt = path.join(userFolder, '.n8n', 'nodes', 'node_modules', pkg.name);
 	fs.mkdirSync(installedAt, { recursive: true });
 	const published = { ...pkg };
@@ -130,7 +137,7 @@ export function prepareUserFolder(pkg) {
 		const source = path.join(ROOT, entry);
 		if (fs.existsSync(source)) fs.cpSync(source, path.join(installedAt, entry), { recursive: true });
 	}
-	return { tmp, userFolder, installedAt };
+	return installedAt;
 }
 
 export function freePort() {
@@ -200,6 +207,11 @@ export function majorOf(version) {
 	return Number(String(version ?? DEFAULT_N8N_VERSION).split('.')[0]);
 }
 
+/** A redact(text) that replaces each of `secrets` (the array, also as it grows later) with "<secret>". */
+export function redactor(secrets) {
+	return (text) => secrets.reduce((out, secret) => out.split(secret).join('<secret>'), String(text));
+}
+
 // ---------- reading n8n's output ----------
 
 /** n8n's JSON log lines as { level, message }; other lines (e.g. from a child process) as { level: 'text' }. */
@@ -266,19 +278,24 @@ export function logTail(lines, redact, count = 25) {
 // ---------- the CLI ----------
 
 /**
- * Runs `n8n <command>` to its end in the given environment. Everything n8n prints is kept in `outputs` (for
- * the leak check); one line per command is said (`n8n import:workflow  done in 4.9 s`).
+ * Runs `n8n <command>` to its end in the given environment. Everything n8n prints (stdout and stderr, as
+ * result.stdout) is kept in `outputs` (for the leak check); one line per command is said
+ * (`n8n import:workflow  done in 4.9 s`).
  */
 export function n8nCli({ runtime, env, cwd, say, redact, verbose }) {
 	const outputs = [];
 	const cli = async (args, timeoutMs = TIMEOUT_MS.cli) => {
 		const command = args[0];
 		const label = args.filter((a) => !a.startsWith('--input') && a !== '--rawOutput' && a !== '--separate').join(' ');
-		const stream = verbose ? lineStream((line) => say(`  [${command}] ${formatLine(logLines(line)[0], redact)}`)) : undefined;
-		const result = await run(runtime.node, [runtime.n8n, ...args], { env, cwd, timeoutMs, onStdout: stream?.(), onStderr: stream?.() });
-		outputs.push(result.stdout, result.stderr);
+		// Into a file, not a pipe: `n8n execute` ends with process.exit(), which drops what a slow pipe has not
+		// taken yet, e.g. the end of a 1 MB execution JSON; file writes are synchronous (so: no live --verbose).
+		const outputFile = path.join(cwd, 'n8n-cli.log');
+		const result = await run(runtime.node, [runtime.n8n, ...args], { env, cwd, timeoutMs, outputFile });
+		fs.rmSync(outputFile, { force: true });
+		outputs.push(result.stdout);
 		result.command = command;
-		result.lines = logLines(`${result.stdout}\n${result.stderr}`);
+		result.lines = logLines(result.stdout);
+		if (verbose) for (const line of result.lines) say(`  [${command}] ${formatLine(line, redact)}`);
 		say(`  n8n ${label.padEnd(36)} ${result.code === 0 ? 'done' : 'FAILED'} in ${seconds(result.ms)}`);
 		if (result.timedOut) throw new Failure(`n8n ${command} did not finish in ${timeoutMs / 1000} s\n${logTail(result.lines, redact)}`);
 		return result;
@@ -313,67 +330,73 @@ export async function importAll(cli, tmp, { credentials, workflowFiles }) {
 // ---------- the server ----------
 
 /**
- * Starts `n8n start` and waits until it answers /healthz/readiness. Its log goes to `logFile` (and, with
- * verbose, to the console); `output()` returns all of it for the leak check. stop() ends it politely.
+ * Starts one long-running n8n process and waits until it is ready. `args`: ['start'] (the default: editor,
+ * REST, webhooks; in queue mode "main"), ['webhook'] or ['worker', …]. Ready: `readyUrl` answers 200 (default
+ * <url>/healthz/readiness); for `start` also /rest/settings, which n8n 1.x mounts only after it says ready.
+ * Its log goes to `logFile` (with `verbose` also to the console, prefixed by `name`).
+ * Returns { name, args, child, pid, url, ms, exited, hasExited(), output(), lines(), stop(), kill(signal) }.
  */
-export async function startN8nServer({ runtime, env, cwd, port, logFile, say, redact, verbose, timeoutMs = TIMEOUT_MS.start }) {
-	const url = `http://localhost:${port}`;
+export async function startN8n({ runtime, env, cwd, args = ['start'], name = 'n8n', url, readyUrl = `${url}/healthz/readiness`, logFile, say, redact, verbose, timeoutMs = TIMEOUT_MS.start }) {
 	const log = fs.createWriteStream(logFile, { mode: 0o600 });
 	let output = '';
 	const stream = lineStream((line) => {
 		log.write(`${line}\n`);
-		if (verbose) say(`  [n8n] ${formatLine(logLines(line)[0], redact)}`);
+		if (verbose) say(`  [${name}] ${formatLine(logLines(line)[0], redact)}`);
 	});
-	const onOut = stream();
-	const onErr = stream();
+	const [onOut, onErr] = [stream(), stream()];
+	const keep = (write) => (chunk) => {
+		output += chunk;
+		write(chunk);
+	};
 	const started = Date.now();
-	const child = startProcess(runtime.node, [runtime.n8n, 'start'], {
-		env,
-		cwd,
-		onStdout: (chunk) => {
-			output += chunk;
-			onOut(chunk);
-		},
-		onStderr: (chunk) => {
-			output += chunk;
-			onErr(chunk);
-		},
-	});
-	let exited;
-	void child.exited.then((result) => {
-		exited = result;
-	});
-	const ready = await waitFor(
-		async () => {
-			if (exited) return 'exited';
-			try {
-				const response = await fetch(`${url}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
-				if (!response.ok) return undefined;
-				// n8n 1.x is "ready" (database migrated) before its REST API is mounted: wait for that too.
-				const settings = await fetch(`${url}/rest/settings`, { signal: AbortSignal.timeout(2000) });
-				return settings.ok ? 'ready' : undefined;
-			} catch {
-				return undefined; // not listening yet
-			}
-		},
-		{ timeoutMs, intervalMs: 300 },
-	);
-	if (ready !== 'ready') {
-		const why = ready === 'exited' ? `exited (${exited.code ?? exited.signal})` : `was not ready after ${timeoutMs / 1000} s`;
-		await stopChild(child);
-		throw new Failure(`n8n start ${why}; the end of its log (${logFile}):\n${logTail(logLines(output), redact)}`);
-	}
-	return {
-		url,
+	const child = startProcess(runtime.node, [runtime.n8n, ...args], { env, cwd, onStdout: keep(onOut), onStderr: keep(onErr) });
+	let exitResult;
+	const exited = child.exited.then((result) => (exitResult = result));
+	const closeLog = () => new Promise((resolve) => log.end(resolve));
+	const handle = {
+		name,
+		args,
 		child,
-		ms: Date.now() - started,
+		pid: child.pid,
+		url,
+		exited,
+		hasExited: () => exitResult !== undefined,
 		output: () => output,
 		lines: () => logLines(output),
 		stop: async () => {
 			await stopChild(child);
-			await new Promise((resolve) => log.end(resolve));
+			await closeLog();
+		},
+		/** A signal to the whole process group (n8n and its task runner): SIGKILL is a machine dying. */
+		kill: async (signal = 'SIGKILL') => {
+			try {
+				process.kill(-child.pid, signal);
+			} catch {
+				// already gone
+			}
+			await exited;
+			await closeLog();
 		},
 	};
+	const probes = args[0] === 'start' ? [readyUrl, `${url}/rest/settings`] : [readyUrl];
+	const ready = await waitFor(
+		async () => {
+			if (exitResult) return 'exited';
+			for (const probe of probes) {
+				const answer = await fetch(probe, { signal: AbortSignal.timeout(2000) }).catch(() => undefined); // not listening yet
+				if (!answer?.ok) return undefined;
+			}
+			return 'ready';
+		},
+		{ timeoutMs, intervalMs: 300 },
+	);
+	if (ready !== 'ready') {
+		const why = ready === 'exited' ? `exited (${exitResult.code ?? exitResult.signal})` : `was not ready after ${timeoutMs / 1000} s`;
+		await handle.stop();
+		throw new Failure(`n8n ${args.join(' ')} (${name}) ${why}; the end of its log (${logFile}):\n${logTail(logLines(output), redact)}`);
+	}
+	handle.ms = Date.now() - started;
+	return handle;
 }
 
 /**

@@ -1,6 +1,6 @@
-// n8n in queue mode ("scaling mode") on this machine: a throwaway Redis, then the n8n processes, each with the
-// package installed: `n8n start` (main: editor, REST, activation), `n8n webhook` (production webhooks) and
-// `n8n worker`s (run the executions). Used by test/queue/queue.e2e.mjs.
+// What n8n's queue mode ("scaling mode") needs besides n8n itself (started with n8n.mjs's startN8n as main,
+// webhook process and workers): a throwaway Redis and PostgreSQL, the environment every process shares, and
+// readers of what the processes log. Used by test/queue/.
 //
 // What n8n 2.41 reads (from its own code, @n8n/config and dist/commands, dist/scaling):
 //   EXECUTIONS_MODE=queue                     main and webhook enqueue executions in Bull (Redis); `worker` forces it
@@ -21,22 +21,23 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
-import { formatLine, logLines, logTail, ROOT, TIMEOUT_MS } from './n8n.mjs';
-import { Failure, lineStream, run, startProcess, stopChild, temporaryFolder, waitFor } from './proc.mjs';
+import { ROOT } from './n8n.mjs';
+import { Failure, run, startProcess, stopChild, temporaryFolder, waitFor } from './proc.mjs';
 
 // ---------- Redis ----------
 
-/** The redis-server binary, installed from Debian's package when missing (scripts/install-redis.sh). */
-export async function installRedis() {
-	const result = await run('bash', [path.join(ROOT, 'scripts', 'install-redis.sh')], {
-		env: process.env,
-		cwd: ROOT,
-		timeoutMs: 5 * 60_000,
-		onStderr: (chunk) => process.stderr.write(chunk),
-	});
-	if (result.code !== 0) throw new Failure(`scripts/install-redis.sh failed (exit ${result.code ?? result.signal})`);
+/** Runs scripts/install-<what>.sh (Debian's package, installed when missing); the last line it prints. */
+async function installer(what, timeoutMs) {
+	const script = path.join(ROOT, 'scripts', `install-${what}.sh`);
+	const result = await run('bash', [script], { env: process.env, cwd: ROOT, timeoutMs, onStderr: (chunk) => process.stderr.write(chunk) });
+	if (result.code !== 0) throw new Failure(`scripts/install-${what}.sh failed (exit ${result.code ?? result.signal})`);
 	return result.stdout.trim().split('\n').pop();
 }
+
+/** The redis-server binary. */
+export const installRedis = () => installer('redis', 5 * 60_000);
+/** The folder with PostgreSQL's initdb and postgres. */
+export const installPostgres = () => installer('postgres', 10 * 60_000);
 
 /**
  * A Redis only for us: loopback, the given port, no persistence (no RDB snapshots, no AOF), its files in
@@ -137,18 +138,6 @@ function parseResp(buffer, offset) {
 }
 
 // ---------- PostgreSQL ----------
-
-/** The folder with PostgreSQL's initdb and postgres, installed from Debian's package when missing. */
-export async function installPostgres() {
-	const result = await run('bash', [path.join(ROOT, 'scripts', 'install-postgres.sh')], {
-		env: process.env,
-		cwd: ROOT,
-		timeoutMs: 10 * 60_000,
-		onStderr: (chunk) => process.stderr.write(chunk),
-	});
-	if (result.code !== 0) throw new Failure(`scripts/install-postgres.sh failed (exit ${result.code ?? result.signal})`);
-	return result.stdout.trim().split('\n').pop();
-}
 
 /**
  * A throwaway PostgreSQL cluster: initdb in a temporary folder (removed at exit), one role with a random
@@ -256,84 +245,6 @@ export function queueEnvironment(base, { redisPort, encryptionKey, db = {}, lock
 	};
 }
 
-/**
- * Starts one long-running n8n process (`n8n start`, `n8n webhook`, `n8n worker …`) and waits until
- * `readyUrl` answers 200. Its log goes to `logFile`; with `verbose` also to the console, prefixed by `name`.
- * Returns { name, args, child, pid, url, output(), lines(), exited (promise), stop(), kill(signal) }.
- */
-export async function startN8nProcess({ runtime, env, cwd, args, name, readyUrl, url, logFile, say, redact, verbose, timeoutMs = TIMEOUT_MS.start }) {
-	const log = fs.createWriteStream(logFile, { mode: 0o600 });
-	let output = '';
-	const stream = lineStream((line) => {
-		log.write(`${line}\n`);
-		if (verbose) say(`  [${name}] ${formatLine(logLines(line)[0], redact)}`);
-	});
-	const onOut = stream();
-	const onErr = stream();
-	const started = Date.now();
-	const child = startProcess(runtime.node, [runtime.n8n, ...args], {
-		env,
-		cwd,
-		onStdout: (chunk) => {
-			output += chunk;
-			onOut(chunk);
-		},
-		onStderr: (chunk) => {
-			output += chunk;
-			onErr(chunk);
-		},
-	});
-	let exitResult;
-	const exited = child.exited.then((result) => {
-		exitResult = result;
-		return result;
-	});
-	const handle = {
-		name,
-		args,
-		child,
-		pid: child.pid,
-		url,
-		exited,
-		hasExited: () => exitResult !== undefined,
-		output: () => output,
-		lines: () => logLines(output),
-		stop: async () => {
-			await stopChild(child);
-			await new Promise((resolve) => log.end(resolve));
-		},
-		/** A signal to the whole process group (n8n and its task runner): SIGKILL is a machine dying. */
-		kill: async (signal = 'SIGKILL') => {
-			try {
-				process.kill(-child.pid, signal);
-			} catch {
-				// already gone
-			}
-			await exited;
-			await new Promise((resolve) => log.end(resolve));
-		},
-	};
-	const ready = await waitFor(
-		async () => {
-			if (exitResult) return 'exited';
-			try {
-				const response = await fetch(readyUrl, { signal: AbortSignal.timeout(2000) });
-				return response.ok ? 'ready' : undefined;
-			} catch {
-				return undefined;
-			}
-		},
-		{ timeoutMs, intervalMs: 300 },
-	);
-	if (ready !== 'ready') {
-		const why = ready === 'exited' ? `exited (${exitResult.code ?? exitResult.signal})` : `was not ready after ${timeoutMs / 1000} s`;
-		await handle.stop();
-		throw new Failure(`n8n ${args.join(' ')} (${name}) ${why}; the end of its log (${logFile}):\n${logTail(logLines(output), redact)}`);
-	}
-	handle.ms = Date.now() - started;
-	return handle;
-}
-
 /** The execution ids a worker's log says it started ("Worker started execution 12 (job 7)"). */
 export function executionsStartedBy(proc) {
 	const ids = [];
@@ -380,22 +291,4 @@ export function groupCpuSeconds(pgid) {
 		ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
 	}
 	return ticks / 100; // USER_HZ, 100 on Linux
-}
-
-/**
- * Installs the built package into an existing n8n user folder the way prepareUserFolder() does (and n8n's own
- * installer would): <userFolder>/.n8n/nodes/node_modules/<name> with package.json (no dev/peer/optional
- * dependencies) and the published files. Returns the folder it wrote.
- */
-export function installPackageInto(userFolder, pkg) {
-	const installedAt = path.join(userFolder, '.n8n', 'nodes', 'node_modules', pkg.name);
-	fs.mkdirSync(installedAt, { recursive: true });
-	const published = { ...pkg };
-	for (const key of ['devDependencies', 'peerDependencies', 'optionalDependencies']) delete published[key];
-	fs.writeFileSync(path.join(installedAt, 'package.json'), `${JSON.stringify(published, null, 2)}\n`);
-	for (const entry of pkg.files ?? ['dist']) {
-		const source = path.join(ROOT, entry);
-		if (fs.existsSync(source)) fs.cpSync(source, path.join(installedAt, entry), { recursive: true });
-	}
-	return installedAt;
 }

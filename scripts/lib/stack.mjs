@@ -1,6 +1,7 @@
-// The whole thing running: the three sandboxes, a real n8n serving the editor with the package installed,
-// the sandbox credentials and every example imported, the trigger flows active, an owner to log in with.
-// Used by scripts/demo.mjs (npm start) and test/e2e/flows.e2e.mjs.
+// A real n8n serving the editor with the package installed and workflows published (bootN8n, publish), and on
+// top of it the whole thing running (startStack): the three sandboxes, the sandbox credentials and every example
+// imported, the trigger flows active, an owner to log in with. startStack is what scripts/demo.mjs (npm start)
+// and test/e2e/ run; the benchmark's real-n8n scenario boots its own workflows the same way.
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -17,8 +18,9 @@ import {
 	n8nCli,
 	n8nEnvironment,
 	prepareUserFolder,
+	redactor,
 	ROOT,
-	startN8nServer,
+	startN8n,
 } from './n8n.mjs';
 import { createArchiveTable } from './archive.mjs';
 import { Failure, onShutdown, seconds, waitFor } from './proc.mjs';
@@ -88,25 +90,64 @@ export async function choosePorts({ fixed }) {
 }
 
 /**
+ * n8n with the package, `credentials` (import:credentials format) and `workflowFiles` imported with the CLI,
+ * started (`n8n start`) on `port` and its owner set up. `stage(label, work)` times each step. Returns
+ * { tmp, userFolder, env, cli, server, rest }.
+ */
+export async function bootN8n({ runtime, pkg, credentials, workflowFiles, port, owner, stage, say, redact = String, verbose = false, logLevel, extraEnv = {} }) {
+	const { tmp, userFolder } = prepareUserFolder(pkg);
+	const env = { ...n8nEnvironment(runtime, userFolder, { brokerPort: await freePort(), port, logLevel }), ...extraEnv };
+	const cli = n8nCli({ runtime, env, cwd: tmp, say: verbose ? say : () => {}, redact, verbose });
+	await stage(`credentials + ${workflowFiles.length} workflows imported`, () => importAll(cli, tmp, { credentials, workflowFiles }));
+	const server = await stage(`n8n ${runtime.n8nVersion} started on port ${port}`, () =>
+		startN8n({ runtime, env, cwd: tmp, url: `http://localhost:${port}`, logFile: path.join(tmp, 'n8n.log'), say, redact, verbose }),
+	);
+	try {
+		const rest = new N8nRest(server.url);
+		await stage('owner account set up', () => rest.setupOwner(owner));
+		return { tmp, userFolder, env, cli, server, rest };
+	} catch (error) {
+		await server.stop();
+		throw error;
+	}
+}
+
+/** Publishes (activates) each workflow with a webhook trigger and waits until n8n serves it; { [workflowId]: url }. */
+export async function publish({ rest, serverUrl, workflows, stage }) {
+	const hooks = workflows.flatMap((workflow) => {
+		const hook = workflow.nodes.map((node) => webhookOf(node)).find(Boolean);
+		return hook ? [{ name: workflow.id, method: hook.method, url: `${serverUrl}/${hook.base ?? 'webhook'}/${hook.path}` }] : [];
+	});
+	await stage(`${hooks.length} trigger flows activated`, async () => {
+		for (const hook of hooks) await rest.activate(hook.name);
+	});
+	await stage('webhooks registered', () => waitForWebhooks(hooks));
+	return Object.fromEntries(hooks.map((hook) => [hook.name, hook.url]));
+}
+
+/** A stage(label, work) that says each finished step with its time. */
+export function stageSayer(say, width = 44) {
+	return async (label, work) => {
+		const started = Date.now();
+		const result = await work();
+		say(`  ${label.padEnd(width)} ${seconds(Date.now() - started)}`);
+		return result;
+	};
+}
+
+/**
  * Brings everything up and returns the handle: { runtime, userFolder, sandboxes, server, rest, owner, flows,
  * url(flowName), editorUrl, archive { projectId, id }, dashboard { login, url(email), authorization }, mcp { url, token },
  * secrets, redact, outputs(), stop() }. `say` gets one line per stage with its time.
  */
 export async function startStack({ say, verbose = false, ports, owner = DEFAULT_OWNER, rankrRetryBaseMs = 500 }) {
-	const stage = async (label, work) => {
-		const started = Date.now();
-		const result = await work();
-		say(`  ${label.padEnd(44)} ${seconds(Date.now() - started)}`);
-		return result;
-	};
-
+	const stage = stageSayer(say);
 	const pkg = builtPackage();
 	const examples = exampleWorkflows();
 	const refs = exampleCredentialRefs(examples);
 	const flows = triggerFlows(examples);
 
 	const runtime = await stage('n8n installed (cached in ~/.cache)', () => installN8n());
-	const { tmp, userFolder } = prepareUserFolder(pkg);
 
 	// Keys made for this run: if one shows up in n8n's output or files, it leaked from a credential.
 	const keys = {
@@ -121,7 +162,7 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 	// MCP clients of the agent-tools flow present this bearer token (made per run unless RANKR_MCP_TOKEN is set).
 	const mcpToken = process.env.RANKR_MCP_TOKEN || `mcp-${randomBytes(18).toString('base64url')}`;
 	const secrets = [...Object.values(keys), dashboardLogin.password, mcpToken];
-	const redact = (text) => secrets.reduce((out, secret) => out.split(secret).join('<secret>'), String(text));
+	const redact = redactor(secrets);
 
 	const sandboxes = await stage('sandboxes listening', () =>
 		startSandboxes([
@@ -130,11 +171,11 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 			{ name: 'rankr', port: ports.rankr, options: { retryBaseMs: rankrRetryBaseMs } },
 		]),
 	);
-	let server;
+	let n8n;
 	let stopping;
 	const stop = () => {
 		stopping ??= (async () => {
-			await server?.stop();
+			await n8n?.server.stop();
 			await closeSandboxes(sandboxes);
 		})();
 		return stopping;
@@ -142,39 +183,25 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 	onShutdown(stop);
 
 	try {
-		const env = n8nEnvironment(runtime, userFolder, { brokerPort: await freePort(), port: ports.n8n });
-		const cli = n8nCli({ runtime, env, cwd: tmp, say: verbose ? say : () => {}, redact, verbose });
-		await stage(`credentials + ${examples.length} workflows imported`, () =>
-			importAll(cli, tmp, {
-				credentials: [
-					...sandboxCredentials(sandboxes, refs),
-					...(refs.httpBasicAuth ? [{ ...refs.httpBasicAuth, type: 'httpBasicAuth', data: dashboardLogin }] : []),
-					...(refs.httpBearerAuth ? [{ ...refs.httpBearerAuth, type: 'httpBearerAuth', data: { token: mcpToken } }] : []),
-				],
-				workflowFiles: examples.map((e) => e.file),
-			}),
-		);
-
-		server = await stage(`n8n ${runtime.n8nVersion} started on port ${ports.n8n}`, () =>
-			startN8nServer({ runtime, env, cwd: tmp, port: ports.n8n, logFile: path.join(tmp, 'n8n.log'), say, redact, verbose }),
-		);
-		const rest = new N8nRest(server.url);
-		await stage('owner account set up', () => rest.setupOwner(owner));
+		const credentials = [
+			...sandboxCredentials(sandboxes, refs),
+			...(refs.httpBasicAuth ? [{ ...refs.httpBasicAuth, type: 'httpBasicAuth', data: dashboardLogin }] : []),
+			...(refs.httpBearerAuth ? [{ ...refs.httpBearerAuth, type: 'httpBearerAuth', data: { token: mcpToken } }] : []),
+		];
+		n8n = await bootN8n({ runtime, pkg, credentials, workflowFiles: examples.map((e) => e.file), port: ports.n8n, owner, stage, say, redact, verbose });
+		const { server, rest } = n8n;
 		const archive = await stage('data table for the deletion record', () => createArchiveTable(rest, examples));
-		await stage(`${flows.length} trigger flows activated`, async () => {
-			for (const flow of flows) await rest.activate(flow.workflow.id);
-		});
+		const urls = await publish({ rest, serverUrl: server.url, workflows: flows.map((f) => f.workflow), stage });
 		const url = (name) => {
 			const flow = flows.find((f) => f.name === name);
 			if (!flow) throw new Failure(`no active example flow "${name}" (active: ${flows.map((f) => f.name).join(', ')})`);
-			return `${server.url}/${flow.base ?? 'webhook'}/${flow.path}`;
+			return urls[flow.workflow.id];
 		};
-		await stage('webhooks registered', () => waitForWebhooks(flows, url));
 
 		return {
 			runtime,
-			tmp,
-			userFolder,
+			tmp: n8n.tmp,
+			userFolder: n8n.userFolder,
 			sandboxes,
 			rankr: sandboxes.rankr.sandbox,
 			activatepro: sandboxes.activatepro.sandbox,
@@ -195,7 +222,7 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 			mcp: { url: url('agent-tools'), token: mcpToken },
 			secrets,
 			redact,
-			outputs: () => [...cli.outputs, server.output()],
+			outputs: () => [...n8n.cli.outputs, server.output()],
 			stop,
 		};
 	} catch (error) {
@@ -205,31 +232,25 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 }
 
 /**
- * Waits until n8n serves every flow's production webhook. The probe is a CORS preflight (OPTIONS with an
+ * Waits until n8n serves every webhook ({ name, method, url }). The probe is a CORS preflight (OPTIONS with an
  * Origin): n8n answers it from its webhook registry, listing the methods registered for the path, without
  * running anything.
  */
-export async function waitForWebhooks(flows, url) {
-	const missing = new Set(flows.map((f) => f.name));
+export async function waitForWebhooks(hooks, timeoutMs = 30_000) {
+	const missing = new Set(hooks);
 	await waitFor(
 		async () => {
-			for (const flow of flows) {
-				if (!missing.has(flow.name)) continue;
-				try {
-					const response = await fetch(url(flow.name), {
-						method: 'OPTIONS',
-						headers: { origin: 'http://localhost', 'access-control-request-method': flow.method },
-						signal: AbortSignal.timeout(2000),
-					});
-					const allowed = response.headers.get('access-control-allow-methods') ?? '';
-					if (response.status < 300 && allowed.includes(flow.method)) missing.delete(flow.name);
-				} catch {
-					// not yet
-				}
+			for (const hook of [...missing]) {
+				const response = await fetch(hook.url, {
+					method: 'OPTIONS',
+					headers: { origin: 'http://localhost', 'access-control-request-method': hook.method },
+					signal: AbortSignal.timeout(2000),
+				}).catch(() => undefined); // not yet
+				if (response?.status < 300 && (response.headers.get('access-control-allow-methods') ?? '').includes(hook.method)) missing.delete(hook);
 			}
 			return missing.size === 0;
 		},
-		{ timeoutMs: 30_000, intervalMs: 250 },
+		{ timeoutMs, intervalMs: 250 },
 	);
-	if (missing.size) throw new Failure(`n8n did not register the webhooks of ${[...missing].join(', ')} within 30 s`);
+	if (missing.size) throw new Failure(`n8n did not register the webhooks of ${[...missing].map((h) => h.name).join(', ')} within ${timeoutMs / 1000} s`);
 }

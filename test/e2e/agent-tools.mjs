@@ -45,13 +45,13 @@ function fromAiKeys(node) {
 	return [...new Set([...JSON.stringify(node.parameters).matchAll(/\$fromAI\('([^']+)'/g)].map((m) => m[1]))];
 }
 
-export async function agentTools(stack, { checks, section, printSection }) {
+export async function agentTools(stack, checks) {
 	const example = stack.flows.find((f) => f.name === 'agent-tools');
 	const c = (ok, label, detail) => checks.check(ok, label, detail);
 	const requests = () => stack.activatepro.requests().length + stack.emailapi.requests().length;
 	const executions = async () => (await stack.rest.executions(example.workflow.id)).length;
 
-	section('agent tools over MCP: the door');
+	checks.section('agent tools over MCP: the door');
 	const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'stranger', version: '1' } } };
 	const executionsBefore = await executions();
 	for (const [how, authorization] of [['without a token', undefined], ['with a wrong token', 'Bearer not-the-token']]) {
@@ -66,9 +66,9 @@ export async function agentTools(stack, { checks, section, printSection }) {
 	}
 	await sleep(1000); // an execution, had one started, would be listed by now
 	c((await executions()) === executionsBefore, 'a refused client starts no execution', `${(await executions()) - executionsBefore} new executions`);
-	printSection();
+	checks.print();
 
-	section('agent tools over MCP: what a model sees');
+	checks.section('agent tools over MCP: what a model sees');
 	const client = await connectMcp(stack.mcp.url, stack.mcp.token);
 	const [callsBefore, failedBefore] = [calls, failedCalls];
 	try {
@@ -92,9 +92,9 @@ export async function agentTools(stack, { checks, section, printSection }) {
 				JSON.stringify(tool),
 			);
 		}
-		printSection();
+		checks.print();
 
-		section('agent tools over MCP: the calls, against the sandboxes');
+		checks.section('agent tools over MCP: the calls, against the sandboxes');
 		// An error first: the model reads what went wrong, and the next call works.
 		const nobody = await call(client, 'find_user', { email: MONA.email });
 		c(nobody.isError && nobody.text.includes(`No user has the email "${MONA.email}" in ActivatePro`), 'find_user for an unknown email: a tool error saying nobody has that email', nobody.text);
@@ -147,14 +147,15 @@ export async function agentTools(stack, { checks, section, printSection }) {
 	// n8n 2.x lists every call; n8n 1.x only those that did not fail.
 	const listed = stack.runtime.n8nVersion.startsWith('1.') ? made - (failedCalls - failedBefore) : made;
 	c(runs.length - executionsBefore === listed && runs.every((e) => e.status === 'success'), `the ${made} tool calls left ${listed} executions in n8n's list, none crashed`, `${runs.length - executionsBefore} executions: ${runs.map((e) => `#${e.id} ${e.status}`).join(', ')}`);
-	printSection();
+	checks.print();
 
-	await bulkIsNoTool(stack, { c, section, printSection });
+	await bulkIsNoTool(stack, checks);
 }
 
 /** A flow made for this test only: the bulk operation offered as a tool must say it is not one, sending nothing. */
-async function bulkIsNoTool(stack, { c, section, printSection }) {
-	section('agent tools over MCP: bulk is not a tool');
+async function bulkIsNoTool(stack, checks) {
+	const c = (ok, label, detail) => checks.check(ok, label, detail);
+	checks.section('agent tools over MCP: bulk is not a tool');
 	const example = stack.flows.find((f) => f.name === 'agent-tools').workflow;
 	const trigger = example.nodes.find((n) => n.type === '@n8n/n8n-nodes-langchain.mcpTrigger');
 	const upsert = example.nodes.find((n) => n.name === 'create_or_update_user');
@@ -174,7 +175,7 @@ async function bulkIsNoTool(stack, { c, section, printSection }) {
 	});
 	await stack.rest.activate(created.id);
 	const url = stack.mcp.url.replace(/[^/]+$/, path);
-	await waitForWebhooks([{ name: created.name, method: 'POST' }], () => url);
+	await waitForWebhooks([{ name: created.name, method: 'POST', url }]);
 	const client = await connectMcp(url, stack.mcp.token);
 	try {
 		const { tools } = await client.listTools();
@@ -187,5 +188,5 @@ async function bulkIsNoTool(stack, { c, section, printSection }) {
 	} finally {
 		await client.close();
 	}
-	printSection();
+	checks.print();
 }

@@ -8,15 +8,14 @@
 // Ends with "N passed, M failed"; exit 1 on any failure.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { ARCHIVE_TABLE, archiveRows } from '../../scripts/lib/archive.mjs';
-import { Checks, plural } from '../../scripts/lib/checks.mjs';
 import { screenshotPage, screenshotWorkflows } from '../../scripts/lib/editor.mjs';
 import { findSecrets, ROOT } from '../../scripts/lib/n8n.mjs';
-import { Failure, keepTemporaryFolders, seconds, shutdown, sleep } from '../../scripts/lib/proc.mjs';
+import { Failure, seconds, sleep } from '../../scripts/lib/proc.mjs';
 import { choosePorts, startStack } from '../../scripts/lib/stack.mjs';
 import { playStep, STEPS, USERS, userState } from '../../scripts/lib/story.mjs';
+import { parseFlags, plural, runSuite } from '../../scripts/lib/suite.mjs';
 import { agentTools, TOOL_ERRORS_ON_PURPOSE } from './agent-tools.mjs';
 
 const TOTAL_TIMEOUT_MS = 20 * 60_000;
@@ -27,25 +26,17 @@ const SIGNUP_CANVAS_MUST_SHOW = ['Rankr signup', 'Send welcome email'];
 /** n8n's words for a data table that is gone (2.41, then 1.123). */
 const TABLE_MISSING = /^(Data table with ID '[^']+' could not be found|Could not find the data table: ')/;
 
-const checks = new Checks();
 const say = (text = '') => console.log(text);
-const started = Date.now();
+const USAGE = 'usage: node test/e2e/flows.e2e.mjs [--no-screenshots] [--screenshot-dir DIR] [--verbose] [--keep]';
+let checks;
 
-async function main() {
-	const args = parseArgs({
-		options: {
-			'no-screenshots': { type: 'boolean', default: false },
-			'screenshot-dir': { type: 'string', default: SCREENSHOT_DIR },
-			verbose: { type: 'boolean', default: false },
-			keep: { type: 'boolean', default: false },
-		},
-	}).values;
-	keepTemporaryFolders(args.keep);
-	setTimeout(() => {
-		report(`e2e: still running after ${TOTAL_TIMEOUT_MS / 60_000} minutes, giving up`);
-		void shutdown(1);
-	}, TOTAL_TIMEOUT_MS).unref();
-
+async function main(suite) {
+	checks = suite;
+	const args = parseFlags(USAGE, {
+		'no-screenshots': { type: 'boolean', default: false },
+		'screenshot-dir': { type: 'string', default: SCREENSHOT_DIR },
+	});
+	const started = Date.now();
 	say('e2e: the example flows in a real n8n');
 	const stack = await startStack({ say, verbose: args.verbose, ports: await choosePorts({ fixed: false }) });
 	say(`  ready in ${seconds(Date.now() - started)}`);
@@ -53,14 +44,14 @@ async function main() {
 	await story(stack);
 	await dashboard(stack);
 	await badSignature(stack);
-	await agentTools(stack, { checks, section, printSection });
+	await agentTools(stack, checks);
 	await allExecutions(stack);
 	if (!args['no-screenshots']) {
 		try {
 			await editor(stack, path.resolve(args['screenshot-dir']), args.verbose);
 		} catch (error) {
 			checks.check(false, 'the editor could be driven', error instanceof Failure ? error.message : error.stack);
-			printSection();
+			checks.print();
 		}
 	}
 	await fullSnapshot(stack);
@@ -68,26 +59,16 @@ async function main() {
 	await archiveFailure(stack);
 
 	await stack.stop(); // n8n flushes its database before the files are searched
-	section('n8n\'s log');
+	checks.section('n8n\'s log');
 	// archiveFailure's and the failing tool calls of agentTools, on purpose
 	const caused = (message) => TABLE_MISSING.test(message) || TOOL_ERRORS_ON_PURPOSE.test(message);
 	const errors = stack.server.lines().filter((line) => line.level === 'error' && !caused(line.message));
 	checks.check(errors.length === 0, 'n8n logged no error (but the archive failure and the failing tool calls this test caused)', errors.map((e) => stack.redact(e.message.split('\n')[0])).join('\n'));
-	printSection();
-	section('secrets');
+	checks.print();
+	checks.section('secrets');
 	const { places, fileCount } = findSecrets(stack.secrets, { outputs: stack.outputs(), userFolder: stack.userFolder, extraFiles: [path.join(stack.tmp, 'n8n.log')] });
 	checks.check(places.length === 0, `no API key or token in n8n's output, its log or the ${fileCount} files it wrote`, `found in ${places.join(', ')}`);
-	printSection();
-	return report();
-}
-
-function section(name) {
-	checks.group = name;
-	say(`\n${name}`);
-}
-
-function printSection() {
-	checks.print(say, checks.group);
+	checks.print();
 }
 
 // ---------- the story ----------
@@ -97,7 +78,7 @@ async function story(stack) {
 	const results = {};
 	const count = (list, predicate) => list.filter(predicate).length;
 	for (const step of STEPS) {
-		section(`${step.key}: ${step.title}`);
+		checks.section(`${step.key}: ${step.title}`);
 		const result = await playStep(stack, step, earlier);
 		results[step.key] = result;
 		const state = userState(stack, step.user);
@@ -164,14 +145,14 @@ async function story(stack) {
 			default:
 				throw new Error(`no checks for step ${step.key}`);
 		}
-		printSection();
+		checks.print();
 	}
 }
 
 // ---------- the dashboard ----------
 
 async function dashboard(stack) {
-	section('status dashboard');
+	checks.section('status dashboard');
 	const wrongLogin = `Basic ${Buffer.from(`${stack.dashboard.login.user}:not-the-password`).toString('base64')}`;
 	const page = async (user, authorization) => {
 		const url = stack.dashboard.url(user.email);
@@ -228,7 +209,7 @@ async function dashboard(stack) {
 		'for the deleted user it tells the story: deleted on, by which Rankr event, what was removed, archived (receipt only)',
 		`${ada.status} ${ada.html.replace(/<style>[\s\S]*?<\/style>/, '').slice(0, 900)}`,
 	);
-	printSection();
+	checks.print();
 }
 
 // ---------- a forged delivery ----------
@@ -265,7 +246,7 @@ async function deletionRecord(stack, step, result, state, c) {
 
 /** "Archive settings" → keepFullSnapshot on: the row also keeps what each system held, as read before removal. */
 async function fullSnapshot(stack) {
-	section('the deletion record with the full snapshot switched on');
+	checks.section('the deletion record with the full snapshot switched on');
 	const flow = stack.flows.find((f) => f.name === 'deletion');
 	const setSnapshot = async (on) => {
 		const workflow = await stack.rest.workflow(flow.workflow.id);
@@ -297,7 +278,7 @@ async function fullSnapshot(stack) {
 	} finally {
 		await setSnapshot(false);
 	}
-	printSection();
+	checks.print();
 }
 
 /**
@@ -305,7 +286,7 @@ async function fullSnapshot(stack) {
  * deactivation mark is set), and the re-engagement flow then leaves the deactivated user alone.
  */
 async function archiveFailure(stack) {
-	section('the archive cannot be written');
+	checks.section('the archive cannot be written');
 	const user = USERS.grace;
 	const before = userState(stack, user);
 	const seen = { activatepro: stack.activatepro.requests().length, emailapi: stack.emailapi.requests().length };
@@ -330,11 +311,11 @@ async function archiveFailure(stack) {
 		'the re-engagement flow leaves a deactivated user alone: no enrolment, no email',
 		stack.redact(JSON.stringify({ executions: inactive.executions, enrolments: state.enrolments.map((e) => e.workflowName), emails: state.emails.length })),
 	);
-	printSection();
+	checks.print();
 }
 
 async function badSignature(stack) {
-	section('a badly signed delivery');
+	checks.section('a badly signed delivery');
 	const signup = stack.flows.find((f) => f.name === 'signup');
 	const before = (await stack.rest.executions(signup.workflow.id)).length;
 	const mallory = { id: 'rk_mallory_99', email: 'mallory@example.com', firstName: 'Mallory', lastName: 'Forger' };
@@ -358,22 +339,22 @@ async function badSignature(stack) {
 	checks.check(!state.profile && state.emailApiUsers.length === 0 && state.emails.length === 0, 'nothing reached ActivatePro or the Email API', JSON.stringify(state));
 	const refusals = stack.server.lines().filter((l) => l.level === 'warn' && /^\[Rankr signup\] refused a delivery \(401\): (invalid signature|missing x-wh-signature header)/.test(l.message));
 	checks.check(refusals.length >= 2, "n8n's log has a warning for each refusal, with its reason", refusals.map((l) => l.message).join('\n') || 'none');
-	printSection();
+	checks.print();
 }
 
 async function allExecutions(stack) {
-	section('n8n\'s execution list');
+	checks.section('n8n\'s execution list');
 	const lists = await Promise.all(stack.flows.map(async (f) => ({ flow: f, executions: await stack.rest.executions(f.workflow.id) })));
 	const all = lists.flatMap((l) => l.executions.map((e) => ({ ...e, flowName: l.flow.name })));
 	const failed = all.filter((e) => e.status !== 'success');
 	checks.check(all.length > 0 && failed.length === 0, `all ${plural(all.length, 'execution')} of the trigger flows succeeded`, failed.map((e) => `${e.flowName} #${e.id}: ${e.status}`).join(', '));
-	printSection();
+	checks.print();
 }
 
 // ---------- the editor ----------
 
 async function editor(stack, outDir, verbose) {
-	section('the editor (headless Chromium)');
+	checks.section('the editor (headless Chromium)');
 	const workflows = stack.examples.map(({ name, workflow }) => ({ name, workflow }));
 	const log = verbose ? (text) => say(`  [editor] ${text}`) : undefined;
 	const { shots, outside } = await screenshotWorkflows({ editorUrl: stack.editorUrl, owner: stack.owner, workflows, outDir, log });
@@ -407,29 +388,7 @@ async function editor(stack, outDir, verbose) {
 		`and Ada's, deleted: when, by which event, what was removed → ${path.relative(ROOT, deletedFile)}`,
 		`${deleted.status}: ${deleted.text.slice(0, 200)}`,
 	);
-	printSection();
+	checks.print();
 }
 
-// ---------- the end ----------
-
-function report(problem) {
-	if (problem) say(`\n${problem}`);
-	const failures = checks.list.filter((c) => !c.ok);
-	if (failures.length) {
-		say('\nfailed:');
-		for (const f of failures) say(`  ${f.group}: ${f.label}${f.detail ? `\n    ${f.detail}` : ''}`);
-	}
-	say(`\ne2e took ${seconds(Date.now() - started)}`);
-	say(`${checks.passed} passed, ${checks.failed + (problem ? 1 : 0)} failed`);
-	return checks.failed || problem ? 1 : 0;
-}
-
-main().then(
-	(code) => shutdown(code),
-	(error) => {
-		const message = error instanceof Failure ? error.message : error.stack ?? String(error);
-		report(`e2e stopped: ${message}`);
-		return shutdown(1);
-	},
-);
-
+runSuite('e2e', main, { timeoutMs: TOTAL_TIMEOUT_MS });

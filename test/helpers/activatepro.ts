@@ -1,3 +1,4 @@
+// The ActivatePro sandbox as the engine tests start it, and the credentials that point at it.
 import { ActivateProSandbox } from '../sandbox/activatepro';
 
 export const AP_KEY = 'ap-dummy-key-7f3c9a1e5b';

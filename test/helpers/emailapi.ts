@@ -1,3 +1,4 @@
+// The Email API sandbox as the engine tests start it, its credentials, and the check of every body against the OpenAPI documents.
 import { EmailApiSandbox } from '../sandbox/emailapi';
 import { requestBodyErrors } from './openapi';
 

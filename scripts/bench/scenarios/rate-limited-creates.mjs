@@ -1,7 +1,7 @@
 // Scenario 2: N Email API user creates (resource user, operation create) through the n8n engine, against
 // the Email API sandbox in its own process with its rate limit scaled from 100 per 10 s to 100 per second.
 // Floor = N / limit: no client can do better without 429s. Reported: wall time / floor and the 429s.
-import { runWorker, startSandbox } from '../lib/proc.mjs';
+import { benchSandbox, benchWorker } from '../lib/n8n.mjs';
 import { spread } from '../lib/stats.mjs';
 
 const TOKEN = 'bench-email-api-token';
@@ -14,7 +14,7 @@ export const rateLimitedCreates = {
 		const n = ctx.createsN ?? (ctx.quick ? 200 : 1000);
 		const limit = { max: 100, intervalMs: 1000 };
 		const floorMs = (n / limit.max) * limit.intervalMs;
-		const sandbox = await startSandbox('emailapi', { apiKey: TOKEN, rateLimit: limit });
+		const sandbox = await benchSandbox('emailapi', { apiKey: TOKEN, rateLimit: limit });
 		const runs = [];
 		const errors = [];
 		try {
@@ -23,7 +23,7 @@ export const rateLimitedCreates = {
 				try {
 					await sandbox.call('reset');
 					await sandbox.call('setRateLimit', limit);
-					const result = await runWorker(
+					const result = await benchWorker(
 						'engine-worker.cjs',
 						{ scenario: 'creates', n, url: sandbox.url, token: TOKEN, locationId: sandbox.info.locationId, companyId: sandbox.info.companyId },
 						{ execArgv: ['--expose-gc'], timeoutMs: 10 * MINUTE },

@@ -12,8 +12,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 
-import { startBenchN8n } from '../lib/n8n-server.mjs';
-import { fmtInt, round, spread, table } from '../lib/stats.mjs';
+import { startBenchN8n } from '../lib/n8n.mjs';
+import { fmtInt, printTable, round, spread } from '../lib/stats.mjs';
 
 const require = createRequire(import.meta.url);
 const { RankrSandbox } = require('../../../test/sandbox/rankr.js');
@@ -304,37 +304,23 @@ function printRows(rows) {
 	const n = intake[0].n;
 	const rounds = Math.max(...intake.map((r) => r.runs));
 	console.log(`\n4. Webhook intake in real n8n (${n} signed UserCreate events per cell → Rankr Trigger → No Op, n8n main process, executions saved)`);
-	console.log(
-		table(
-			[
-				{ title: 'conc.', align: 'right' },
-				{ title: 'verification', align: 'left' },
-				{ title: 'events/s', align: 'right' },
-				{ title: 'by round (min–max)', align: 'right' },
-				{ title: '÷ none', align: 'right' },
-				{ title: 'p50 ms', align: 'right' },
-				{ title: 'p99 ms', align: 'right' },
-				{ title: 'executed/s', align: 'right' },
-				{ title: 'responses', align: 'left' },
-				{ title: 'executions', align: 'right' },
-				{ title: 'status', align: 'left' },
-			],
-			intake.map((r) => [
-				fmtInt(r.concurrency),
-				r.label,
-				r.eventsPerSec === undefined ? '–' : r.eventsPerSec.toFixed(1),
-				r.eventsPerSecByRound && r.runs > 1 ? `${r.eventsPerSecByRound.min.toFixed(1)}–${r.eventsPerSecByRound.max.toFixed(1)}` : '',
-				r.variant === 'none' ? '1.00×' : r.ratioToNone === undefined ? '–' : `${r.ratioToNone.toFixed(2)}×`,
-				r.p50Ms === undefined ? '–' : r.p50Ms.toFixed(1),
-				r.p99Ms === undefined ? '–' : r.p99Ms.toFixed(1),
-				r.endToEndEventsPerSec === undefined ? '–' : r.endToEndEventsPerSec.toFixed(1),
-				Object.entries(r.byStatus)
-					.map(([k, count]) => `${fmtInt(count)} × ${k}`)
-					.join(', ') || '–',
-				r.executions ? `${fmtInt(r.executions.succeeded)}/${fmtInt(r.executions.accepted)}` : '–',
-				r.ok ? 'ok' : r.runs ? `ERROR: ${r.errors[0]?.split('\n')[0].slice(0, 80)}` : 'ERROR',
-			]),
-		),
+	printTable(
+		['conc.', '<verification', 'events/s', 'by round (min–max)', '÷ none', 'p50 ms', 'p99 ms', 'executed/s', '<responses', 'executions', '<status'],
+		intake.map((r) => [
+			fmtInt(r.concurrency),
+			r.label,
+			r.eventsPerSec === undefined ? '–' : r.eventsPerSec.toFixed(1),
+			r.eventsPerSecByRound && r.runs > 1 ? `${r.eventsPerSecByRound.min.toFixed(1)}–${r.eventsPerSecByRound.max.toFixed(1)}` : '',
+			r.variant === 'none' ? '1.00×' : r.ratioToNone === undefined ? '–' : `${r.ratioToNone.toFixed(2)}×`,
+			r.p50Ms === undefined ? '–' : r.p50Ms.toFixed(1),
+			r.p99Ms === undefined ? '–' : r.p99Ms.toFixed(1),
+			r.endToEndEventsPerSec === undefined ? '–' : r.endToEndEventsPerSec.toFixed(1),
+			Object.entries(r.byStatus)
+				.map(([k, count]) => `${fmtInt(count)} × ${k}`)
+				.join(', ') || '–',
+			r.executions ? `${fmtInt(r.executions.succeeded)}/${fmtInt(r.executions.accepted)}` : '–',
+			r.ok ? 'ok' : r.runs ? `ERROR: ${r.errors[0]?.split('\n')[0].slice(0, 80)}` : 'ERROR',
+		]),
 	);
 	console.log(`  ${rounds} round(s) per cell, variants interleaved; events/s = events ÷ time until the last response, summed over the rounds`);
 	console.log('  (sent with fetch from the bench process, keep-alive, signed beforehand); p50/p99 over all the cell\'s responses;');

@@ -1,14 +1,9 @@
 // The Batch operation: exact request counts, JSON-pointer errors mapped back to input items, error output.
 import { runNode } from '../../engine';
 import { apCredentials, startActivatePro } from '../../helpers/activatepro';
+import { sandboxPerFile } from '../../helpers/perFile';
 
-type Sandbox = Awaited<ReturnType<typeof startActivatePro>>;
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startActivatePro({ processingDelayMs: 10 });
-});
-afterAll(async () => sandbox.close());
-beforeEach(() => sandbox.reset());
+const sandbox = sandboxPerFile(() => startActivatePro({ processingDelayMs: 10 }));
 
 const NODE = 'n8n-nodes-rankr.activateProUser';
 const mapped = { operation: 'batch', userId: '={{ $json.id }}', email: '={{ $json.email }}', attributeSource: 'inputFields' };

@@ -3,14 +3,9 @@ import { sleep } from 'n8n-workflow';
 
 import { runNode, testCredential } from '../../engine';
 import { AP_KEY, apCredentials, startActivatePro } from '../../helpers/activatepro';
+import { sandboxPerFile } from '../../helpers/perFile';
 
-type Sandbox = Awaited<ReturnType<typeof startActivatePro>>;
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startActivatePro();
-});
-afterAll(async () => sandbox.close());
-beforeEach(() => sandbox.reset());
+const sandbox = sandboxPerFile(() => startActivatePro());
 
 const NODE = 'n8n-nodes-rankr.activateProUser';
 const run = (parameters: Record<string, unknown>, items: Array<Record<string, unknown>> = [{}], extra: Partial<Parameters<typeof runNode>[0]> = {}) =>

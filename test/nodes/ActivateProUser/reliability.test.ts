@@ -3,14 +3,9 @@ import { sleep } from 'n8n-workflow';
 
 import { runNode } from '../../engine';
 import { AP_KEY, apCredentials, startActivatePro } from '../../helpers/activatepro';
+import { sandboxPerFile } from '../../helpers/perFile';
 
-type Sandbox = Awaited<ReturnType<typeof startActivatePro>>;
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startActivatePro({ processingDelayMs: 10 });
-});
-afterAll(async () => sandbox.close());
-beforeEach(() => sandbox.reset());
+const sandbox = sandboxPerFile(() => startActivatePro({ processingDelayMs: 10 }));
 
 const NODE = 'n8n-nodes-rankr.activateProUser';
 const upsert = { operation: 'upsert', userId: 'r-1', email: 'r1@example.com', attributesJson: '{}' };

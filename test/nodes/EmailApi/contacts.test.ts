@@ -1,15 +1,9 @@
 // Workflows, contacts (the enrolment that sends an email) and course import.
 import { listSearch, runNode, testCredential } from '../../engine';
 import { apiKeyCredentials, expectBodiesMatchSpec, startEmailApi } from '../../helpers/emailapi';
+import { sandboxPerFile } from '../../helpers/perFile';
 
-type Sandbox = Awaited<ReturnType<typeof startEmailApi>>;
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startEmailApi();
-});
-afterAll(async () => sandbox.close());
-beforeEach(() => sandbox.reset());
-afterEach(() => expectBodiesMatchSpec(sandbox));
+const sandbox = sandboxPerFile(() => startEmailApi(), expectBodiesMatchSpec);
 
 const NODE = 'n8n-nodes-rankr.emailApi';
 const run = (parameters: Record<string, unknown>, items: Array<Record<string, unknown>> = [{}], extra: Partial<Parameters<typeof runNode>[0]> = {}) =>

@@ -1,0 +1,71 @@
+// e. The package on every n8n process: a webhook process and a worker without it fail, installed it runs.
+import path from 'node:path';
+
+import { installPackageInto } from '../../scripts/lib/n8n.mjs';
+import { seconds, sleep, temporaryFolder } from '../../scripts/lib/proc.mjs';
+import { executionIds, nextFinishedExecution, problemOf, whereItRan } from './stack.mjs';
+
+// ---------- e. the package on every process ----------
+
+/** The text of the first log line of `proc` that matches `pattern`, shortened; '' when none does. */
+function firstLogLine(proc, pattern) {
+	const line = proc.lines().find((l) => pattern.test(l.message));
+	return line ? line.message.split('\n')[0].slice(0, 200) : '';
+}
+
+export async function packageOnEveryProcess(stack, checks) {
+	checks.section('e. the package on every n8n process: a webhook process and a worker without it, then with it');
+	const t = Date.now();
+	const bare = temporaryFolder('n8n-nodes-rankr-bare-');
+	const { workflow, path: webhookPath } = stack.workflows.signup;
+	const userNamed = (name) => ({ id: `rk_queue_${name}`, email: `${name}.queue@example.com`, firstName: name, lastName: 'Queue' });
+
+	// e1. A webhook process whose user folder lacks the package (same DB, Redis, key): the signup webhook.
+	const bareWebhook = await stack.startWebhook({ home: path.join(bare, 'webhook-home'), name: 'webhook-without-package' });
+	const before1 = await executionIds(stack, workflow.id);
+	const delivery1 = await stack.rankr.deliver(`${bareWebhook.url}/webhook/${webhookPath}`, stack.rankr.event('UserCreate', userNamed('nowebhookpkg')), { retries: 0 });
+	const answer1 = delivery1.attempts.at(-1);
+	await sleep(2000);
+	const new1 = [...(await executionIds(stack, workflow.id))].filter((id) => !before1.has(id));
+	const said1 = firstLogLine(bareWebhook, /Unrecognized node type|n8n-nodes-rankr|not installed|not known/i);
+	checks.check(!delivery1.delivered && new1.length === 0, `without the package the webhook process refuses the delivery (${answer1.status} ${answer1.body.slice(0, 80)}) and starts nothing`, `${answer1.status} ${answer1.body}; ${new1.length} executions`);
+	bareWebhook.endedOnPurpose = true;
+	await bareWebhook.stop();
+
+	// e2. Only a worker without the package is left to take the job.
+	for (const w of stack.workers().filter((p) => !p.hasExited())) {
+		w.endedOnPurpose = true;
+		await w.stop();
+	}
+	const workerHome = path.join(bare, 'worker-home');
+	const bareWorker = await stack.startWorker({ home: workerHome, name: 'worker-without-package' });
+	const before2 = await executionIds(stack, workflow.id);
+	const delivery2 = await stack.rankr.deliver(stack.url('signup'), stack.rankr.event('UserCreate', userNamed('noworkerpkg')));
+	const [failed] = (await nextFinishedExecution(stack, workflow.id, before2, 60_000)) ?? [];
+	const where2 = failed ? whereItRan(stack, failed.id) : { ranOn: [] };
+	const said2 = failed ? problemOf(failed) || firstLogLine(bareWorker, /Unrecognized node type|n8n-nodes-rankr/) : '';
+	checks.check(
+		delivery2.delivered && failed && failed.status !== 'success' && !stack.activatepro.users.get('rk_queue_noworkerpkg'),
+		`a worker without the package fails the execution (#${failed?.id} ${failed?.status ?? 'none within 60 s'} on ${where2.ranOn.join(', ') || '?'}: ${said2.slice(0, 120) || 'no message'}); nothing reached ActivatePro`,
+		JSON.stringify({ delivered: delivery2.delivered, status: failed?.status, problem: said2 }),
+	);
+
+	// e3. Install the package into that worker's user folder, restart it: the next signup runs.
+	const installedAt = installPackageInto(workerHome, stack.pkg);
+	bareWorker.endedOnPurpose = true;
+	await bareWorker.stop();
+	const fixed = await stack.startWorker({ home: workerHome, name: 'worker-package-installed' });
+	const before3 = await executionIds(stack, workflow.id);
+	const user3 = userNamed('workerpkg');
+	const delivery3 = await stack.rankr.deliver(stack.url('signup'), stack.rankr.event('UserCreate', user3));
+	const [ok3] = (await nextFinishedExecution(stack, workflow.id, before3, 60_000)) ?? [];
+	const where3 = ok3 ? whereItRan(stack, ok3.id) : { ranOn: [] };
+	const welcome3 = stack.emailapi.emailsSent.filter((e) => e.to.toLowerCase() === user3.email);
+	checks.check(
+		delivery3.delivered && ok3?.status === 'success' && where3.ranOn.includes(fixed.name) && stack.activatepro.users.get(user3.id) && welcome3.length === 1,
+		`after copying the package into ${path.relative(bare, installedAt)} and restarting, the worker runs the signup (#${ok3?.id} ${ok3?.status} on ${where3.ranOn.join(', ') || '?'}; profile + 1 welcome email)`,
+		problemOf(ok3) || JSON.stringify({ status: ok3?.status, ranOn: where3.ranOn, welcome: welcome3.length }),
+	);
+	checks.print();
+	checks.result('e', 'the package is needed on the webhook process and on every worker', checks.sectionPassed, `webhook without it: ${answer1.status}${said1 ? ` ("${said1.slice(0, 80)}")` : ''}; worker without it: #${failed?.id} ${failed?.status} ("${said2.slice(0, 80)}"); installed + restarted: #${ok3?.id} ${ok3?.status}; ${seconds(Date.now() - t)}`);
+}

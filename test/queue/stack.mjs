@@ -1,0 +1,298 @@
+// The queue-mode stack of test/queue/: Redis, PostgreSQL, n8n main + a webhook process + 2 workers with the
+// package, the sandboxes, the three workflows the scenarios run; and how the scenarios read executions from main.
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { builtPackage, exampleCredentialRefs, exampleWorkflow, FINISHED, freePort, importAll, installN8n, N8nRest, n8nCli, n8nEnvironment, prepareUserFolder, redactor, startN8n } from '../../scripts/lib/n8n.mjs';
+import { Failure, onShutdown, sleep, waitFor } from '../../scripts/lib/proc.mjs';
+import { executionsEnqueuedBy, executionsStartedBy, installPostgres, installRedis, queueEnvironment, startPostgres, startRedis } from '../../scripts/lib/queue.mjs';
+import { closeSandboxes, sandboxCredentials, startSandboxes } from '../../scripts/lib/sandboxes.mjs';
+import { stageSayer, waitForWebhooks, webhookOf } from '../../scripts/lib/stack.mjs';
+
+/** The whole suite's time budget (the redelivery scenarios send only while it lasts). */
+export const TOTAL_TIMEOUT_MS = 45 * 60_000;
+const WORKER_CONCURRENCY = 5;
+/** Bull's job lock, shorter than n8n's defaults (60 s lock, 30 s stalled check) so a dead worker's job is
+ * declared stalled within a minute; renewal every 5 s leaves a busy worker plenty of margin. */
+export const LOCK = { durationMs: 30_000, renewMs: 5_000, stalledIntervalMs: 10_000 };
+const OWNER = { email: 'queue@example.com', password: 'RankrQueue1', firstName: 'Queue', lastName: 'Owner' };
+
+/** The three workflows this test runs, written into `dir`: { signup, bulk, dedupe } with { file, workflow, url }. */
+function queueWorkflows(dir, bulkCount) {
+	fs.mkdirSync(dir, { recursive: true });
+	const signup = exampleWorkflow('signup').workflow;
+
+	// The bulk sync, as in examples/bulk-sync.json, with two changes: the Code node makes `bulkCount` users, and
+	// it starts from a production webhook instead of the manual trigger and the nightly schedule, because only
+	// production executions go to the workers (the editor's manual runs stay on main unless
+	// OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS=true), and a schedule would fire on main's clock.
+	const bulk = structuredClone(exampleWorkflow('bulk-sync').workflow);
+	const code = bulk.nodes.find((n) => n.type === 'n8n-nodes-base.code');
+	const jsCode = code.parameters.jsCode.replace(/const count = \d+;/, `const count = ${bulkCount};`);
+	if (jsCode === code.parameters.jsCode && bulkCount !== 2500) throw new Failure('examples/bulk-sync.json: no "const count = N;" in the Code node');
+	code.parameters.jsCode = jsCode;
+	const manual = bulk.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger');
+	const schedule = bulk.nodes.find((n) => n.type === 'n8n-nodes-base.scheduleTrigger');
+	const start = { id: randomUUID(), name: 'Start sync (webhook)', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: manual.position, webhookId: randomUUID(), parameters: { httpMethod: 'POST', path: 'queue-bulk-sync', responseMode: 'onReceived', options: {} } };
+	bulk.nodes = [start, ...bulk.nodes.filter((n) => n !== manual && n !== schedule)];
+	bulk.connections[start.name] = bulk.connections[manual.name];
+	delete bulk.connections[manual.name];
+	delete bulk.connections[schedule.name];
+	bulk.name = `${bulk.name} — queue test, ${bulkCount} users`;
+	bulk.active = true;
+
+	// The de-dup flow: the signup flow's trigger and its "Skip redeliveries" (Remove Duplicates on webhookId,
+	// unchanged), then one cheap step that leaves a trace per event: an ActivatePro upsert without waiting.
+	const trigger = structuredClone(signup.nodes.find((n) => n.type === 'n8n-nodes-rankr.rankrTrigger'));
+	trigger.id = randomUUID();
+	trigger.webhookId = 'rankr-queue-dedupe';
+	const skip = structuredClone(signup.nodes.find((n) => n.type === 'n8n-nodes-base.removeDuplicates'));
+	skip.id = randomUUID();
+	const upsert = structuredClone(signup.nodes.find((n) => n.name === 'ActivatePro: create profile'));
+	upsert.id = randomUUID();
+	upsert.name = 'ActivatePro: record the event';
+	upsert.parameters = {
+		...upsert.parameters,
+		attributesJson: "={{ { lastRankrEvent: $json.event, lastRankrEventAt: $json.timestamp, source: $json.webhookId } }}",
+		options: { waitForCompletion: false },
+	};
+	const dedupe = {
+		id: 'rankrQueueDedupe01',
+		name: 'Queue test: Rankr signup → Skip redeliveries → ActivatePro',
+		active: true,
+		nodes: [trigger, skip, upsert],
+		connections: {
+			[trigger.name]: { main: [[{ node: skip.name, type: 'main', index: 0 }]] },
+			[skip.name]: { main: [[{ node: upsert.name, type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+		pinData: {},
+	};
+
+	const out = {};
+	for (const [key, workflow] of Object.entries({ signup, bulk, dedupe })) {
+		const file = path.join(dir, `${key}.json`);
+		fs.writeFileSync(file, `${JSON.stringify(workflow, null, 2)}\n`);
+		const trig = workflow.nodes.find((n) => webhookOf(n));
+		out[key] = { file, workflow, ...webhookOf(trig) };
+	}
+	return out;
+}
+
+/**
+ * Brings the queue-mode stack up (see queue.e2e.mjs); `say` gets one line per stage. Returns the handle the
+ * scenarios use: the processes, the sandboxes, REST on main, url(key) of a workflow's webhook on the webhook
+ * process, startWorker / startWebhook (for another user folder), redact, stop().
+ */
+export async function startQueueStack(options, say) {
+	const stage = stageSayer(say, 52);
+	const pkg = builtPackage();
+	const runtime = await stage('n8n installed (cached in ~/.cache)', () => installN8n());
+	const redisBinary = await stage('redis-server present', () => installRedis());
+	const { tmp, userFolder } = prepareUserFolder(pkg);
+	const workflows = queueWorkflows(path.join(tmp, 'workflows-src'), options.bulk);
+	const refs = exampleCredentialRefs(Object.values(workflows).map(({ workflow }) => ({ name: workflow.id, workflow })));
+
+	const keys = { activatepro: `ap-run-${randomBytes(12).toString('hex')}`, emailapi: `pit-run-${randomBytes(12).toString('hex')}` };
+	const secrets = Object.values(keys);
+	const redact = redactor(secrets);
+
+	const processes = [];
+	let redis;
+	let postgres;
+	let sandboxes;
+	let stopping;
+	const stop = () => {
+		// workers first (they hold jobs), then the webhook process and main, then Redis and the sandboxes
+		stopping ??= (async () => {
+			const alive = processes.filter((p) => !p.hasExited());
+			await Promise.allSettled(alive.filter((p) => p.role === 'worker').map((p) => p.stop()));
+			await Promise.allSettled(alive.filter((p) => p.role !== 'worker').map((p) => p.stop()));
+			await redis?.stop();
+			await postgres?.stop();
+			if (sandboxes) await closeSandboxes(sandboxes);
+		})();
+		return stopping;
+	};
+	onShutdown(stop);
+
+	try {
+		const redisPort = await freePort();
+		redis = await stage(`Redis on 127.0.0.1:${redisPort} (no persistence)`, () => startRedis({ binary: redisBinary, port: redisPort, dir: path.join(tmp, 'redis'), logFile: path.join(tmp, 'redis.log') }));
+		sandboxes = await stage('sandboxes listening', () =>
+			startSandboxes([
+				{ name: 'activatepro', apiKey: keys.activatepro },
+				{ name: 'emailapi', apiKey: keys.emailapi },
+				// Redeliveries 2, 4, 8, 16, 32 s after a failed attempt (Rankr's schedule is in seconds): an n8n webhook
+				// process saturated by c=50 on 2 cores answers "503 Database is not ready!" for seconds at a time (its
+				// DB ping, 5 s timeout, waits behind the busy event loop); a compressed 0.5 s schedule gave up on 2
+				// events of 550 in one run, which a real sender would have delivered.
+				{ name: 'rankr', options: { retryBaseMs: 2000 } },
+			]),
+		);
+		if (options.db === 'postgres') {
+			const bindir = await stage('PostgreSQL present', () => installPostgres());
+			const pgPort = await freePort();
+			postgres = await stage(`PostgreSQL throwaway cluster on 127.0.0.1:${pgPort}`, () => startPostgres({ bindir, port: pgPort, logFile: path.join(tmp, 'postgres.log') }));
+			secrets.push(postgres.password);
+			// n8n's default is 2 connections per process; a burst of webhooks then queues the DB ping behind them,
+			// the ping times out (5 s) and the process answers every request "503 Database is not ready!".
+			postgres.env.DB_POSTGRESDB_POOL_SIZE = String(options.poolSize);
+		}
+		const encryptionKey = randomBytes(24).toString('hex');
+		const envFor = async ({ port, home = userFolder } = {}) => ({
+			...queueEnvironment(n8nEnvironment(runtime, home, { brokerPort: await freePort(), port: port ?? (await freePort()) }), { redisPort, encryptionKey, db: postgres?.env, lock: LOCK }),
+			...options.extraEnv,
+		});
+
+		const cliEnv = await envFor();
+		const cli = n8nCli({ runtime, env: cliEnv, cwd: tmp, say: options.verbose ? say : () => {}, redact, verbose: options.verbose });
+		await stage('credentials + 3 workflows imported', () =>
+			importAll(cli, tmp, { credentials: sandboxCredentials(sandboxes, refs), workflowFiles: Object.values(workflows).map((w) => w.file) }),
+		);
+
+		const common = { runtime, cwd: tmp, say, redact, verbose: options.verbose };
+		const mainPort = await freePort();
+		const main = await stage(`n8n start (main, queue mode) on port ${mainPort}`, () =>
+			startN8n({ ...common, env: { ...cliEnv, N8N_PORT: String(mainPort) }, args: ['start'], name: 'main', url: `http://localhost:${mainPort}`, readyUrl: `http://localhost:${mainPort}/healthz/readiness`, logFile: path.join(tmp, 'main.log') }),
+		);
+		main.role = 'main';
+		processes.push(main);
+		const rest = new N8nRest(main.url);
+		await stage('owner account set up', () => rest.setupOwner(OWNER));
+		await stage('3 workflows activated (on main)', async () => {
+			for (const { workflow } of Object.values(workflows)) await rest.activate(workflow.id);
+		});
+
+		let workerCount = 0;
+		/** A worker; `home` another user folder (e.g. one without the package), `name` its label. */
+		const startWorker = async ({ home, name } = {}) => {
+			const n = ++workerCount;
+			const healthPort = await freePort();
+			const env = { ...(await envFor({ home })), QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' };
+			const worker = await startN8n({
+				...common,
+				env,
+				args: ['worker', `--concurrency=${WORKER_CONCURRENCY}`],
+				name: name ?? `worker${n}`,
+				url: `http://127.0.0.1:${healthPort}`,
+				readyUrl: `http://127.0.0.1:${healthPort}/healthz/readiness`,
+				logFile: path.join(tmp, `${name ?? `worker${n}`}.log`),
+			});
+			worker.role = 'worker';
+			processes.push(worker);
+			return worker;
+		};
+		/** A webhook process; `home` and `name` as for startWorker. */
+		const startWebhook = async ({ home, name = 'webhook' } = {}) => {
+			const port = await freePort();
+			const proc = await startN8n({ ...common, env: await envFor({ home, port }), args: ['webhook'], name, url: `http://localhost:${port}`, readyUrl: `http://localhost:${port}/healthz/readiness`, logFile: path.join(tmp, `${name}.log`) });
+			proc.role = 'webhook';
+			processes.push(proc);
+			return proc;
+		};
+		const [webhook] = await stage('n8n webhook + 2 n8n workers ready', () => Promise.all([startWebhook(), startWorker(), startWorker()]));
+		const url = (key) => `${webhook.url}/webhook/${workflows[key].path}`;
+		await stage('the webhook process serves the 3 webhooks', () =>
+			waitForWebhooks(Object.entries(workflows).map(([key, { method }]) => ({ name: key, method, url: url(key) })), 60_000),
+		);
+
+		return {
+			runtime,
+			tmp,
+			userFolder,
+			redis,
+			postgres,
+			sandboxes,
+			rankr: sandboxes.rankr.sandbox,
+			activatepro: sandboxes.activatepro.sandbox,
+			emailapi: sandboxes.emailapi.sandbox,
+			main,
+			webhook,
+			workers: () => processes.filter((p) => p.role === 'worker'),
+			processes: () => processes,
+			startWorker,
+			startWebhook,
+			pkg,
+			rest,
+			workflows,
+			url,
+			redact,
+			stop,
+		};
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+}
+
+// ---------- reading executions from main ----------
+
+/**
+ * A read from main's REST API, tried up to 3 times: a GET that meets a keep-alive connection the server is
+ * just closing fails with "terminated" / ECONNRESET and is safe to repeat.
+ */
+async function restGet(stack, route) {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await stack.rest.request('GET', route);
+		} catch (error) {
+			if (attempt >= 3 || error instanceof Failure) throw error;
+			await sleep(250 * attempt);
+		}
+	}
+}
+
+export async function getExecution(stack, id) {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await stack.rest.execution(id);
+		} catch (error) {
+			if (attempt >= 3 || error instanceof Failure) throw error;
+			await sleep(250 * attempt);
+		}
+	}
+}
+
+/** { count, results } of a workflow's executions, optionally only those in `status`. */
+export async function executionPage(stack, workflowId, { status, limit = 100 } = {}) {
+	const filter = encodeURIComponent(JSON.stringify(status ? { workflowId, status } : { workflowId }));
+	const data = await restGet(stack, `/executions?filter=${filter}&limit=${limit}`);
+	return { count: data?.count ?? 0, results: data?.results ?? [] };
+}
+
+/** Waits until an execution of `workflowId` not in `before` exists and has finished; returns it (with data). */
+export async function nextFinishedExecution(stack, workflowId, before, timeoutMs) {
+	const found = await waitFor(
+		async () => {
+			const { results } = await executionPage(stack, workflowId, { limit: 20 });
+			const fresh = results.filter((e) => !before.has(e.id));
+			return fresh.length > 0 && fresh.every((e) => FINISHED.has(e.status)) ? fresh : undefined;
+		},
+		{ timeoutMs, intervalMs: 500 },
+	);
+	if (!found) return undefined;
+	return Promise.all(found.map((e) => getExecution(stack, e.id)));
+}
+
+export async function executionIds(stack, workflowId) {
+	return new Set((await executionPage(stack, workflowId, { limit: 100 })).results.map((e) => e.id));
+}
+
+/** Which processes' logs say they ran execution `id`: { ranOn: [worker names], enqueuedBy: [names] }. */
+export function whereItRan(stack, id) {
+	return {
+		ranOn: stack.processes().filter((p) => executionsStartedBy(p).includes(id)).map((p) => p.name),
+		enqueuedBy: stack.processes().filter((p) => executionsEnqueuedBy(p).includes(id)).map((p) => p.name),
+	};
+}
+
+export function itemsOut(execution, node) {
+	return (execution?.data?.resultData?.runData?.[node] ?? []).reduce((n, r) => n + (r.data?.main?.[0]?.length ?? 0), 0);
+}
+
+export function problemOf(execution) {
+	const error = execution?.data?.resultData?.error;
+	return error ? `${error.node?.name ? `node "${error.node.name}": ` : ''}${error.message}` : '';
+}
