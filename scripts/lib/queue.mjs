@@ -52,7 +52,7 @@ export async function startRedis({ binary, port, dir, logFile }) {
 	void child.exited.then((result) => {
 		exited = result;
 	});
-	const ready = await waitFor(async () => (exited ? 'exited' : (await redisCommand(port, ['PING']).catch(() => undefined)) === 'PONG' && 'ready'), {
+	const ready = await waitFor(async () => (exited ? 'exited' : (await redisPing(port)) && 'ready'), {
 		timeoutMs: 15_000,
 		intervalMs: 100,
 	});
@@ -63,7 +63,6 @@ export async function startRedis({ binary, port, dir, logFile }) {
 	return {
 		port,
 		child,
-		command: (args) => redisCommand(port, args),
 		stop: async () => {
 			await stopChild(child);
 			await new Promise((resolve) => log.end(resolve));
@@ -71,70 +70,18 @@ export async function startRedis({ binary, port, dir, logFile }) {
 	};
 }
 
-/** One Redis command over RESP on 127.0.0.1:port; resolves with the reply (string, number, array, null). */
-export function redisCommand(port, args, timeoutMs = 5_000) {
-	return new Promise((resolve, reject) => {
-		const socket = net.connect(port, '127.0.0.1');
-		let buffer = Buffer.alloc(0);
-		const timer = setTimeout(() => {
+/** Whether the Redis on 127.0.0.1:port answers PING (sent inline; the answer is "+PONG"). */
+function redisPing(port) {
+	return new Promise((resolve) => {
+		const socket = net.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+		const done = (ok) => {
 			socket.destroy();
-			reject(new Error(`redis ${args[0]}: no answer in ${timeoutMs} ms`));
-		}, timeoutMs);
-		const done = (error, value) => {
-			clearTimeout(timer);
-			socket.destroy();
-			if (error) reject(error);
-			else resolve(value);
+			resolve(ok);
 		};
-		socket.on('error', (error) => done(error));
-		socket.on('connect', () => {
-			socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(String(a))}\r\n${a}\r\n`).join('')}`);
-		});
-		socket.on('data', (chunk) => {
-			buffer = Buffer.concat([buffer, chunk]);
-			const parsed = parseResp(buffer, 0);
-			if (!parsed) return; // incomplete
-			if (parsed.value instanceof Error) done(parsed.value);
-			else done(undefined, parsed.value);
-		});
+		socket.setTimeout(2000, () => done(false));
+		socket.on('error', () => done(false));
+		socket.on('data', (chunk) => done(chunk.toString().startsWith('+PONG')));
 	});
-}
-
-function parseResp(buffer, offset) {
-	const end = buffer.indexOf('\r\n', offset);
-	if (end === -1) return undefined;
-	const type = String.fromCharCode(buffer[offset]);
-	const line = buffer.toString('utf8', offset + 1, end);
-	const next = end + 2;
-	switch (type) {
-		case '+':
-			return { value: line, next };
-		case '-':
-			return { value: new Error(line), next };
-		case ':':
-			return { value: Number(line), next };
-		case '$': {
-			const length = Number(line);
-			if (length < 0) return { value: null, next };
-			if (buffer.length < next + length + 2) return undefined;
-			return { value: buffer.toString('utf8', next, next + length), next: next + length + 2 };
-		}
-		case '*': {
-			const count = Number(line);
-			if (count < 0) return { value: null, next };
-			const items = [];
-			let at = next;
-			for (let i = 0; i < count; i++) {
-				const item = parseResp(buffer, at);
-				if (!item) return undefined;
-				items.push(item.value);
-				at = item.next;
-			}
-			return { value: items, next: at };
-		}
-		default:
-			return { value: new Error(`unexpected RESP type ${type}`), next };
-	}
 }
 
 // ---------- PostgreSQL ----------
