@@ -131,7 +131,7 @@ export async function killedWorker(stack, checks, options) {
 	const killedStatus = killedFinal?.status ?? (await getExecution(stack, killedExecution).catch(() => undefined))?.status ?? 'unknown';
 	checks.check(Boolean(killedFinal) && killedFinal.status !== 'success', `n8n ended the killed execution #${killedExecution}: ${killedStatus}${killedFinal ? ` (${problemOf(killedFinal) || 'no message'})` : ` (still not finished ${seconds(deadline - t)} after the kill)`}`, '');
 	const restarted = await stack.startWorker();
-	checks.check(Boolean(restarted), `a replacement worker checks.started (${restarted.name}, ${seconds(restarted.ms)})`, '');
+	checks.check(Boolean(restarted), `a replacement worker started (${restarted.name}, ${seconds(restarted.ms)})`, '');
 	checks.print();
 	checks.result('c', 'worker SIGKILLed mid-sync, sync run again', checks.sectionPassed, `killed ${running.name} after ${batchesAtKill}/${expectedBatches} batches (${usersAtKill} users then); re-run #${rerun?.id} ${rerun?.status} on ${where.ranOn.join(',') || '?'}; users ${state.present}, mismatched ${state.mismatched}, batch requests ${traffic.requests}, tracking ids ${traffic.trackingIds}; killed execution → ${killedStatus}`);
 }

@@ -151,12 +151,12 @@ export async function redeliveries(stack, checks, options, { key, acrossProcesse
 		}
 	}
 	const worker = stack.workers().map((w) => `${w.name}${w.endedOnPurpose ? ' (killed in c)' : ''} ${executionsStartedBy(w).length}`).join(', ');
-	checks.say(`  n8n: ${progress.count} executions ${JSON.stringify(statusCounts)}, drained ${seconds(drainMs)} after the last send; executions checks.started per worker (whole run): ${worker}`);
+	checks.say(`  n8n: ${progress.count} executions ${JSON.stringify(statusCounts)}, drained ${seconds(drainMs)} after the last send; executions started per worker (whole run): ${worker}`);
 	checks.say(`  CPU over ${wallS.toFixed(0)} s (2 cores = ${(2 * wallS).toFixed(0)} CPU s): ${cpu.map(([name, s]) => `${name} ${s.toFixed(0)}`).join(', ')}; total ${cpuTotal.toFixed(0)} (${((100 * cpuTotal) / (2 * wallS)).toFixed(0)}%)`);
 	checks.check(!outOfTime && sent === total, `all ${total.toLocaleString('en-US')} events were sent within the time budget`, `only ${sent} by the deadline (${seconds(sendMs)} of sending)`);
 	checks.check(outcome.failed === 0 && outcome.ignored === 0, `every delivery was acknowledged, with Rankr's retries (${sent + outcome.redeliveries - outcome.failed} of ${sent + outcome.redeliveries}; ${outcome.retried} needed a retry, ${outcome.attempts} attempts in all)`, JSON.stringify(outcome));
 	if (!acrossProcesses) {
-		checks.check(outcome.redeliveriesTurnedAway === outcome.redeliveries, `the trigger turned every redelivery away before a workflow checks.started (${outcome.redeliveriesTurnedAway} of ${outcome.redeliveries}: 200 "ignored": "redelivery…")`, JSON.stringify(outcome));
+		checks.check(outcome.redeliveriesTurnedAway === outcome.redeliveries, `the trigger turned every redelivery away before a workflow started (${outcome.redeliveriesTurnedAway} of ${outcome.redeliveries}: 200 "ignored": "redelivery…")`, JSON.stringify(outcome));
 	}
 	checks.check(drained && progress.count === deliveries, `one execution per delivery that was not turned away, all finished (${progress.count} for ${deliveries}; ${progress.open} still open)`, `drained: ${Boolean(drained)}`);
 	checks.check((statusCounts.success ?? 0) === progress.count, `all of them succeeded (${JSON.stringify(statusCounts)})`, `how they failed (first 30): ${JSON.stringify(failures)}`);

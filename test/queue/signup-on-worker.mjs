@@ -17,11 +17,11 @@ export async function signupOnWorker(stack, checks) {
 	const last = delivery.attempts.at(-1);
 	checks.check(delivery.delivered && delivery.attempts.length === 1, `the webhook process acknowledged the signed delivery at once (${last.status})`, JSON.stringify(delivery.attempts));
 	const [execution, ...more] = (await nextFinishedExecution(stack, workflow.id, before, 60_000)) ?? [];
-	checks.check(execution && more.length === 0, 'exactly one execution checks.started', `${execution ? 1 + more.length : 0} executions`);
+	checks.check(execution && more.length === 0, 'exactly one execution started', `${execution ? 1 + more.length : 0} executions`);
 	checks.check(execution?.status === 'success', `it finished with success (#${execution?.id}, ${execution?.status})`, problemOf(execution));
 	const where = execution ? whereItRan(stack, execution.id) : { ranOn: [], enqueuedBy: [] };
 	checks.check(where.enqueuedBy.length === 1 && where.enqueuedBy[0] === 'webhook', `the webhook process enqueued it ("Enqueued execution ${execution?.id}")`, `enqueued by: ${where.enqueuedBy.join(', ') || 'nobody'}`);
-	checks.check(where.ranOn.length === 1 && where.ranOn[0].startsWith('worker'), `a worker ran it: ${where.ranOn.join(', ') || 'none'} logged "Worker checks.started execution ${execution?.id}"`, `ran on: ${where.ranOn.join(', ') || 'none'}`);
+	checks.check(where.ranOn.length === 1 && where.ranOn[0].startsWith('worker'), `a worker ran it: ${where.ranOn.join(', ') || 'none'} logged "Worker started execution ${execution?.id}"`, `ran on: ${where.ranOn.join(', ') || 'none'}`);
 	const mainRan = executionsStartedBy(stack.main).length + executionsStartedBy(stack.webhook).length;
 	checks.check(mainRan === 0, 'main and the webhook process ran no execution themselves', `${mainRan}`);
 
