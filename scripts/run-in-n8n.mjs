@@ -19,8 +19,6 @@ import {
 	builtPackage,
 	exampleCredentialRefs,
 	exampleWorkflow,
-	executionProblem,
-	executionResult,
 	findSecrets,
 	freePort,
 	importAll,
@@ -96,7 +94,7 @@ async function main(checks) {
 
 		const failedRuns = [];
 		for (const example of examples) {
-			const executed = await cli(['execute', `--id=${example.workflow.id}`, '--rawOutput']);
+			const executed = await cli.execute(example.workflow.id);
 			const { sandbox } = sandboxes[example.sandbox];
 			checks.group = example.name;
 			const ranOk = checkExecution(checks, example, executed, redact);
@@ -126,15 +124,14 @@ async function main(checks) {
 
 /** n8n reported a successful execution in which every node ran; returns whether it did. */
 function checkExecution(checks, { workflow }, executed, redact) {
-	const execution = executionResult(executed.lines);
+	const { execution } = executed;
 	const ranOk = executed.code === 0 && execution?.status === 'success' && !execution.data.resultData.error;
-	let why = execution ? executionProblem(execution) : `n8n printed no execution (exit ${executed.code ?? executed.signal})`;
+	let why = executed.problem;
 	if (/unrecognized node type/i.test(why)) why += '\nn8n did not load the package from .n8n/nodes';
 	checks.check(ranOk, 'n8n ran the workflow to success', redact(why));
 	const runData = execution?.data?.resultData?.runData ?? {};
 	const notRun = workflow.nodes.map((node) => node.name).filter((name) => !runData[name]?.every((r) => r.executionStatus === 'success'));
 	checks.check(execution && notRun.length === 0, `every node ran (${workflow.nodes.length})`, `did not run or failed: ${notRun.join(', ')}`);
-	executed.execution = execution;
 	return ranOk;
 }
 

@@ -305,6 +305,13 @@ export function n8nCli({ runtime, env, cwd, say, redact, verbose }) {
 		if (result.code !== 0) throw new Failure(`n8n ${result.command} failed (exit ${result.code ?? result.signal}); the end of its log:\n${logTail(result.lines, redact)}`);
 		return result;
 	};
+	/** `n8n execute --id --rawOutput`: the CLI result with `execution` (what n8n printed) and `problem` ('' if none). */
+	cli.execute = async (workflowId) => {
+		const result = await cli(['execute', `--id=${workflowId}`, '--rawOutput']);
+		result.execution = executionResult(result.lines);
+		result.problem = result.execution ? executionProblem(result.execution) : `n8n printed no execution (exit ${result.code ?? result.signal})`;
+		return result;
+	};
 	cli.outputs = outputs;
 	return cli;
 }

@@ -17,8 +17,6 @@ import path from 'node:path';
 
 import {
 	builtPackage,
-	executionProblem,
-	executionResult,
 	findSecrets,
 	freePort,
 	importAll,
@@ -312,10 +310,10 @@ async function runVersion(version, { verbose }) {
 			activatepro.reset();
 			emailapi.reset(); // keeps its tokens and OAuth client
 			scenario.before?.({ activatepro, emailapi }, { oauthToken: token });
-			const executed = await cli(['execute', `--id=${scenario.workflow.id}`, '--rawOutput']);
-			const run = executionResult(executed.lines);
+			const executed = await cli.execute(scenario.workflow.id);
+			const run = executed.execution;
 			checks.group = `n8n ${runtime.n8nVersion}: ${scenario.name}`;
-			const problem = run ? executionProblem(run) : `n8n printed no execution (exit ${executed.code ?? executed.signal})`;
+			const { problem } = executed;
 			const finished = run?.status === 'success' && !run.data.resultData.error;
 			checks.check(finished, 'the workflow ran to the end (the node did not stop it)', `${redact(problem)}\n${logTail(executed.lines, redact, 12)}`);
 			if (finished) scenario.check(run, { activatepro, emailapi }, logOf(executed.lines, `${executed.stdout}\n${executed.stderr}`));
