@@ -3,6 +3,8 @@
 // it. Same requests as our node (ceil(N/1000) POST /users/batch with the same entries, the same number in
 // flight), then the same tracking poll (same schedule and concurrency as nodes/shared/tracking.ts, given
 // by the parent from the compiled code). Measured like engine-worker.cjs: its own process, one run.
+// It repeats the node's sending and polling on purpose, written again without n8n or the node's code: a floor
+// that shared that code would move with it.
 //   fork(floor.cjs, [JSON {n, url, apiKey, batchSize, sendConcurrency, pollConcurrency, schedule, warmup}])
 // warmup: like engine-worker.cjs, one unmeasured run on that many users (the first of the measured set) first.
 const http = require('node:http');
