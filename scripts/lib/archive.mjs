@@ -9,18 +9,9 @@ export const ARCHIVE_TABLE = 'Rankr deleted users';
 export const ARCHIVE_PLACEHOLDER = 'rankr-deleted-users';
 
 /** One row per deleted user (see the README's "The deletion record"). Dates are ISO text: the same on 1.x and 2.x. */
-export const ARCHIVE_COLUMNS = [
-	{ name: 'userId', type: 'string' },
-	{ name: 'emailHash', type: 'string' },
-	{ name: 'webhookId', type: 'string' },
-	{ name: 'deletedAt', type: 'string' },
-	{ name: 'held', type: 'string' },
-	{ name: 'removed', type: 'string' },
-	{ name: 'workflows', type: 'number' },
-	{ name: 'status', type: 'string' },
-	{ name: 'removedAt', type: 'string' },
-	{ name: 'snapshot', type: 'string' },
-];
+export const ARCHIVE_COLUMNS = ['userId', 'emailHash', 'webhookId', 'deletedAt', 'held', 'removed', 'workflows', 'status', 'removedAt', 'snapshot'].map(
+	(name) => ({ name, type: name === 'workflows' ? 'number' : 'string' }),
+);
 
 /** The Data Table nodes of a workflow that point at the placeholder. */
 function archiveNodes(workflow) {

@@ -4,6 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { chromium } from 'playwright-core';
+
 import { ROOT } from './n8n.mjs';
 import { Failure, run } from './proc.mjs';
 
@@ -35,11 +37,15 @@ export async function ensureChromium() {
 	return result.stdout.trim().split('\n').pop();
 }
 
-async function loadPlaywright() {
+/** A page of a fresh headless Chromium (`contextOptions`: viewport, login), given to `use`; closed after. */
+async function withPage(contextOptions, use) {
+	const browser = await chromium.launch({ executablePath: await ensureChromium(), args: CHROMIUM_FLAGS, timeout: PAGE_TIMEOUT_MS });
 	try {
-		return await import('playwright-core');
-	} catch {
-		throw new Failure('playwright-core is not installed: run `npm install` (it is a devDependency)');
+		const context = await browser.newContext({ deviceScaleFactor: 1, ...contextOptions });
+		context.setDefaultTimeout(PAGE_TIMEOUT_MS);
+		return await use(await context.newPage());
+	} finally {
+		await browser.close();
 	}
 }
 
@@ -51,15 +57,9 @@ async function loadPlaywright() {
  *   outside: the non-loopback URLs the page tried (they cannot resolve)
  */
 export async function screenshotWorkflows({ editorUrl, owner, workflows, outDir, log = () => {} }) {
-	const executablePath = await ensureChromium();
-	const { chromium } = await loadPlaywright();
 	fs.mkdirSync(outDir, { recursive: true });
-	const browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS, timeout: PAGE_TIMEOUT_MS });
 	const outside = new Set();
-	try {
-		const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
-		context.setDefaultTimeout(PAGE_TIMEOUT_MS);
-		const page = await context.newPage();
+	return withPage({ viewport: { width: 1440, height: 900 } }, async (page) => {
 		page.on('request', (request) => {
 			const url = new URL(request.url());
 			if (/^https?:$/.test(url.protocol) && !LOOPBACK.has(url.hostname)) outside.add(`${url.origin}${url.pathname}`);
@@ -69,7 +69,6 @@ export async function screenshotWorkflows({ editorUrl, owner, workflows, outDir,
 			log(`${what} ${Date.now() - last} ms`);
 			last = Date.now();
 		};
-		lap('browser');
 
 		await page.goto(`${editorUrl}/signin`);
 		await page.locator('input[name="emailOrLdapLoginId"]').fill(owner.email);
@@ -122,9 +121,7 @@ export async function screenshotWorkflows({ editorUrl, owner, workflows, outDir,
 			lap(name);
 		}
 		return { shots, outside: [...outside] };
-	} finally {
-		await browser.close();
-	}
+	});
 }
 
 /**
@@ -132,18 +129,10 @@ export async function screenshotWorkflows({ editorUrl, owner, workflows, outDir,
  * prompt, and saves a screenshot to `file`. Returns the status and the page's visible text.
  */
 export async function screenshotPage({ url, login, file }) {
-	const executablePath = await ensureChromium();
-	const { chromium } = await loadPlaywright();
 	fs.mkdirSync(path.dirname(file), { recursive: true });
-	const browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS, timeout: PAGE_TIMEOUT_MS });
-	try {
-		const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, deviceScaleFactor: 1, httpCredentials: login });
-		context.setDefaultTimeout(PAGE_TIMEOUT_MS);
-		const page = await context.newPage();
+	return withPage({ viewport: { width: 1100, height: 760 }, httpCredentials: login }, async (page) => {
 		const response = await page.goto(url);
 		await page.screenshot({ path: file, fullPage: true });
 		return { status: response?.status(), text: await page.innerText('body') };
-	} finally {
-		await browser.close();
-	}
+	});
 }

@@ -7,6 +7,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { parse as parseFlatted } from 'flatted';
+
 import { Failure, lineStream, run, seconds, startProcess, stopChild, temporaryFolder, waitFor } from './proc.mjs';
 import { DEFAULT_N8N_VERSION, resolveN8nVersion } from './versions.mjs';
 
@@ -140,25 +142,23 @@ export function installPackageInto(userFolder, pkg) {
 	return installedAt;
 }
 
-export function freePort() {
-	return new Promise((resolve, reject) => {
+/** Listens on 127.0.0.1:port and lets go: the port (a free one for 0), or undefined when it is taken. */
+function tryPort(port) {
+	return new Promise((resolve) => {
 		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
-			server.close(() => resolve(port));
+		server.once('error', () => resolve(undefined));
+		server.listen(port, '127.0.0.1', () => {
+			const got = server.address().port;
+			server.close(() => resolve(got));
 		});
 	});
 }
 
+export const freePort = () => tryPort(0);
+
 /** Fails clearly when something already listens on 127.0.0.1:port. */
 export async function ensurePortFree(port, what, envName) {
-	const free = await new Promise((resolve) => {
-		const server = net.createServer();
-		server.once('error', () => resolve(false));
-		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-	});
-	if (!free) throw new Failure(`${what}: port ${port} is in use; free it or choose another with ${envName}=<port>`);
+	if (!(await tryPort(port))) throw new Failure(`${what}: port ${port} is in use; free it or choose another with ${envName}=<port>`);
 }
 
 /**
@@ -464,28 +464,24 @@ export class N8nRest {
 	/** One execution with its data (runData parsed), or undefined. */
 	async execution(id) {
 		const execution = await this.request('GET', `/executions/${encodeURIComponent(id)}`);
-		if (execution && typeof execution.data === 'string') execution.data = parseFlatted(execution.data);
+		if (execution && typeof execution.data === 'string') execution.data = parseFlatted(execution.data); // n8n stores it with flatted
 		return execution;
 	}
-}
 
-/** n8n stores execution data in the "flatted" format: an array whose strings that are numbers point back into it. */
-function parseFlatted(text) {
-	const table = JSON.parse(text);
-	if (!Array.isArray(table)) return table;
-	const seen = new Map();
-	const revive = (value) => {
-		if (value === null || typeof value !== 'object') return value;
-		if (seen.has(value)) return seen.get(value);
-		const copy = Array.isArray(value) ? [] : {};
-		seen.set(value, copy);
-		for (const [key, entry] of Object.entries(value)) {
-			copy[key] = typeof entry === 'string' && /^\d+$/.test(entry) ? revive(table[Number(entry)]) : revive(entry);
-		}
-		return copy;
-	};
-	const root = table[0];
-	return revive(root);
+	/**
+	 * Waits until the workflow has executions whose ids are not in `before` and all of them have finished;
+	 * returns them with their data, or undefined after `timeoutMs`.
+	 */
+	async finishedAfter(workflowId, before, { timeoutMs, intervalMs = 200 }) {
+		const finished = await waitFor(
+			async () => {
+				const fresh = (await this.executions(workflowId)).filter((e) => !before.has(e.id));
+				return fresh.length > 0 && fresh.every((e) => FINISHED.has(e.status)) ? fresh : undefined;
+			},
+			{ timeoutMs, intervalMs },
+		);
+		return finished && Promise.all(finished.map((e) => this.execution(e.id)));
+	}
 }
 
 /** Terminal execution states: the run is over. */

@@ -2,8 +2,8 @@
 // Rankr (the sandbox) signs and delivers each event to the webhook of the flow meant for it, n8n runs the
 // flow, we wait for the execution to finish and read what ActivatePro and the Email API now hold.
 import { ARCHIVE_TABLE, archiveRows } from './archive.mjs';
-import { FINISHED } from './n8n.mjs';
-import { Failure, seconds, waitFor } from './proc.mjs';
+import { executionProblem, nodeOutput } from './n8n.mjs';
+import { Failure, seconds } from './proc.mjs';
 
 export const USERS = {
 	ada: { id: 'rk_ada_01', email: 'ada.lovelace@example.com', firstName: 'Ada', lastName: 'Lovelace', phone: '+13235559998', role: 'user', rank: 8 },
@@ -88,31 +88,18 @@ export async function playStep(stack, step, earlier) {
 	const startsRun = delivery.delivered && !/"ignored"/.test(last.body);
 	let executions = [];
 	if (startsRun) {
-		const finished = await waitFor(
-			async () => {
-				const fresh = (await stack.rest.executions(flow.workflow.id)).filter((e) => !before.has(e.id));
-				return fresh.length > 0 && fresh.every((e) => FINISHED.has(e.status)) ? fresh : undefined;
-			},
-			{ timeoutMs: EXECUTION_TIMEOUT_MS, intervalMs: 200 },
-		);
+		const finished = await stack.rest.finishedAfter(flow.workflow.id, before, { timeoutMs: EXECUTION_TIMEOUT_MS });
 		if (!finished) throw new Failure(`step "${step.title}": n8n did not finish running "${flow.workflow.name}" within ${EXECUTION_TIMEOUT_MS / 1000} s`);
-		executions = await Promise.all(finished.map(async (e) => summarise(await stack.rest.execution(e.id))));
+		executions = finished.map(summarise);
 	}
 	return { step, flow, event, url, delivery, answer, executions, ms: Date.now() - started };
 }
 
+/** { id, status, ms, problem, nodes: { [name]: items out } } of an execution. */
 function summarise(execution) {
-	const resultData = execution.data?.resultData ?? {};
-	const nodes = {};
-	let problem = '';
-	for (const [name, runs] of Object.entries(resultData.runData ?? {})) {
-		nodes[name] = runs.reduce((n, r) => n + (r.data?.main?.[0]?.length ?? 0), 0);
-		const failed = runs.find((r) => r.error);
-		if (failed && !problem) problem = `node "${name}": ${failed.error.message}`;
-	}
-	if (resultData.error) problem = `node "${resultData.error.node?.name ?? resultData.lastNodeExecuted}": ${resultData.error.message}`;
+	const nodes = Object.keys(execution.data?.resultData?.runData ?? {}).map((name) => [name, nodeOutput(execution, name).length]);
 	const ms = execution.stoppedAt && execution.startedAt ? Date.parse(execution.stoppedAt) - Date.parse(execution.startedAt) : undefined;
-	return { id: execution.id, status: execution.status, ms, problem, nodes };
+	return { id: execution.id, status: execution.status, ms, problem: executionProblem(execution), nodes: Object.fromEntries(nodes) };
 }
 
 /** What ActivatePro and the Email API hold about `user` now. */
