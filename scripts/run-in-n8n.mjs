@@ -154,12 +154,17 @@ function checkActivateProUpsert(checks, { example, executed, sandbox, apiKey, re
 	});
 	checks.check(wrongUsers.length === 0, `ActivatePro holds the ${users.length} users with email and firstName`, `missing or different: ${wrongUsers.map((u) => u.id).join(', ')}`);
 
+	checkEveryRequest(checks, sandbox, 'X-XNG-AuthToken and X-XNG-ApiVersion: 2', (h) => h['x-xng-authtoken'] === apiKey && h['x-xng-apiversion'] === '2');
+}
+
+/** Every request the sandbox saw carried the credential's headers (`carried(headers)`). */
+function checkEveryRequest(checks, sandbox, what, carried) {
 	const requests = sandbox.requests();
-	const unauthenticated = requests.filter((r) => r.headers['x-xng-authtoken'] !== apiKey || r.headers['x-xng-apiversion'] !== '2');
+	const without = requests.filter((r) => !carried(r.headers));
 	checks.check(
-		requests.length > 0 && unauthenticated.length === 0,
-		`every request carried X-XNG-AuthToken and X-XNG-ApiVersion: 2 (${plural(requests.length, 'request')})`,
-		requests.length ? `without them: ${unauthenticated.map((r) => `${r.method} ${r.rawPath}`).join(', ')}` : 'the sandbox saw no request',
+		requests.length > 0 && without.length === 0,
+		`every request carried ${what} (${plural(requests.length, 'request')})`,
+		requests.length ? `without them: ${without.map((r) => `${r.method} ${r.rawPath}`).join(', ')}` : 'the sandbox saw no request',
 	);
 }
 
@@ -208,13 +213,7 @@ function checkEmailApiWelcome(checks, { example, sandbox, apiKey }) {
 		`not exactly one for: ${unwelcomed.map((u) => u.email).join(', ')}`,
 	);
 
-	const requests = sandbox.requests();
-	const unauthenticated = requests.filter((r) => r.headers.authorization !== `Bearer ${apiKey}` || r.headers.version !== '2021-07-28');
-	checks.check(
-		requests.length > 0 && unauthenticated.length === 0,
-		`every request carried the bearer token and Version: 2021-07-28 (${plural(requests.length, 'request')})`,
-		requests.length ? `without them: ${unauthenticated.map((r) => `${r.method} ${r.rawPath}`).join(', ')}` : 'the sandbox saw no request',
-	);
+	checkEveryRequest(checks, sandbox, 'the bearer token and Version: 2021-07-28', (h) => h.authorization === `Bearer ${apiKey}` && h.version === '2021-07-28');
 }
 
 function showEmailApi(say, sandbox, redact) {

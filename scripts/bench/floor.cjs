@@ -2,14 +2,13 @@
 // The floor for the bulk upsert: what a plain Node script needs to do the same work, nothing of n8n around
 // it. Same requests as our node (ceil(N/1000) POST /users/batch with the same entries, the same number in
 // flight), then the same tracking poll (same schedule and concurrency as nodes/shared/tracking.ts, given
-// by the parent from the compiled code). Measured like engine-worker.cjs: its own process, one run.
+// by the parent from the compiled code). Measured like engine-worker.cjs (lib/worker.cjs): its own process, one run.
 // It repeats the node's sending and polling on purpose, written again without n8n or the node's code: a floor
 // that shared that code would move with it.
 //   fork(floor.cjs, [JSON {n, url, apiKey, batchSize, sendConcurrency, pollConcurrency, schedule, warmup}])
 // warmup: like engine-worker.cjs, one unmeasured run on that many users (the first of the measured set) first.
 const http = require('node:http');
-const { performance } = require('node:perf_hooks');
-const { profiles } = require('./lib/profiles.cjs');
+const { mapWithConcurrency, meter, profiles, serve, warmedUp } = require('./lib/worker.cjs');
 
 const job = JSON.parse(process.argv[2] ?? '{}');
 const agent = new http.Agent({ keepAlive: true });
@@ -35,19 +34,6 @@ function request(method, path, body) {
 		req.on('error', reject);
 		req.end(payload);
 	});
-}
-
-async function mapWithConcurrency(values, limit, fn) {
-	const results = new Array(values.length);
-	let next = 0;
-	const workers = Array.from({ length: Math.max(1, Math.min(limit, values.length)) }, async () => {
-		while (next < values.length) {
-			const index = next++;
-			results[index] = await fn(values[index], index);
-		}
-	});
-	await Promise.all(workers);
-	return results;
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -85,49 +71,14 @@ async function run(users) {
 	return { processed, rounds, batches: chunks.length };
 }
 
-async function main() {
+serve(async () => {
 	if (job.warmup) {
 		await run(profiles(job.warmup));
-		// the parent resets the sandbox's request counts, then says go
-		await new Promise((resolve) => {
-			process.once('message', resolve);
-			process.send({ warmedUp: true });
-		});
+		await warmedUp();
 	}
 	const users = profiles(job.n);
 	if (global.gc) global.gc();
-	const before = process.memoryUsage();
-	let rssPeak = before.rss;
-	let heapPeak = before.heapUsed;
-	const sampler = setInterval(() => {
-		const m = process.memoryUsage();
-		if (m.rss > rssPeak) rssPeak = m.rss;
-		if (m.heapUsed > heapPeak) heapPeak = m.heapUsed;
-	}, 10);
-	const cpu = process.cpuUsage();
-	const start = performance.now();
+	const stop = meter();
 	const outcome = await run(users);
-	const ms = performance.now() - start;
-	const cpuUsed = process.cpuUsage(cpu);
-	clearInterval(sampler);
-	const mb = (b) => Math.round((b / 1048576) * 10) / 10;
-	return {
-		n: job.n,
-		ok: outcome.processed === job.n,
-		processed: outcome.processed,
-		pollRounds: outcome.rounds,
-		nodeMs: ms,
-		cpuUserMs: cpuUsed.user / 1000,
-		cpuSystemMs: cpuUsed.system / 1000,
-		rssBeforeNodeMb: mb(before.rss),
-		rssPeakNodeMb: mb(rssPeak),
-		heapBeforeNodeMb: mb(before.heapUsed),
-		heapPeakNodeMb: mb(heapPeak),
-		maxRssProcessMb: mb(process.resourceUsage().maxRSS * 1024),
-	};
-}
-
-main().then(
-	(result) => process.send({ ok: true, result }, () => process.exit(0)),
-	(error) => process.send({ ok: false, error: String(error?.stack ?? error) }, () => process.exit(1)),
-);
+	return { n: job.n, ok: outcome.processed === job.n, processed: outcome.processed, pollRounds: outcome.rounds, ...stop() };
+});

@@ -18,13 +18,12 @@
 //   `n8n worker --concurrency=N`              jobs per worker (N8N_CONCURRENCY_PRODUCTION_LIMIT overrides it)
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 
 import { ROOT } from './n8n.mjs';
-import { Failure, run, startProcess, stopChild, temporaryFolder, waitFor } from './proc.mjs';
+import { Failure, run, sleep, startProcess, stopChild, temporaryFolder, waitFor } from './proc.mjs';
 
-// ---------- Redis ----------
+// ---------- Redis, PostgreSQL ----------
 
 /** Runs scripts/install-<what>.sh (Debian's package, installed when missing); the last line it prints. */
 async function installer(what, timeoutMs) {
@@ -40,124 +39,92 @@ export const installRedis = () => installer('redis', 5 * 60_000);
 export const installPostgres = () => installer('postgres', 10 * 60_000);
 
 /**
+ * Starts a server (`what` names it in errors) in its own process group, its output into `logFile`, and waits
+ * until `ready()` resolves true, the server exits or `timeoutMs` passes. Returns { child, stop() }; stop() runs
+ * `politeStop(child)` first while the server still runs, then the usual SIGTERM (SIGKILL after a grace time).
+ */
+async function startDaemon(what, [command, args], { env, cwd, logFile, ready, timeoutMs, intervalMs, politeStop }) {
+	const log = fs.createWriteStream(logFile, { mode: 0o600 });
+	const child = startProcess(command, args, { env, cwd, onStdout: (c) => log.write(c), onStderr: (c) => log.write(c) });
+	let exited;
+	void child.exited.then((result) => {
+		exited = result;
+	});
+	const stop = async () => {
+		if (!exited) await politeStop?.(child);
+		await stopChild(child);
+		await new Promise((resolve) => log.end(resolve));
+	};
+	const state = await waitFor(async () => (exited ? 'exited' : (await ready()) && 'ready'), { timeoutMs, intervalMs });
+	if (state !== 'ready') {
+		await stop();
+		throw new Failure(`${what} ${state === 'exited' ? `exited (${exited.code ?? exited.signal})` : `was not ready within ${timeoutMs / 1000} s`}; see ${logFile}`);
+	}
+	return { child, stop };
+}
+
+/**
  * A Redis only for us: loopback, the given port, no persistence (no RDB snapshots, no AOF), its files in
  * `dir`. Resolves once it answers PING. stop() ends it.
  */
 export async function startRedis({ binary, port, dir, logFile }) {
 	fs.mkdirSync(dir, { recursive: true });
-	const log = fs.createWriteStream(logFile, { mode: 0o600 });
 	const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'yes', '--daemonize', 'no', '--logfile', ''];
-	const child = startProcess(binary, args, { env: { PATH: process.env.PATH ?? '' }, cwd: dir, onStdout: (c) => log.write(c), onStderr: (c) => log.write(c) });
-	let exited;
-	void child.exited.then((result) => {
-		exited = result;
-	});
-	const ready = await waitFor(async () => (exited ? 'exited' : (await redisPing(port)) && 'ready'), {
-		timeoutMs: 15_000,
-		intervalMs: 100,
-	});
-	if (ready !== 'ready') {
-		await stopChild(child);
-		throw new Failure(`redis-server ${ready === 'exited' ? `exited (${exited.code ?? exited.signal})` : 'did not answer PING within 15 s'}; see ${logFile}`);
-	}
-	return {
-		port,
-		child,
-		stop: async () => {
-			await stopChild(child);
-			await new Promise((resolve) => log.end(resolve));
-		},
-	};
+	const env = { PATH: process.env.PATH ?? '' };
+	// redis-cli comes with redis-server (Debian's redis-server depends on redis-tools, which has it)
+	const ping = () => run(path.join(path.dirname(binary), 'redis-cli'), ['-h', '127.0.0.1', '-p', String(port), 'ping'], { env, cwd: dir, timeoutMs: 2000 });
+	const server = await startDaemon('redis-server', [binary, args], { env, cwd: dir, logFile, ready: async () => (await ping()).stdout.trim() === 'PONG', timeoutMs: 15_000, intervalMs: 100 });
+	return { port, ...server };
 }
-
-/** Whether the Redis on 127.0.0.1:port answers PING (sent inline; the answer is "+PONG"). */
-function redisPing(port) {
-	return new Promise((resolve) => {
-		const socket = net.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
-		const done = (ok) => {
-			socket.destroy();
-			resolve(ok);
-		};
-		socket.setTimeout(2000, () => done(false));
-		socket.on('error', () => done(false));
-		socket.on('data', (chunk) => done(chunk.toString().startsWith('+PONG')));
-	});
-}
-
-// ---------- PostgreSQL ----------
 
 /**
  * A throwaway PostgreSQL cluster: initdb in a temporary folder (removed at exit), one role with a random
- * password, TCP on 127.0.0.1:port only (no Unix socket), no durability (fsync off: nothing here must survive),
- * one database `n8n`. initdb and postgres refuse to run as root, so as root they run as Debian's `postgres`
- * account (setpriv). Returns { port, user, password, database, env (n8n's DB_* variables), stop() }.
+ * password, TCP on 127.0.0.1:port only (no Unix socket), no durability (fsync off: nothing here must survive);
+ * n8n uses the database `postgres` initdb makes (a throwaway cluster needs no other). initdb and postgres refuse
+ * to run as root, so as root they run as Debian's `postgres` account (setpriv). Returns { port, password, child, env (n8n's DB_* variables), stop() }.
  */
 export async function startPostgres({ bindir, port, logFile }) {
 	const dir = temporaryFolder('n8n-nodes-rankr-pg-');
 	const data = path.join(dir, 'data');
 	const user = 'n8n';
-	const database = 'n8n';
+	const database = 'postgres';
 	const password = randomBytes(18).toString('hex');
 	const env = { PATH: process.env.PATH ?? '', LANG: 'C', LC_ALL: 'C' };
-	let as = (command, args) => [command, args];
-	if (process.getuid?.() === 0) {
-		const ids = await run('id', ['-u', 'postgres'], { env, cwd: dir, timeoutMs: 10_000 });
-		const gids = await run('id', ['-g', 'postgres'], { env, cwd: dir, timeoutMs: 10_000 });
-		if (ids.code !== 0) throw new Failure('running as root, and there is no "postgres" account to run PostgreSQL as (Debian\'s package creates it)');
-		fs.chownSync(dir, Number(ids.stdout.trim()), Number(gids.stdout.trim()));
-		as = (command, args) => ['setpriv', ['--reuid=postgres', '--regid=postgres', '--init-groups', '--', command, ...args]];
-	}
 	const pwfile = path.join(dir, 'pwfile');
 	fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
-	if (process.getuid?.() === 0) fs.chownSync(pwfile, fs.statSync(dir).uid, fs.statSync(dir).gid);
+	let as = (command, args) => [command, args];
+	if (process.getuid?.() === 0) {
+		const ids = /uid=(\d+)\S* gid=(\d+)/.exec((await run('id', ['postgres'], { env, cwd: dir, timeoutMs: 10_000 })).stdout);
+		if (!ids) throw new Failure('running as root, and there is no "postgres" account to run PostgreSQL as (Debian\'s package creates it)');
+		for (const file of [dir, pwfile]) fs.chownSync(file, Number(ids[1]), Number(ids[2]));
+		as = (command, args) => ['setpriv', ['--reuid=postgres', '--regid=postgres', '--init-groups', '--', command, ...args]];
+	}
 	const init = await run(...as(path.join(bindir, 'initdb'), ['-D', data, '-U', user, '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--locale=C', '--no-instructions']), { env, cwd: dir, timeoutMs: 120_000 });
 	fs.rmSync(pwfile, { force: true });
 	if (init.code !== 0) throw new Failure(`initdb failed (exit ${init.code ?? init.signal}):\n${init.stderr.slice(-1500)}`);
 
-	const log = fs.createWriteStream(logFile, { mode: 0o600 });
 	const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: '200' };
 	const args = ['-D', data, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-	const child = startProcess(...as(path.join(bindir, 'postgres'), args), { env, cwd: dir, onStdout: (c) => log.write(c), onStderr: (c) => log.write(c) });
-	let exited;
-	void child.exited.then((r) => {
-		exited = r;
-	});
-	const clientEnv = { ...env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '3' };
-	const ready = await waitFor(
-		async () => {
-			if (exited) return 'exited';
-			const probe = await run(path.join(bindir, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', 'postgres'], { env: clientEnv, cwd: dir, timeoutMs: 10_000 });
-			return probe.code === 0 ? 'ready' : undefined;
-		},
-		{ timeoutMs: 60_000, intervalMs: 250 },
-	);
-	const stop = async () => {
-		if (!exited) {
+	const server = await startDaemon('postgres', as(path.join(bindir, 'postgres'), args), {
+		env,
+		cwd: dir,
+		logFile,
+		ready: async () => (await run(path.join(bindir, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', database], { env: { ...env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '3' }, cwd: dir, timeoutMs: 10_000 })).code === 0,
+		timeoutMs: 60_000,
+		intervalMs: 250,
+		politeStop: async (child) => {
 			try {
 				process.kill(-child.pid, 'SIGINT'); // "fast" shutdown: disconnect clients, stop
 			} catch {
 				// gone
 			}
-			await Promise.race([child.exited, new Promise((r) => setTimeout(r, 10_000))]);
-		}
-		await stopChild(child);
-		await new Promise((resolve) => log.end(resolve));
-	};
-	if (ready !== 'ready') {
-		await stop();
-		throw new Failure(`postgres ${ready === 'exited' ? `exited (${exited.code ?? exited.signal})` : 'was not ready within 60 s'}; see ${logFile}`);
-	}
-	const create = await run(path.join(bindir, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', user, database], { env: clientEnv, cwd: dir, timeoutMs: 30_000 });
-	if (create.code !== 0) {
-		await stop();
-		throw new Failure(`createdb failed: ${create.stderr.trim()}`);
-	}
+			await Promise.race([child.exited, sleep(10_000)]);
+		},
+	});
 	return {
 		port,
-		user,
 		password,
-		database,
-		child,
+		...server,
 		env: {
 			DB_TYPE: 'postgresdb',
 			DB_POSTGRESDB_HOST: '127.0.0.1',
@@ -166,7 +133,6 @@ export async function startPostgres({ bindir, port, logFile }) {
 			DB_POSTGRESDB_USER: user,
 			DB_POSTGRESDB_PASSWORD: password,
 		},
-		stop,
 	};
 }
 
@@ -192,25 +158,12 @@ export function queueEnvironment(base, { redisPort, encryptionKey, db = {}, lock
 	};
 }
 
+/** A reader of the execution ids a process logged in lines that `pattern` matches (its first group). */
+const executionsLogged = (pattern) => (proc) => proc.lines().map(({ message }) => pattern.exec(message)?.[1]).filter(Boolean);
 /** The execution ids a worker's log says it started ("Worker started execution 12 (job 7)"). */
-export function executionsStartedBy(proc) {
-	const ids = [];
-	for (const { message } of proc.lines()) {
-		const match = /^Worker started execution (\S+) \(job (\S+)\)/.exec(message);
-		if (match) ids.push(match[1]);
-	}
-	return ids;
-}
-
+export const executionsStartedBy = executionsLogged(/^Worker started execution (\S+) \(job \S+\)/);
 /** The execution ids a main or webhook process says it enqueued ("Enqueued execution 12 (job 7)"). */
-export function executionsEnqueuedBy(proc) {
-	const ids = [];
-	for (const { message } of proc.lines()) {
-		const match = /^Enqueued execution (\S+) \(job (\S+)\)/.exec(message);
-		if (match) ids.push(match[1]);
-	}
-	return ids;
-}
+export const executionsEnqueuedBy = executionsLogged(/^Enqueued execution (\S+) \(job \S+\)/);
 
 /**
  * CPU seconds (user + system, including reaped children) used so far by every live process in process group
@@ -218,24 +171,17 @@ export function executionsEnqueuedBy(proc) {
  * its task runner, or PostgreSQL with its backends.
  */
 export function groupCpuSeconds(pgid) {
+	const pids = fs.existsSync('/proc') ? fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)) : [];
 	let ticks = 0;
-	let entries;
-	try {
-		entries = fs.readdirSync('/proc');
-	} catch {
-		return 0;
-	}
-	for (const entry of entries) {
-		if (!/^\d+$/.test(entry)) continue;
+	for (const pid of pids) {
 		let stat;
 		try {
-			stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+			stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
 		} catch {
 			continue; // gone
 		}
 		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 of proc(5)
-		if (Number(fields[2]) !== pgid) continue;
-		ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+		if (Number(fields[2]) === pgid) ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
 	}
 	return ticks / 100; // USER_HZ, 100 on Linux
 }

@@ -200,14 +200,11 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 
 		return {
 			runtime,
-			tmp: n8n.tmp,
-			userFolder: n8n.userFolder,
+			...n8n, // tmp, userFolder, env, cli, server, rest
 			sandboxes,
 			rankr: sandboxes.rankr.sandbox,
 			activatepro: sandboxes.activatepro.sandbox,
 			emailapi: sandboxes.emailapi.sandbox,
-			server,
-			rest,
 			owner,
 			examples,
 			flows,

@@ -1,26 +1,22 @@
 // b. A 20,000-user bulk sync (examples/bulk-sync.json started by a webhook) runs on a worker; c. the worker
 // running it is SIGKILLed half-way and the sync is run again on the other worker: exactly 20,000 users.
-import { FINISHED } from '../../scripts/lib/n8n.mjs';
+import { FINISHED, nodeOutput } from '../../scripts/lib/n8n.mjs';
 import { Failure, seconds, sleep, waitFor } from '../../scripts/lib/proc.mjs';
 import { executionsStartedBy } from '../../scripts/lib/queue.mjs';
-import { executionIds, getExecution, itemsOut, LOCK, nextFinishedExecution, problemOf, whereItRan } from './stack.mjs';
+import { executionIds, LOCK, problemOf, whereItRan } from './stack.mjs';
 
 // ---------- b. 20,000 users ----------
 
+/** The bulk sync's users in ActivatePro (sync-000000 …): how many are in range, beyond it, with a wrong email or name. */
 function syncIdsState(stack, count) {
-	let present = 0;
-	let mismatched = 0;
-	let stray = 0;
-	for (const [id, user] of stack.activatepro.users) {
-		const match = /^sync-(\d{6})$/.exec(id);
-		if (!match) continue;
-		const i = Number(match[1]);
-		if (i >= count) stray++;
-		else present++;
-		if (user.email !== `member${i}@example.com` || user.lastName !== String(i)) mismatched++;
-	}
-	const emails = new Set([...stack.activatepro.users.values()].filter((u) => /^sync-/.test(u.id)).map((u) => u.email.toLowerCase()));
-	return { present, mismatched, stray, distinctEmails: emails.size };
+	const users = [...stack.activatepro.users.values()].filter((u) => /^sync-/.test(u.id));
+	const numbered = users.flatMap((u) => (/^sync-\d{6}$/.test(u.id) ? [{ u, i: Number(u.id.slice(5)) }] : []));
+	return {
+		present: numbered.filter(({ i }) => i < count).length,
+		mismatched: numbered.filter(({ u, i }) => u.email !== `member${i}@example.com` || u.lastName !== String(i)).length,
+		stray: numbered.filter(({ i }) => i >= count).length,
+		distinctEmails: new Set(users.map((u) => u.email.toLowerCase())).size,
+	};
 }
 
 function batchTraffic(stack) {
@@ -48,11 +44,11 @@ export async function bulkSync(stack, checks, options) {
 	stack.activatepro.reset();
 	const { before, status, workflow } = await runBulk(stack);
 	checks.check(status === 200, `the webhook process accepted the start (${status})`, '');
-	const [execution] = (await nextFinishedExecution(stack, workflow.id, before, 5 * 60_000)) ?? [];
+	const [execution] = (await stack.rest.finishedAfter(workflow.id, before, { timeoutMs: 5 * 60_000, intervalMs: 500 })) ?? [];
 	const ms = Date.now() - t;
-	const where = execution ? whereItRan(stack, execution.id) : { ranOn: [], enqueuedBy: [] };
-	const synced = itemsOut(execution, 'Synced');
-	const rejected = itemsOut(execution, 'Rejected users');
+	const where = whereItRan(stack, execution);
+	const synced = nodeOutput(execution, 'Synced').length;
+	const rejected = nodeOutput(execution, 'Rejected users').length;
 	checks.check(execution?.status === 'success', `the sync finished with success (#${execution?.id}, ${execution?.status ?? 'not within 5 minutes'}, ${seconds(ms)})`, problemOf(execution));
 	checks.check(where.ranOn.length === 1 && where.ranOn[0].startsWith('worker'), `a worker ran it (${where.ranOn.join(', ') || 'none'})`, `ran on: ${where.ranOn.join(', ') || 'none'}`);
 	checks.check(synced === options.bulk && rejected === 0, `${synced} items out of "Synced", ${rejected} out of "Rejected users"`, '');
@@ -75,43 +71,33 @@ export async function killedWorker(stack, checks, options) {
 	const killAt = Math.max(1, Math.floor(expectedBatches / 2));
 	// Each batch answer is held 300 ms, so the sends (4 at a time) take a few seconds and "half-way" is a moment.
 	stack.activatepro.faults.add({ route: 'POST /users/batch', kind: 'delay', ms: 300, times: expectedBatches });
-	let batchesSeen = 0;
-	let reached;
-	const reachedKillPoint = new Promise((resolve) => {
-		reached = resolve;
-	});
-	const onRequest = (entry) => {
-		if (entry.method === 'POST' && entry.path === '/users/batch' && ++batchesSeen === killAt) reached();
-	};
-	stack.activatepro.on('request', onRequest);
-	const startedBefore = new Map(stack.workers().map((w) => [w.name, new Set(executionsStartedBy(w))]));
+	const batchesSeen = () => stack.activatepro.requests('POST /users/batch').length;
+	const startedBefore = new Set(stack.workers().flatMap(executionsStartedBy));
 	const first = await runBulk(stack);
-	const hit = await Promise.race([reachedKillPoint.then(() => true), sleep(4 * 60_000).then(() => false)]);
-	if (!hit) throw new Failure(`the bulk sync never reached ${killAt} batch requests`);
-	const running = stack.workers().find((w) => executionsStartedBy(w).some((id) => !startedBefore.get(w.name)?.has(id)));
+	// Polled every 20 ms: the next batch requests come only as answers do, every 300 ms.
+	if (!(await waitFor(() => batchesSeen() >= killAt, { timeoutMs: 4 * 60_000, intervalMs: 20 }))) throw new Failure(`the bulk sync never reached ${killAt} batch requests`);
+	const running = stack.workers().find((w) => executionsStartedBy(w).some((id) => !startedBefore.has(id)));
 	if (!running) throw new Failure('no worker log names the bulk sync execution');
-	const killedExecution = executionsStartedBy(running).find((id) => !startedBefore.get(running.name).has(id));
+	const killedExecution = executionsStartedBy(running).find((id) => !startedBefore.has(id));
 	const usersAtKill = syncIdsState(stack, options.bulk).present;
 	running.endedOnPurpose = true;
 	await running.kill('SIGKILL');
-	const batchesAtKill = batchesSeen;
+	const batchesAtKill = batchesSeen();
 	checks.say(`  killed ${running.name} (pid ${running.pid}, SIGKILL to its process group) running execution #${killedExecution} after ${batchesAtKill} of ${expectedBatches} batch requests; ActivatePro had ${usersAtKill} users`);
 	await sleep(1000);
-	const batchesAfterKill = batchesSeen;
+	const batchesAfterKill = batchesSeen();
 	checks.check(first.status === 200, 'the first start was accepted', `${first.status}`);
 	checks.check(batchesAtKill >= killAt && batchesAtKill < expectedBatches, `the worker died half-way: ${batchesAtKill} of ${expectedBatches} batch requests sent, ${usersAtKill.toLocaleString('en-US')} users in ActivatePro`, '');
 
 	// The operator runs the sync again; the remaining worker takes it.
 	const rerunStarted = Date.now();
-	const before = new Set([...(await executionIds(stack, first.workflow.id))]);
 	const again = await runBulk(stack);
-	const [rerun] = (await nextFinishedExecution(stack, first.workflow.id, new Set([...before, killedExecution]), 5 * 60_000)) ?? [];
+	const [rerun] = (await stack.rest.finishedAfter(again.workflow.id, again.before.add(killedExecution), { timeoutMs: 5 * 60_000, intervalMs: 500 })) ?? [];
 	const rerunMs = Date.now() - rerunStarted;
-	const where = rerun ? whereItRan(stack, rerun.id) : { ranOn: [] };
+	const where = whereItRan(stack, rerun);
 	checks.check(again.status === 200 && rerun?.status === 'success', `the re-run finished with success (#${rerun?.id}, ${seconds(rerunMs)})`, problemOf(rerun) || `${again.status} ${rerun?.status}`);
 	checks.check(where.ranOn.length === 1 && where.ranOn[0] !== running.name, `the remaining worker ran it (${where.ranOn.join(', ') || 'none'})`, `ran on: ${where.ranOn.join(', ') || 'none'}`);
 
-	stack.activatepro.off('request', onRequest);
 	const state = syncIdsState(stack, options.bulk);
 	const traffic = batchTraffic(stack);
 	checks.check(state.present === options.bulk && state.stray === 0, `exactly ${options.bulk.toLocaleString('en-US')} users in ActivatePro (ids unique by construction; none beyond sync-${String(options.bulk - 1).padStart(6, '0')})`, JSON.stringify(state));
@@ -123,14 +109,14 @@ export async function killedWorker(stack, checks, options) {
 	const deadline = Date.now() + LOCK.durationMs + LOCK.stalledIntervalMs * 3 + 20_000;
 	const killedFinal = await waitFor(
 		async () => {
-			const e = await getExecution(stack, killedExecution).catch(() => undefined);
+			const e = await stack.rest.execution(killedExecution).catch(() => undefined);
 			return e && FINISHED.has(e.status) ? e : undefined;
 		},
 		{ timeoutMs: Math.max(0, deadline - Date.now()), intervalMs: 1000 },
 	);
-	const killedStatus = killedFinal?.status ?? (await getExecution(stack, killedExecution).catch(() => undefined))?.status ?? 'unknown';
+	const killedStatus = killedFinal?.status ?? (await stack.rest.execution(killedExecution).catch(() => undefined))?.status ?? 'unknown';
 	checks.check(Boolean(killedFinal) && killedFinal.status !== 'success', `n8n ended the killed execution #${killedExecution}: ${killedStatus}${killedFinal ? ` (${problemOf(killedFinal) || 'no message'})` : ` (still not finished ${seconds(deadline - t)} after the kill)`}`, '');
-	const restarted = await stack.startWorker();
+	const restarted = await stack.start('worker');
 	checks.check(Boolean(restarted), `a replacement worker started (${restarted.name}, ${seconds(restarted.ms)})`, '');
 	checks.print();
 	checks.result('c', 'worker SIGKILLed mid-sync, sync run again', checks.sectionPassed, `killed ${running.name} after ${batchesAtKill}/${expectedBatches} batches (${usersAtKill} users then); re-run #${rerun?.id} ${rerun?.status} on ${where.ranOn.join(',') || '?'}; users ${state.present}, mismatched ${state.mismatched}, batch requests ${traffic.requests}, tracking ids ${traffic.trackingIds}; killed execution → ${killedStatus}`);

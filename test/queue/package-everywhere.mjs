@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { installPackageInto } from '../../scripts/lib/n8n.mjs';
 import { seconds, sleep, temporaryFolder } from '../../scripts/lib/proc.mjs';
-import { executionIds, nextFinishedExecution, problemOf, whereItRan } from './stack.mjs';
+import { executionIds, problemOf, signUp } from './stack.mjs';
 
 // ---------- e. the package on every process ----------
 
@@ -17,13 +17,13 @@ export async function packageOnEveryProcess(stack, checks) {
 	checks.section('e. the package on every n8n process: a webhook process and a worker without it, then with it');
 	const t = Date.now();
 	const bare = temporaryFolder('n8n-nodes-rankr-bare-');
-	const { workflow, path: webhookPath } = stack.workflows.signup;
+	const { workflow } = stack.workflows.signup;
 	const userNamed = (name) => ({ id: `rk_queue_${name}`, email: `${name}.queue@example.com`, firstName: name, lastName: 'Queue' });
 
 	// e1. A webhook process whose user folder lacks the package (same DB, Redis, key): the signup webhook.
-	const bareWebhook = await stack.startWebhook({ home: path.join(bare, 'webhook-home'), name: 'webhook-without-package' });
+	const bareWebhook = await stack.start('webhook', { home: path.join(bare, 'webhook-home'), name: 'webhook-without-package' });
 	const before1 = await executionIds(stack, workflow.id);
-	const delivery1 = await stack.rankr.deliver(`${bareWebhook.url}/webhook/${webhookPath}`, stack.rankr.event('UserCreate', userNamed('nowebhookpkg')), { retries: 0 });
+	const delivery1 = await stack.rankr.deliver(stack.url('signup', bareWebhook), stack.rankr.event('UserCreate', userNamed('nowebhookpkg')), { retries: 0 });
 	const answer1 = delivery1.attempts.at(-1);
 	await sleep(2000);
 	const new1 = [...(await executionIds(stack, workflow.id))].filter((id) => !before1.has(id));
@@ -38,11 +38,8 @@ export async function packageOnEveryProcess(stack, checks) {
 		await w.stop();
 	}
 	const workerHome = path.join(bare, 'worker-home');
-	const bareWorker = await stack.startWorker({ home: workerHome, name: 'worker-without-package' });
-	const before2 = await executionIds(stack, workflow.id);
-	const delivery2 = await stack.rankr.deliver(stack.url('signup'), stack.rankr.event('UserCreate', userNamed('noworkerpkg')));
-	const [failed] = (await nextFinishedExecution(stack, workflow.id, before2, 60_000)) ?? [];
-	const where2 = failed ? whereItRan(stack, failed.id) : { ranOn: [] };
+	const bareWorker = await stack.start('worker', { home: workerHome, name: 'worker-without-package' });
+	const { delivery: delivery2, executions: [failed], where: where2 } = await signUp(stack, userNamed('noworkerpkg'));
 	const said2 = failed ? problemOf(failed) || firstLogLine(bareWorker, /Unrecognized node type|n8n-nodes-rankr/) : '';
 	checks.check(
 		delivery2.delivered && failed && failed.status !== 'success' && !stack.activatepro.users.get('rk_queue_noworkerpkg'),
@@ -54,12 +51,9 @@ export async function packageOnEveryProcess(stack, checks) {
 	const installedAt = installPackageInto(workerHome, stack.pkg);
 	bareWorker.endedOnPurpose = true;
 	await bareWorker.stop();
-	const fixed = await stack.startWorker({ home: workerHome, name: 'worker-package-installed' });
-	const before3 = await executionIds(stack, workflow.id);
+	const fixed = await stack.start('worker', { home: workerHome, name: 'worker-package-installed' });
 	const user3 = userNamed('workerpkg');
-	const delivery3 = await stack.rankr.deliver(stack.url('signup'), stack.rankr.event('UserCreate', user3));
-	const [ok3] = (await nextFinishedExecution(stack, workflow.id, before3, 60_000)) ?? [];
-	const where3 = ok3 ? whereItRan(stack, ok3.id) : { ranOn: [] };
+	const { delivery: delivery3, executions: [ok3], where: where3 } = await signUp(stack, user3);
 	const welcome3 = stack.emailapi.emailsSent.filter((e) => e.to.toLowerCase() === user3.email);
 	checks.check(
 		delivery3.delivered && ok3?.status === 'success' && where3.ranOn.includes(fixed.name) && stack.activatepro.users.get(user3.id) && welcome3.length === 1,

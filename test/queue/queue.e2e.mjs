@@ -39,28 +39,22 @@ const USAGE = `usage: node test/queue/queue.e2e.mjs [--events N] [--concurrency 
   [--env NAME=value]… [--verbose] [--keep]`;
 
 async function main(checks) {
+	const flag = (value) => ({ type: 'string', default: value });
+	// d sends --events (the issue's number); d3 sends --cross-events, d2 --signup-events
+	const counts = { events: '5000', concurrency: '50', bulk: '20000', 'signup-events': '100', 'cross-events': '500', 'pool-size': '10' };
 	const args = parseFlags(USAGE, {
-		events: { type: 'string', default: '5000' }, // d (the issue's number); d3 sends --cross-events, d2 --signup-events
-		concurrency: { type: 'string', default: '50' },
-		'redeliver-share': { type: 'string', default: '0.1' },
-		bulk: { type: 'string', default: '20000' },
-		db: { type: 'string', default: 'postgres' },
-		only: { type: 'string', default: 'a,b,c,d,d3,d2,e' },
-		'signup-events': { type: 'string', default: '100' },
-		'cross-events': { type: 'string', default: '500' },
-		'pool-size': { type: 'string', default: '10' },
+		...Object.fromEntries(Object.entries(counts).map(([name, value]) => [name, flag(value)])),
+		'redeliver-share': flag('0.1'),
+		db: flag('postgres'),
+		only: flag('a,b,c,d,d3,d2,e'),
 		env: { type: 'string', multiple: true, default: [] },
 	});
 	const options = {
-		events: positiveInt(args.events, '--events'),
-		concurrency: positiveInt(args.concurrency, '--concurrency'),
+		// events, concurrency, bulk, signupEvents, crossEvents, poolSize
+		...Object.fromEntries(Object.keys(counts).map((name) => [name.replace(/-(\w)/g, (_, c) => c.toUpperCase()), positiveInt(args[name], `--${name}`)])),
 		redeliverShare: Number(args['redeliver-share']),
-		bulk: positiveInt(args.bulk, '--bulk'),
-		signupEvents: positiveInt(args['signup-events'], '--signup-events'),
-		crossEvents: positiveInt(args['cross-events'], '--cross-events'),
 		db: args.db,
 		only: new Set(args.only.split(',').map((x) => x.trim())),
-		poolSize: positiveInt(args['pool-size'], '--pool-size'),
 		extraEnv: envPairs(args.env, '--env'),
 		verbose: args.verbose,
 	};

@@ -2,24 +2,19 @@
 // the profile, the Email API user and one welcome email.
 import { seconds } from '../../scripts/lib/proc.mjs';
 import { executionsStartedBy } from '../../scripts/lib/queue.mjs';
-import { executionIds, nextFinishedExecution, problemOf, whereItRan } from './stack.mjs';
+import { problemOf, signUp } from './stack.mjs';
 
 // ---------- a. the signup flow on a worker ----------
 
 export async function signupOnWorker(stack, checks) {
 	checks.section('a. signup webhook → webhook process → queue → worker');
 	const t = Date.now();
-	const { workflow } = stack.workflows.signup;
 	const user = { id: 'rk_queue_ada', email: 'ada.queue@example.com', firstName: 'Ada', lastName: 'Lovelace' };
-	const before = await executionIds(stack, workflow.id);
-	const event = stack.rankr.event('UserCreate', user);
-	const delivery = await stack.rankr.deliver(stack.url('signup'), event);
+	const { delivery, executions: [execution, ...more], where } = await signUp(stack, user);
 	const last = delivery.attempts.at(-1);
 	checks.check(delivery.delivered && delivery.attempts.length === 1, `the webhook process acknowledged the signed delivery at once (${last.status})`, JSON.stringify(delivery.attempts));
-	const [execution, ...more] = (await nextFinishedExecution(stack, workflow.id, before, 60_000)) ?? [];
 	checks.check(execution && more.length === 0, 'exactly one execution started', `${execution ? 1 + more.length : 0} executions`);
 	checks.check(execution?.status === 'success', `it finished with success (#${execution?.id}, ${execution?.status})`, problemOf(execution));
-	const where = execution ? whereItRan(stack, execution.id) : { ranOn: [], enqueuedBy: [] };
 	checks.check(where.enqueuedBy.length === 1 && where.enqueuedBy[0] === 'webhook', `the webhook process enqueued it ("Enqueued execution ${execution?.id}")`, `enqueued by: ${where.enqueuedBy.join(', ') || 'nobody'}`);
 	checks.check(where.ranOn.length === 1 && where.ranOn[0].startsWith('worker'), `a worker ran it: ${where.ranOn.join(', ') || 'none'} logged "Worker started execution ${execution?.id}"`, `ran on: ${where.ranOn.join(', ') || 'none'}`);
 	const mainRan = executionsStartedBy(stack.main).length + executionsStartedBy(stack.webhook).length;

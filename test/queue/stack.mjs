@@ -4,8 +4,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { builtPackage, exampleCredentialRefs, exampleWorkflow, FINISHED, freePort, importAll, installN8n, N8nRest, n8nCli, n8nEnvironment, prepareUserFolder, redactor, startN8n } from '../../scripts/lib/n8n.mjs';
-import { Failure, onShutdown, sleep, waitFor } from '../../scripts/lib/proc.mjs';
+import { builtPackage, exampleCredentialRefs, exampleWorkflow, freePort, importAll, installN8n, N8nRest, n8nCli, n8nEnvironment, prepareUserFolder, redactor, startN8n } from '../../scripts/lib/n8n.mjs';
+import { Failure, onShutdown, sleep } from '../../scripts/lib/proc.mjs';
 import { executionsEnqueuedBy, executionsStartedBy, installPostgres, installRedis, queueEnvironment, startPostgres, startRedis } from '../../scripts/lib/queue.mjs';
 import { closeSandboxes, sandboxCredentials, startSandboxes } from '../../scripts/lib/sandboxes.mjs';
 import { stageSayer, waitForWebhooks, webhookOf } from '../../scripts/lib/stack.mjs';
@@ -32,26 +32,21 @@ function queueWorkflows(dir, bulkCount) {
 	const jsCode = code.parameters.jsCode.replace(/const count = \d+;/, `const count = ${bulkCount};`);
 	if (jsCode === code.parameters.jsCode && bulkCount !== 2500) throw new Failure('examples/bulk-sync.json: no "const count = N;" in the Code node');
 	code.parameters.jsCode = jsCode;
-	const manual = bulk.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger');
 	const schedule = bulk.nodes.find((n) => n.type === 'n8n-nodes-base.scheduleTrigger');
-	const start = { id: randomUUID(), name: 'Start sync (webhook)', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: manual.position, webhookId: randomUUID(), parameters: { httpMethod: 'POST', path: 'queue-bulk-sync', responseMode: 'onReceived', options: {} } };
-	bulk.nodes = [start, ...bulk.nodes.filter((n) => n !== manual && n !== schedule)];
-	bulk.connections[start.name] = bulk.connections[manual.name];
-	delete bulk.connections[manual.name];
+	bulk.nodes = bulk.nodes.filter((n) => n !== schedule);
 	delete bulk.connections[schedule.name];
+	// The manual trigger becomes the webhook; it keeps its name ("Run now"), so its connections stay as they are.
+	const start = bulk.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger');
+	Object.assign(start, { type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: randomUUID(), parameters: { httpMethod: 'POST', path: 'queue-bulk-sync', responseMode: 'onReceived', options: {} } });
 	bulk.name = `${bulk.name} — queue test, ${bulkCount} users`;
 	bulk.active = true;
 
 	// The de-dup flow: the signup flow's trigger and its "Skip redeliveries" (Remove Duplicates on webhookId,
 	// unchanged), then one cheap step that leaves a trace per event: an ActivatePro upsert without waiting.
-	const trigger = structuredClone(signup.nodes.find((n) => n.type === 'n8n-nodes-rankr.rankrTrigger'));
-	trigger.id = randomUUID();
-	trigger.webhookId = 'rankr-queue-dedupe';
-	const skip = structuredClone(signup.nodes.find((n) => n.type === 'n8n-nodes-base.removeDuplicates'));
-	skip.id = randomUUID();
-	const upsert = structuredClone(signup.nodes.find((n) => n.name === 'ActivatePro: create profile'));
-	upsert.id = randomUUID();
-	upsert.name = 'ActivatePro: record the event';
+	const copy = (pick, changes = {}) => ({ ...structuredClone(signup.nodes.find(pick)), id: randomUUID(), ...changes });
+	const trigger = copy((n) => n.type === 'n8n-nodes-rankr.rankrTrigger', { webhookId: 'rankr-queue-dedupe' });
+	const skip = copy((n) => n.type === 'n8n-nodes-base.removeDuplicates');
+	const upsert = copy((n) => n.name === 'ActivatePro: create profile', { name: 'ActivatePro: record the event' });
 	upsert.parameters = {
 		...upsert.parameters,
 		attributesJson: "={{ { lastRankrEvent: $json.event, lastRankrEventAt: $json.timestamp, source: $json.webhookId } }}",
@@ -74,16 +69,15 @@ function queueWorkflows(dir, bulkCount) {
 	for (const [key, workflow] of Object.entries({ signup, bulk, dedupe })) {
 		const file = path.join(dir, `${key}.json`);
 		fs.writeFileSync(file, `${JSON.stringify(workflow, null, 2)}\n`);
-		const trig = workflow.nodes.find((n) => webhookOf(n));
-		out[key] = { file, workflow, ...webhookOf(trig) };
+		out[key] = { file, workflow, ...workflow.nodes.map(webhookOf).find(Boolean) };
 	}
 	return out;
 }
 
 /**
  * Brings the queue-mode stack up (see queue.e2e.mjs); `say` gets one line per stage. Returns the handle the
- * scenarios use: the processes, the sandboxes, REST on main, url(key) of a workflow's webhook on the webhook
- * process, startWorker / startWebhook (for another user folder), redact, stop().
+ * scenarios use: the processes, the sandboxes, REST on main, url(key[, proc]) of a workflow's webhook on the
+ * webhook process (or on `proc`), start(role, …) of another process (e.g. with another user folder), redact, stop().
  */
 export async function startQueueStack(options, say) {
 	const stage = stageSayer(say, 52);
@@ -146,65 +140,41 @@ export async function startQueueStack(options, say) {
 			...options.extraEnv,
 		});
 
-		const cliEnv = await envFor();
-		const cli = n8nCli({ runtime, env: cliEnv, cwd: tmp, say: options.verbose ? say : () => {}, redact, verbose: options.verbose });
+		const cli = n8nCli({ runtime, env: await envFor(), cwd: tmp, say: options.verbose ? say : () => {}, redact, verbose: options.verbose });
 		await stage('credentials + 3 workflows imported', () =>
 			importAll(cli, tmp, { credentials: sandboxCredentials(sandboxes, refs), workflowFiles: Object.values(workflows).map((w) => w.file) }),
 		);
 
-		const common = { runtime, cwd: tmp, say, redact, verbose: options.verbose };
+		let workerCount = 0;
+		/**
+		 * An n8n process of `role`: main (`n8n start`: REST, activation), webhook, or worker (its /healthz on its
+		 * `port`); `home` another user folder (e.g. one without the package), `name` its label.
+		 */
+		const start = async (role, { home, name = role === 'worker' ? `worker${++workerCount}` : role, port } = {}) => {
+			port ??= await freePort();
+			const health = role === 'worker' ? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' } : {};
+			const args = { main: ['start'], webhook: ['webhook'], worker: ['worker', `--concurrency=${WORKER_CONCURRENCY}`] }[role];
+			const proc = await startN8n({ runtime, cwd: tmp, say, redact, verbose: options.verbose, env: { ...(await envFor({ home, port })), ...health }, args, name, url: `http://localhost:${port}`, logFile: path.join(tmp, `${name}.log`) });
+			proc.role = role;
+			processes.push(proc);
+			return proc;
+		};
 		const mainPort = await freePort();
-		const main = await stage(`n8n start (main, queue mode) on port ${mainPort}`, () =>
-			startN8n({ ...common, env: { ...cliEnv, N8N_PORT: String(mainPort) }, args: ['start'], name: 'main', url: `http://localhost:${mainPort}`, readyUrl: `http://localhost:${mainPort}/healthz/readiness`, logFile: path.join(tmp, 'main.log') }),
-		);
-		main.role = 'main';
-		processes.push(main);
-		const rest = new N8nRest(main.url);
+		const main = await stage(`n8n start (main, queue mode) on port ${mainPort}`, () => start('main', { port: mainPort }));
+		const rest = new RetryingRest(main.url);
 		await stage('owner account set up', () => rest.setupOwner(OWNER));
 		await stage('3 workflows activated (on main)', async () => {
 			for (const { workflow } of Object.values(workflows)) await rest.activate(workflow.id);
 		});
-
-		let workerCount = 0;
-		/** A worker; `home` another user folder (e.g. one without the package), `name` its label. */
-		const startWorker = async ({ home, name } = {}) => {
-			const n = ++workerCount;
-			const healthPort = await freePort();
-			const env = { ...(await envFor({ home })), QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' };
-			const worker = await startN8n({
-				...common,
-				env,
-				args: ['worker', `--concurrency=${WORKER_CONCURRENCY}`],
-				name: name ?? `worker${n}`,
-				url: `http://127.0.0.1:${healthPort}`,
-				readyUrl: `http://127.0.0.1:${healthPort}/healthz/readiness`,
-				logFile: path.join(tmp, `${name ?? `worker${n}`}.log`),
-			});
-			worker.role = 'worker';
-			processes.push(worker);
-			return worker;
-		};
-		/** A webhook process; `home` and `name` as for startWorker. */
-		const startWebhook = async ({ home, name = 'webhook' } = {}) => {
-			const port = await freePort();
-			const proc = await startN8n({ ...common, env: await envFor({ home, port }), args: ['webhook'], name, url: `http://localhost:${port}`, readyUrl: `http://localhost:${port}/healthz/readiness`, logFile: path.join(tmp, `${name}.log`) });
-			proc.role = 'webhook';
-			processes.push(proc);
-			return proc;
-		};
-		const [webhook] = await stage('n8n webhook + 2 n8n workers ready', () => Promise.all([startWebhook(), startWorker(), startWorker()]));
-		const url = (key) => `${webhook.url}/webhook/${workflows[key].path}`;
+		const [webhook] = await stage('n8n webhook + 2 n8n workers ready', () => Promise.all([start('webhook'), start('worker'), start('worker')]));
+		const url = (key, proc = webhook) => `${proc.url}/webhook/${workflows[key].path}`;
 		await stage('the webhook process serves the 3 webhooks', () =>
 			waitForWebhooks(Object.entries(workflows).map(([key, { method }]) => ({ name: key, method, url: url(key) })), 60_000),
 		);
 
 		return {
-			runtime,
-			tmp,
-			userFolder,
 			redis,
 			postgres,
-			sandboxes,
 			rankr: sandboxes.rankr.sandbox,
 			activatepro: sandboxes.activatepro.sandbox,
 			emailapi: sandboxes.emailapi.sandbox,
@@ -212,8 +182,7 @@ export async function startQueueStack(options, say) {
 			webhook,
 			workers: () => processes.filter((p) => p.role === 'worker'),
 			processes: () => processes,
-			startWorker,
-			startWebhook,
+			start,
 			pkg,
 			rest,
 			workflows,
@@ -230,27 +199,18 @@ export async function startQueueStack(options, say) {
 // ---------- reading executions from main ----------
 
 /**
- * A read from main's REST API, tried up to 3 times: a GET that meets a keep-alive connection the server is
+ * main's REST API, whose reads are tried up to 3 times: a GET that meets a keep-alive connection the server is
  * just closing fails with "terminated" / ECONNRESET and is safe to repeat.
  */
-async function restGet(stack, route) {
-	for (let attempt = 1; ; attempt++) {
-		try {
-			return await stack.rest.request('GET', route);
-		} catch (error) {
-			if (attempt >= 3 || error instanceof Failure) throw error;
-			await sleep(250 * attempt);
-		}
-	}
-}
-
-export async function getExecution(stack, id) {
-	for (let attempt = 1; ; attempt++) {
-		try {
-			return await stack.rest.execution(id);
-		} catch (error) {
-			if (attempt >= 3 || error instanceof Failure) throw error;
-			await sleep(250 * attempt);
+class RetryingRest extends N8nRest {
+	async request(method, route, body) {
+		for (let attempt = 1; ; attempt++) {
+			try {
+				return await super.request(method, route, body);
+			} catch (error) {
+				if (method !== 'GET' || attempt >= 3 || error instanceof Failure) throw error;
+				await sleep(250 * attempt);
+			}
 		}
 	}
 }
@@ -258,38 +218,30 @@ export async function getExecution(stack, id) {
 /** { count, results } of a workflow's executions, optionally only those in `status`. */
 export async function executionPage(stack, workflowId, { status, limit = 100 } = {}) {
 	const filter = encodeURIComponent(JSON.stringify(status ? { workflowId, status } : { workflowId }));
-	const data = await restGet(stack, `/executions?filter=${filter}&limit=${limit}`);
+	const data = await stack.rest.request('GET', `/executions?filter=${filter}&limit=${limit}`);
 	return { count: data?.count ?? 0, results: data?.results ?? [] };
-}
-
-/** Waits until an execution of `workflowId` not in `before` exists and has finished; returns it (with data). */
-export async function nextFinishedExecution(stack, workflowId, before, timeoutMs) {
-	const found = await waitFor(
-		async () => {
-			const { results } = await executionPage(stack, workflowId, { limit: 20 });
-			const fresh = results.filter((e) => !before.has(e.id));
-			return fresh.length > 0 && fresh.every((e) => FINISHED.has(e.status)) ? fresh : undefined;
-		},
-		{ timeoutMs, intervalMs: 500 },
-	);
-	if (!found) return undefined;
-	return Promise.all(found.map((e) => getExecution(stack, e.id)));
 }
 
 export async function executionIds(stack, workflowId) {
 	return new Set((await executionPage(stack, workflowId, { limit: 100 })).results.map((e) => e.id));
 }
 
-/** Which processes' logs say they ran execution `id`: { ranOn: [worker names], enqueuedBy: [names] }. */
-export function whereItRan(stack, id) {
-	return {
-		ranOn: stack.processes().filter((p) => executionsStartedBy(p).includes(id)).map((p) => p.name),
-		enqueuedBy: stack.processes().filter((p) => executionsEnqueuedBy(p).includes(id)).map((p) => p.name),
-	};
+/**
+ * A signed UserCreate for `user` to the signup webhook on the webhook process, and the executions it started,
+ * finished (waited for 60 s at most): { delivery, executions, where (the first one ran) }.
+ */
+export async function signUp(stack, user) {
+	const { workflow } = stack.workflows.signup;
+	const before = await executionIds(stack, workflow.id);
+	const delivery = await stack.rankr.deliver(stack.url('signup'), stack.rankr.event('UserCreate', user));
+	const executions = (await stack.rest.finishedAfter(workflow.id, before, { timeoutMs: 60_000, intervalMs: 500 })) ?? [];
+	return { delivery, executions, where: whereItRan(stack, executions[0]) };
 }
 
-export function itemsOut(execution, node) {
-	return (execution?.data?.resultData?.runData?.[node] ?? []).reduce((n, r) => n + (r.data?.main?.[0]?.length ?? 0), 0);
+/** Which processes' logs say they ran `execution` (none when undefined): { ranOn: [worker names], enqueuedBy: [names] }. */
+export function whereItRan(stack, execution) {
+	const named = (read) => stack.processes().filter((p) => execution && read(p).includes(execution.id)).map((p) => p.name);
+	return { ranOn: named(executionsStartedBy), enqueuedBy: named(executionsEnqueuedBy) };
 }
 
 export function problemOf(execution) {
