@@ -14,8 +14,9 @@ export { installN8n, ROOT };
 export const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const MINUTE = 60_000;
 
-/** A benchmark worker (engine-worker.cjs, floor.cjs) in its own process; resolves with its answer. */
-export const benchWorker = (script, job, options) => runWorker(path.join(BENCH_DIR, script), job, { execArgv: ['--expose-gc'], ...options });
+/** A benchmark worker (engine-worker.cjs, floor.cjs) in its own process, with Node flags from $BENCH_WORKER_ARGS (e.g. --cpu-prof); resolves with its answer. */
+const WORKER_ARGS = ['--expose-gc', ...(process.env.BENCH_WORKER_ARGS ?? '').split(' ').filter(Boolean)];
+export const benchWorker = (script, job, options) => runWorker(path.join(BENCH_DIR, script), job, { execArgv: WORKER_ARGS, ...options });
 /** A sandbox (sandbox-child.cjs) in its own process: { url, pid, info, call(cmd, args), close() }. */
 export const benchSandbox = (kind, options = {}) => startServer(path.join(BENCH_DIR, 'sandbox-child.cjs'), { kind, options });
 /** 1, 2, … n: the run numbers. */
