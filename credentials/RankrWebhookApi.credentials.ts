@@ -11,29 +11,35 @@ export class RankrWebhookApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../nodes/RankrTrigger/rankr.svg', dark: 'file:../nodes/RankrTrigger/rankr.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr#rankr-webhook-credential';
+	documentationUrl = 'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr#rankr-webhook-api-credential';
 
 	properties: INodeProperties[] = [
 		{
 			displayName: 'Verification Method',
 			name: 'method',
 			type: 'options',
-			default: 'rsa',
+			// Was 'rsa'. n8n fills an unstored method with this default, so a credential saved for RSA with the old
+			// default now reads as Ed25519 with its RSA key in Public Keys: the trigger keeps verifying it as RSA and
+			// its credential test says to switch (nodes/RankrTrigger/verify.ts, keyRingOf).
+			default: 'ed25519',
 			options: [
-				{ name: 'RSA Public Key (X-Wh-Signature)', value: 'rsa', description: 'Rankr signs every delivery with its private key' },
+				{ name: 'Ed25519 Public Key (X-GHL-Signature)', value: 'ed25519', description: 'How Rankr signs every delivery since July 2026' },
 				{ name: 'HMAC Shared Secret (X-Rankr-Signature)', value: 'hmac', description: 'For self-hosted relays that sign with a shared secret' },
 				{ name: 'None (Not Recommended)', value: 'none', description: 'Accept every request to the webhook URL' },
+				{ name: 'RSA Public Key (X-Wh-Signature, Legacy)', value: 'rsa', description: 'Retired by Rankr on 2026-07-01; only for deliveries signed before then or older relays' },
 			],
 		},
 		{
-			displayName: 'Public Key (PEM)',
+			// One field for both key methods, under its old name, so saved credentials keep their key.
+			displayName: 'Public Keys',
 			name: 'publicPem',
 			type: 'string',
 			typeOptions: { rows: 6 },
 			default: '',
 			placeholder: '-----BEGIN PUBLIC KEY----- …',
-			description: 'Rankr\'s public key, from its webhook settings (the sandbox prints its own)',
-			displayOptions: { show: { method: ['rsa'] } },
+			description:
+				'Ed25519: Rankr\'s public key from its webhook settings, as PEM or the raw 32-byte key in base64 or hex. During a key rotation paste both keys, one after the other (raw keys one per line): a delivery signed with either is accepted. RSA (legacy): the one RSA public key (PEM).',
+			displayOptions: { show: { method: ['ed25519', 'rsa'] } },
 		},
 		{
 			displayName: 'Shared Secret',

@@ -31,6 +31,32 @@ import { ActivateProUser } from '../nodes/ActivateProUser/ActivateProUser.node';
 import { EmailApi } from '../nodes/EmailApi/EmailApi.node';
 import { RankrTrigger } from '../nodes/RankrTrigger/RankrTrigger.node';
 
+/** One line our nodes wrote to n8n's logger (n8n-core hands every node context the container's Logger). */
+export interface LogLine {
+	level: 'debug' | 'info' | 'warn' | 'error';
+	message: string;
+	meta?: unknown;
+}
+
+// Every line n8n's logger is given, in order; a run's lines are the ones written while it ran (runs in one
+// test file do not overlap: jest runs a file's tests one after another). The logger is the one instance n8n's
+// container hands every node context; it is taken from the first context we see (importing n8n's container
+// here would break the community-node lint, which judges every .ts file as node code).
+const logLines: LogLine[] = [];
+const capturedLoggers = new WeakSet<object>();
+function captureLogs(logger: unknown) {
+	if (!logger || typeof logger !== 'object' || capturedLoggers.has(logger)) return;
+	capturedLoggers.add(logger);
+	const methods = logger as Record<LogLine['level'], (message: string, meta?: unknown) => void>;
+	for (const level of ['debug', 'info', 'warn', 'error'] as const) {
+		const write = methods[level].bind(logger);
+		methods[level] = (message, meta) => {
+			logLines.push({ level, message, meta });
+			write(message, meta);
+		};
+	}
+}
+
 /** The description of a node type made for the tests (not a node of the package). */
 function testNodeDescription(displayName: string, name: string, rest: Partial<INodeType['description']>): INodeType['description'] {
 	return { displayName, name, group: ['transform'], version: 1, description: '', defaults: { name: displayName }, inputs: [NodeConnectionTypes.Main], outputs: [NodeConnectionTypes.Main], properties: [], ...rest };
@@ -41,6 +67,7 @@ class TestItems implements INodeType {
 	description = testNodeDescription('Test Items', 'testItems', { inputs: [], properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }] });
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		captureLogs(this.logger); // the first node of every test workflow: before the subject logs anything
 		const raw = this.getNode().parameters.items;
 		const items = (typeof raw === 'string' ? JSON.parse(raw) : raw ?? []) as IDataObject[];
 		return [items.map((json) => ({ json }))];
@@ -164,6 +191,8 @@ export interface NodeRun {
 	serialized: string;
 	/** Credential loads during the run (ours and those of n8n's request helper). */
 	credentialReads: number;
+	/** What the nodes logged during the run. */
+	logs: LogLine[];
 }
 
 function makeAdditionalData(
@@ -250,6 +279,7 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 	const workflow = new Workflow({ id: 'test-wf', name: 'test', nodes, connections, active: false, nodeTypes, settings: { executionOrder: 'v1' } });
 	const additionalData = makeAdditionalData(options.credentials, nodes, connections);
 
+	const firstLog = logLines.length;
 	const execute = new WorkflowExecute(additionalData, 'manual');
 	const run = await execute.run({ workflow, startNode: nodes[0] });
 	// Every run of every test is scanned for the credentials' secrets: a hit fails that test.
@@ -264,6 +294,7 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 		error: (subject?.error ?? run.data.resultData.error) as NodeRun['error'],
 		serialized: JSON.stringify(run.data),
 		credentialReads: (additionalData.credentialsHelper as TestCredentialsHelper).reads,
+		logs: logLines.slice(firstLog),
 	};
 }
 
@@ -314,6 +345,8 @@ export interface WebhookResult {
 	response?: { status: number; body: unknown };
 	/** Items that would start the workflow (undefined: no execution). */
 	items?: INodeExecutionData[];
+	/** What the trigger logged for this delivery. */
+	logs: LogLine[];
 }
 
 /** Delivers one request to the Rankr Trigger's webhook() through n8n-core's WebhookContext. */
@@ -359,11 +392,14 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 	});
 	const webhookData = { httpMethod: 'POST', node: node.name, path: 'hook-1/rankr', webhookDescription: {}, workflowId } as never;
 	const context = new WebhookContext(workflow, node, additionalData, call.mode ?? 'webhook', webhookData, [], null);
+	captureLogs(context.logger);
+	const firstLog = logLines.length;
 	const result = await (nodeClasses[node.type] as INodeType).webhook!.call(context);
 	assertNoSecrets(JSON.stringify({ response, items: result.workflowData }), call.credentials);
 	return {
 		response: result.noWebhookResponse ? response : undefined,
 		items: result.workflowData?.[0],
+		logs: logLines.slice(firstLog),
 	};
 }
 

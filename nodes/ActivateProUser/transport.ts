@@ -1,16 +1,28 @@
-import type { IDataObject, IHttpRequestMethods, INode } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 
-import { apiError, redact } from '../shared/errors';
-import { sendOnce, trimSlash, type RequestContext } from '../shared/http';
+import { apiError, redactDeep, urlSecrets } from '../shared/errors';
+import { DEFAULT_REQUEST_TIMEOUT_MS, isIdempotent, sendOnce, trimSlash, type IdempotentMethod, type RequestContext } from '../shared/http';
 import { nodeLog, requestLabel } from '../shared/log';
-import { DEFAULT_RETRY_POLICY, withRetries, type AttemptOutcome, type RetryPolicy } from '../shared/retry';
+import { DEFAULT_RETRY_POLICY, withRetries, type AttemptOutcome, type RetryPolicy, type RetryResult } from '../shared/retry';
+import { maxWaitMs, WaitBudget, WaitRefused, waitRefusedText } from '../shared/waits';
 
 export const CREDENTIAL_TYPE = 'activateProApi';
 
 export interface ActivateProAnswer {
 	statusCode: number;
+	/** The answer's body with the credential's secrets masked (a proxy may echo the request, key and all). */
 	body: unknown;
 	attempts: number;
+	/** The credential's secrets, for errors made of this answer (answerError masks them). */
+	secrets: readonly string[];
+}
+
+export interface ActivateProRequestOptions {
+	/** Whether repeating the request is harmless: GET, PUT and DELETE are unless they say otherwise; a POST must say. */
+	idempotent?: boolean;
+	/** Epoch ms no wait of this request may pass (a wait for completion's Timeout). */
+	deadline?: number;
+	policy?: RetryPolicy;
 }
 
 /** One error entry as the API documents it. */
@@ -38,47 +50,105 @@ const CODE_MEANINGS: Record<string, string> = {
 // The credential read once per node run: n8n loads it from its database and decrypts it on every
 // getCredentials, and a bulk run sends 200 requests. (An API key does not change during a run; the Email
 // API's OAuth2 tokens do, so its transport reads its credential afresh.)
-const credentialsByRun = new WeakMap<object, Promise<{ baseUrl: string; apiKey: string }>>();
+const credentialsByRun = new WeakMap<object, Promise<ActivateProSettings>>();
 
-export function activateProBaseUrl(ctx: RequestContext): Promise<{ baseUrl: string; apiKey: string }> {
+export interface ActivateProSettings {
+	baseUrl: string;
+	apiKey: string;
+	/** The key and the Base URL's user info: masked in every error, log line and output. */
+	secrets: string[];
+}
+
+export function activateProBaseUrl(ctx: RequestContext): Promise<ActivateProSettings> {
 	let settings = credentialsByRun.get(ctx);
 	if (!settings) {
-		settings = ctx
-			.getCredentials(CREDENTIAL_TYPE)
-			.then((credentials) => ({ baseUrl: trimSlash(credentials.baseUrl as string), apiKey: String(credentials.apiKey ?? '') }));
+		settings = ctx.getCredentials(CREDENTIAL_TYPE).then((credentials) => {
+			const baseUrl = trimSlash(credentials.baseUrl as string);
+			const apiKey = String(credentials.apiKey ?? '');
+			return { baseUrl, apiKey, secrets: [apiKey, ...urlSecrets(baseUrl)] };
+		});
 		credentialsByRun.set(ctx, settings);
 	}
 	return settings;
 }
 
+/** The credential's secrets, for errors made outside a request (the router's); none when it cannot be read. */
+export async function activateProSecrets(ctx: RequestContext): Promise<string[]> {
+	return activateProBaseUrl(ctx).then(
+		(settings) => settings.secrets,
+		() => [],
+	);
+}
+
 /**
  * Sends one request to the User Management API v2 with the shared retry policy (connection errors and
- * 5xx back off, 429 waits as told, other 4xx return at once). Returns the final answer; throws a NodeApiError
- * only when no answer could be had at all.
+ * 5xx back off, 429 waits as told, other 4xx return at once), every wait within the node's Max Wait per Request
+ * (and the deadline, when given). Returns the final answer, secrets masked; throws a NodeApiError when no answer
+ * could be had, or when the server asks for a wait longer than the node waits. Every ActivatePro request is
+ * idempotent (reads, the PUT upsert, DELETE, the batch of upserts and deletes), but a POST must say so.
  */
-export async function activateProRequest(
+export function activateProRequest(
 	ctx: RequestContext,
-	method: IHttpRequestMethods,
+	method: IdempotentMethod,
 	path: string,
 	body?: unknown,
 	itemIndex?: number,
-	policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+	options?: ActivateProRequestOptions,
+): Promise<ActivateProAnswer>;
+export function activateProRequest(
+	ctx: RequestContext,
+	method: 'POST',
+	path: string,
+	body: unknown,
+	itemIndex: number | undefined,
+	options: ActivateProRequestOptions & { idempotent: boolean },
+): Promise<ActivateProAnswer>;
+export async function activateProRequest(
+	ctx: RequestContext,
+	method: IdempotentMethod | 'POST',
+	path: string,
+	body?: unknown,
+	itemIndex?: number,
+	options: ActivateProRequestOptions = {},
 ): Promise<ActivateProAnswer> {
-	const { baseUrl, apiKey } = await activateProBaseUrl(ctx);
+	const { baseUrl, secrets } = await activateProBaseUrl(ctx);
 	const log = { to: nodeLog(ctx), service: 'ActivatePro', request: requestLabel(method, path, itemIndex) };
-	const { outcome, attempts } = await withRetries(() => sendOnce(ctx, CREDENTIAL_TYPE, { method, baseUrl, path, body }), policy, { log });
+	const budget = new WaitBudget(maxWaitMs(ctx, itemIndex), options.deadline);
+	const result: RetryResult = await withRetries(
+		() => sendOnce(ctx, CREDENTIAL_TYPE, { method, baseUrl, path, body, secrets, timeoutMs: budget.attemptTimeoutMs(DEFAULT_REQUEST_TIMEOUT_MS) }),
+		options.policy ?? DEFAULT_RETRY_POLICY,
+		{ idempotent: isIdempotent({ method, idempotent: options.idempotent }), budget, log },
+	).catch((error: unknown) => {
+		// A wait past the deadline goes back to the poll that set it (it reports the Timeout); a wait longer
+		// than the node waits fails the item here, saying who asked for how long.
+		if (error instanceof WaitRefused && error.kind !== 'deadline') {
+			throw apiError(ctx.getNode(), { ...waitRefusedText('ActivatePro', error, log.request), itemIndex, secrets });
+		}
+		throw error;
+	});
+	const { outcome, attempts } = result;
 	if (outcome.kind === 'transportError') {
+		const unsettled = result.unsettled ? ' It was not sent again: it is not safe to repeat, and it may or may not have been applied.' : '';
 		throw apiError(ctx.getNode(), {
 			message: `Could not reach ActivatePro at ${baseUrl} (${outcome.code}) after ${attempts} attempt${attempts === 1 ? '' : 's'}`,
-			description: redact(
-				`${outcome.error.message}. Check the Base URL in the ActivatePro API credential and that the service is up.` +
-					(outcome.maybeProcessed ? ' The last request may have reached ActivatePro; repeating an upsert or delete is safe.' : ''),
-				[apiKey],
-			),
+			description:
+				`${String(outcome.error.message).slice(0, 300)}. Check the Base URL in the ActivatePro API credential and that the service is up.` +
+				(outcome.maybeProcessed ? ' The last request may have reached ActivatePro; repeating an upsert or delete is safe.' : '') +
+				unsettled,
 			itemIndex,
+			secrets,
 		});
 	}
-	return { statusCode: outcome.statusCode, body: outcome.body, attempts };
+	if (result.unsettled) {
+		throw apiError(ctx.getNode(), {
+			message: `ActivatePro answered HTTP ${outcome.statusCode} to ${log.request}: it may or may not have been applied`,
+			description: 'Not sent again: this request is not safe to repeat. Check its effect in ActivatePro before running the item again.',
+			httpCode: outcome.statusCode,
+			itemIndex,
+			secrets,
+		});
+	}
+	return { statusCode: outcome.statusCode, body: redactDeep(outcome.body, secrets), attempts, secrets };
 }
 
 export function apiErrorsOf(body: unknown): ActivateProApiError[] {
@@ -86,12 +156,18 @@ export function apiErrorsOf(body: unknown): ActivateProApiError[] {
 	return Array.isArray(errors) ? (errors as ActivateProApiError[]) : [];
 }
 
+/** The server's text, cut: no answer can make a message of any size. */
+function clip(value: unknown): string {
+	const text = String(value);
+	return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
 /** "[4 Invalid Email Format] Invalid email "x" (field /email) — the email address is not valid …" */
 export function describeApiError(error: ActivateProApiError): string {
 	const head = [error.code, error.title].filter(Boolean).join(' ');
 	const pointer = error.source?.pointer ? ` (field ${error.source.pointer})` : '';
 	const meaning = error.code && CODE_MEANINGS[error.code] ? ` — ${CODE_MEANINGS[error.code]}` : '';
-	return `${head ? `[${head}] ` : ''}${error.details ?? 'no details'}${pointer}${meaning}`;
+	return `${head ? `[${clip(head)}] ` : ''}${clip(error.details ?? 'no details')}${clip(pointer)}${meaning}`;
 }
 
 /** Turns a non-success answer into an error that says what happened and what to do. */
@@ -126,6 +202,7 @@ export function answerError(node: INode, answer: ActivateProAnswer, context: { i
 		httpCode: statusCode,
 		itemIndex: context.itemIndex,
 		data: first ? { code: first.code ?? '', title: first.title ?? '', details: first.details ?? '', pointer: first.source?.pointer ?? '' } : undefined,
+		secrets: answer.secrets,
 	});
 }
 

@@ -1,10 +1,11 @@
-import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsFunctions, INode } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, INode } from 'n8n-workflow';
 
-import { apiError, redact } from '../shared/errors';
-import { sendOnce, trimSlash } from '../shared/http';
+import { apiError, redactDeep, urlSecrets } from '../shared/errors';
+import { DEFAULT_REQUEST_TIMEOUT_MS, isIdempotent, sendOnce, trimSlash, type Idempotency } from '../shared/http';
 import { duration, nodeLog, requestLabel } from '../shared/log';
 import { RequestPacer } from '../shared/rateLimit';
-import { DEFAULT_RETRY_POLICY, withRetries, type AttemptOutcome, type RetryHooks } from '../shared/retry';
+import { DEFAULT_RETRY_POLICY, withRetries, type AttemptOutcome, type RetryHooks, type RetryResult } from '../shared/retry';
+import { humanDuration, maxWaitMs, WaitBudget, WaitRefused, waitRefusedText } from '../shared/waits';
 
 type Context = IExecuteFunctions | ILoadOptionsFunctions;
 
@@ -42,10 +43,19 @@ export async function emailApiSettings(ctx: Context): Promise<EmailApiSettings> 
 		apiVersion: String(credentials.apiVersion || DEFAULT_API_VERSION),
 		locationId: String(credentials.locationId || tokenData.locationId || ''),
 		companyId: String(credentials.companyId || tokenData.companyId || ''),
-		secrets: [credentials.token, credentials.clientSecret, tokenData.access_token, tokenData.refresh_token].filter(
-			(s): s is string => typeof s === 'string',
-		),
+		secrets: [
+			...[credentials.token, credentials.clientSecret, tokenData.access_token, tokenData.refresh_token].filter((s): s is string => typeof s === 'string'),
+			...urlSecrets(String(credentials.baseUrl ?? '')),
+		],
 	};
+}
+
+/** The credential's secrets, for errors made outside a request (the router's); none when it cannot be read. */
+export async function emailApiSecrets(ctx: Context): Promise<string[]> {
+	return emailApiSettings(ctx).then(
+		(settings) => settings.secrets,
+		() => [],
+	);
 }
 
 // One pacer per node run, so a run of many items paces itself from the answers it gets.
@@ -71,36 +81,51 @@ export function logPacing(ctx: Context): void {
 
 export interface EmailApiAnswer {
 	statusCode: number;
+	/** The answer's body with the credential's secrets masked (a proxy may echo the request, token and all). */
 	body: unknown;
 	attempts: number;
 	rateLimited: number;
+	/** The credential's secrets, for errors made of this answer (emailApiError masks them). */
+	secrets: readonly string[];
 }
 
-export interface EmailApiRequest {
-	method: IHttpRequestMethods;
+/**
+ * One request. Whether it may be repeated after a failure that may have applied it is part of it (see
+ * Idempotency): GET, PUT and DELETE are idempotent; a POST says. One that is not is retried only when the
+ * failure proves it did not happen (connection refused, 429), or when beforeRetry looks it up and finds it
+ * did not; otherwise the item fails saying it may or may not have happened, and how to check (ifUnsure).
+ */
+export type EmailApiRequest = Idempotency & {
 	path: string;
 	qs?: IDataObject;
 	body?: unknown;
 	itemIndex?: number;
-	/** For requests that are not safe to repeat: decides what to do before a retry (see RetryHooks). */
+	/** For requests that are not safe to repeat and can be looked up: decides what to do before a retry (see RetryHooks). */
 	beforeRetry?: RetryHooks['beforeRetry'];
-}
+	/** For requests that are not safe to repeat: what it does and how to check it, for the error after an ambiguous failure. */
+	ifUnsure?: { action: string; check: string };
+};
 
-/** One request with pacing, retries (5xx, connection errors, 429) and the Version header. */
+/**
+ * One request with pacing, retries (5xx, connection errors, 429) and the Version header; every wait within
+ * the node's Max Wait per Request. Returns the answer, secrets masked; throws a NodeApiError when no answer
+ * could be had, when a request that is not safe to repeat may or may not have happened, or when the API asks
+ * for a wait longer than the node waits (its daily limit included).
+ */
 export async function emailApiRequest(ctx: Context, request: EmailApiRequest, settings?: EmailApiSettings): Promise<EmailApiAnswer> {
 	const s = settings ?? (await emailApiSettings(ctx));
 	const pacer = pacerFor(ctx);
+	const node = ctx.getNode();
+	const { itemIndex } = request;
 	if (pacer.dailyRemaining === 0) {
-		throw apiError(ctx.getNode(), {
-			message: `The Email API's daily limit${pacer.dailyLimit ? ` of ${pacer.dailyLimit} requests` : ''} for this location is used up`,
-			description: 'It resets daily. Run the rest of the items tomorrow, or spread large runs over several days.',
-			httpCode: 429,
-			itemIndex: request.itemIndex,
-		});
+		if (pacer.dailyResetAt !== undefined && Date.now() >= pacer.dailyResetAt) pacer.dailyRemaining = undefined; // a new day
+		else throw dailyLimitError(node, pacer, itemIndex, s.secrets);
 	}
-	const { outcome, attempts, rateLimited } = await withRetries(
+	const label = requestLabel(request.method, request.path, itemIndex);
+	const budget = new WaitBudget(maxWaitMs(ctx, itemIndex));
+	const result: RetryResult = await withRetries(
 		async () => {
-			const slot = await pacer.acquire();
+			const slot = await pacer.acquire(budget);
 			try {
 				const attempt = await sendOnce(ctx, s.credentialType, {
 					method: request.method,
@@ -110,6 +135,8 @@ export async function emailApiRequest(ctx: Context, request: EmailApiRequest, se
 					body: request.body,
 					headers: { Version: s.apiVersion },
 					refreshOAuth2: s.credentialType === CREDENTIAL_TYPES.oAuth2,
+					secrets: s.secrets,
+					timeoutMs: budget.attemptTimeoutMs(DEFAULT_REQUEST_TIMEOUT_MS),
 				});
 				if (attempt.kind === 'response') pacer.observe(attempt.headers);
 				return attempt;
@@ -119,19 +146,61 @@ export async function emailApiRequest(ctx: Context, request: EmailApiRequest, se
 		},
 		DEFAULT_RETRY_POLICY,
 		{
-			rateLimitWaitMs: (headers) => pacer.retryWaitMs(headers),
+			idempotent: isIdempotent(request),
+			budget,
+			rateLimitWait: (headers) => pacer.retryWait(headers),
 			beforeRetry: request.beforeRetry,
-			log: { to: nodeLog(ctx), service: 'the Email API', request: requestLabel(request.method, request.path, request.itemIndex) },
+			log: { to: nodeLog(ctx), service: 'the Email API', request: label },
 		},
-	);
-	if (outcome.kind === 'transportError') {
-		throw apiError(ctx.getNode(), {
-			message: `Could not reach the Email API at ${s.baseUrl} (${outcome.code}) after ${attempts} attempt${attempts === 1 ? '' : 's'}`,
-			description: redact(`${outcome.error.message}. Check the Base URL in the credential and that the service is up.`, s.secrets),
-			itemIndex: request.itemIndex,
+	).catch((error: unknown) => {
+		if (!(error instanceof WaitRefused)) throw error;
+		// The daily limit: HighLevel's Retry-After says when it resets; every later item fails at once until then.
+		if (pacer.dailyRemaining === 0) {
+			if (error.reason.header === 'Retry-After') pacer.dailyResetAt = Date.now() + error.askedMs;
+			throw dailyLimitError(node, pacer, itemIndex, s.secrets);
+		}
+		throw apiError(node, { ...waitRefusedText('The Email API', error, label), itemIndex, secrets: s.secrets });
+	});
+	const { outcome, attempts, rateLimited } = result;
+	const failed = outcome.kind === 'transportError' || outcome.statusCode >= 400;
+	// An OAuth2 access token refreshed during this request is not in the settings read before it.
+	const secrets = failed && s.credentialType === CREDENTIAL_TYPES.oAuth2 ? [...s.secrets, ...(await emailApiSecrets(ctx))] : s.secrets;
+	if (result.unsettled) {
+		const cause = outcome.kind === 'response' ? `HTTP ${outcome.statusCode}` : outcome.code;
+		const unsure = request.ifUnsure ?? { action: label, check: 'Check in HighLevel whether it happened before running this item again.' };
+		throw apiError(node, {
+			message: `${unsure.action} may or may not have happened (${cause}): not sent again`,
+			description: `The Email API ${outcome.kind === 'response' ? `answered ${outcome.statusCode}` : `connection failed (${outcome.code})`} after the request was sent, and it is not safe to repeat. ${unsure.check}`,
+			httpCode: outcome.kind === 'response' ? outcome.statusCode : undefined,
+			itemIndex,
+			secrets,
 		});
 	}
-	return { statusCode: outcome.statusCode, body: outcome.body, attempts, rateLimited };
+	if (outcome.kind === 'transportError') {
+		throw apiError(node, {
+			message: `Could not reach the Email API at ${s.baseUrl} (${outcome.code}) after ${attempts} attempt${attempts === 1 ? '' : 's'}`,
+			description: `${String(outcome.error.message).slice(0, 300)}. Check the Base URL in the credential and that the service is up.`,
+			itemIndex,
+			secrets,
+		});
+	}
+	return { statusCode: outcome.statusCode, body: redactDeep(outcome.body, secrets), attempts, rateLimited, secrets };
+}
+
+/** The location's daily limit is used up: when it resets, if HighLevel said (Retry-After on its 429). */
+function dailyLimitError(node: INode, pacer: RequestPacer, itemIndex: number | undefined, secrets: readonly string[]) {
+	const resetAt = pacer.dailyResetAt;
+	const when =
+		resetAt !== undefined
+			? `It resets in ${humanDuration(Math.max(0, resetAt - Date.now()))} (at ${new Date(resetAt).toISOString()}, as the API's Retry-After says)`
+			: 'It resets daily';
+	return apiError(node, {
+		message: `The Email API's daily limit${pacer.dailyLimit ? ` of ${pacer.dailyLimit} requests` : ''} for this location is used up (X-RateLimit-Daily-Remaining: 0)`,
+		description: `${when}. Not waited, so that the workflow does not stall: run the rest of the items after that, or spread large runs over several days.`,
+		httpCode: 429,
+		itemIndex,
+		secrets,
+	});
 }
 
 export interface ErrorContext {
@@ -169,15 +238,15 @@ export function emailApiError(node: INode, answer: EmailApiAnswer, context: Erro
 		message = `The Email API refused to ${context.action} (HTTP ${statusCode}): ${apiMessage || 'no reason given'}`;
 		description = statusCode === 422 ? 'Fix the fields named above and run again.' : undefined;
 	}
-	return apiError(node, { message, description, httpCode: statusCode, itemIndex: context.itemIndex, data: apiMessage ? { apiMessage } : undefined });
+	return apiError(node, { message, description, httpCode: statusCode, itemIndex: context.itemIndex, data: apiMessage ? { apiMessage } : undefined, secrets: answer.secrets });
 }
 
 /** The API's message: a string, or NestJS's array of validation messages. */
 export function messageOf(body: unknown): string {
-	if (typeof body === 'string') return body.slice(0, 300);
-	const message = (body as IDataObject | undefined)?.message;
-	if (Array.isArray(message)) return message.join('; ');
-	return typeof message === 'string' ? message : '';
+	const message = typeof body === 'string' ? body : (body as IDataObject | undefined)?.message;
+	// quoted server text is cut before it goes into a message (it is already redacted: see emailApiRequest)
+	const text = Array.isArray(message) ? message.slice(0, 20).map(String).join('; ') : typeof message === 'string' ? message : '';
+	return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
 export function isSuccess(answer: EmailApiAnswer): boolean {

@@ -14,10 +14,15 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { nodeLog } from '../shared/log';
 import { EVENT_TYPES, filteredOut, normalise, type EventFilters } from './events';
 import { deliveryKey, recentDeliveries } from './redeliveries';
-import { credentialProblem, eventTime, verifySignature, withinReplayWindow, type VerificationSettings } from './verify';
+import { checkCredential, eventTime, keyRingOf, verifySignature, withinReplayWindow, type VerificationSettings } from './verify';
 
 /** Larger bodies are refused before they are parsed: no Rankr event comes near this. */
 const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Longest id fields a signed event may carry (Rankr's are ~20 characters). A longer one is refused, so it never
+ * reaches the de-dup memory (whose byte bound relies on this) or a log line.
+ */
+const MAX_ID_CHARS: Record<string, number> = { webhookId: 256, id: 256, type: 64 };
 
 export class RankrTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -94,11 +99,12 @@ export class RankrTrigger implements INodeType {
 	methods = {
 		credentialTest: {
 			async rankrWebhookApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				const settings = settingsOf((credential.data ?? {}) as IDataObject);
-				const problem = credentialProblem(settings);
-				if (problem) return { status: 'Error', message: problem };
-				if (settings.method === 'none') return { status: 'OK', message: 'No verification: any request to the webhook URL will start the workflow' };
-				return { status: 'OK', message: settings.method === 'rsa' ? 'The RSA public key is usable' : 'The shared secret is set' };
+				const check = checkCredential(settingsOf((credential.data ?? {}) as IDataObject));
+				if (check.problem) return { status: 'Error', message: check.problem };
+				// n8n shows the message of a failed test only: a saved RSA credential that still works but cannot
+				// verify today's Ed25519 deliveries fails the test, so the person sees what to do.
+				if (check.legacyRsaNotice) return { status: 'Error', message: check.legacyRsaNotice };
+				return { status: 'OK', message: check.summary };
 			},
 		},
 	};
@@ -109,8 +115,10 @@ export class RankrTrigger implements INodeType {
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				const problem = credentialProblem(settingsOf(await this.getCredentials('rankrWebhookApi')));
-				if (problem) throw new NodeOperationError(this.getNode(), `The Rankr webhook credential cannot verify deliveries: ${problem}`);
+				const check = checkCredential(settingsOf(await this.getCredentials('rankrWebhookApi')));
+				if (check.problem) throw new NodeOperationError(this.getNode(), `The Rankr webhook credential cannot verify deliveries: ${check.problem}`);
+				// A saved RSA credential keeps working as before (see keyRingOf in verify.ts): activate, but say so.
+				if (check.legacyRsaNotice) this.logger?.warn(`[${this.getNode().name}] activated with a legacy RSA key: ${check.legacyRsaNotice}`, { node: this.getNode().name, workflowId: this.getWorkflow().id ?? '' });
 				return true;
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
@@ -141,7 +149,8 @@ export class RankrTrigger implements INodeType {
 		const settings = settingsOf(await this.getCredentials('rankrWebhookApi'));
 		const verdict = verifySignature(settings, rawBody, req.headers as Record<string, unknown>);
 		if (!verdict.ok) {
-			log.warn(`refused a delivery (${verdict.status}): ${verdict.reason} (verification: ${settings.method}); no workflow started`);
+			// Neither the answer nor the log names a header: one reason for a missing, misplaced or forged signature.
+			log.warn(`refused a delivery (${verdict.status}): missing or invalid signature (verification: ${settings.method}${credentialHint(settings)}); no workflow started`);
 			return answer(verdict.status, { error: verdict.reason });
 		}
 
@@ -157,11 +166,19 @@ export class RankrTrigger implements INodeType {
 			log.warn('refused a correctly signed delivery (400): its body is not a JSON object');
 			return answer(400, { error: 'body is not a JSON object' });
 		}
+		for (const [field, max] of Object.entries(MAX_ID_CHARS)) {
+			const value = event[field];
+			if (typeof value === 'string' && value.length > max) {
+				log.warn(`refused a correctly signed delivery (400): its ${field} is ${value.length} characters, over the ${max} a Rankr ${field} can be`);
+				return answer(400, { error: `${field} is longer than ${max} characters` });
+			}
+		}
 		const webhookId = typeof event.webhookId === 'string' ? event.webhookId : '(none)';
 
-		// 3. Replays: a stale (or future) timestamp is acknowledged but starts nothing.
+		// 3. Replays: a stale (or future) timestamp is acknowledged but starts nothing. At warn: Rankr retries with
+		//    the original timestamp, so after an outage longer than the window every retried delivery ends here.
 		if (!withinReplayWindow(event.timestamp, settings.replayWindowSeconds)) {
-			log.info(`acknowledged ${String(event.type)} ${webhookId} without starting a run: its timestamp is outside the ${settings.replayWindowSeconds} s replay window (a replay or a late redelivery)`);
+			log.warn(`acknowledged ${String(event.type)} ${webhookId} without starting a run: ${outsideWindow(event.timestamp, settings.replayWindowSeconds)}`, { webhookId, eventType: String(event.type) });
 			return answer(200, { received: true, ignored: 'timestamp outside the replay window', webhookId: event.webhookId ?? null });
 		}
 
@@ -198,13 +215,35 @@ export class RankrTrigger implements INodeType {
 }
 
 function settingsOf(data: IDataObject): VerificationSettings {
-	const method = (['rsa', 'hmac', 'none'] as const).find((m) => m === data.method) ?? 'rsa';
+	// n8n fills an unstored method with the current default, Ed25519; verify.ts keyRingOf handles saved RSA keys.
+	const method = (['ed25519', 'rsa', 'hmac', 'none'] as const).find((m) => m === data.method) ?? 'ed25519';
 	return {
 		method,
 		publicKey: String(data.publicPem ?? '').replace(/\\n/g, '\n'),
 		secret: String(data.secret ?? ''),
 		replayWindowSeconds: Number(data.replayWindowSeconds ?? 300),
 	};
+}
+
+/** For a refusal's log line: why every delivery will be refused, when the credential is the cause (no header named). */
+function credentialHint(settings: VerificationSettings): string {
+	if (settings.method !== 'ed25519') return '';
+	const ring = keyRingOf(settings);
+	if (ring.legacyRsa) return '; the credential holds only a legacy RSA key, see its credential test';
+	if (ring.problems.length) return `; the credential has ${ring.keys.length ? 'unusable keys' : 'no usable key'}, see its credential test`;
+	return '';
+}
+
+/** Why a timestamp is outside the window, and what to do when it was an outage rather than a replay. */
+function outsideWindow(timestamp: unknown, windowSeconds: number): string {
+	const at = eventTime(timestamp);
+	const window = `the ${windowSeconds} s replay window`;
+	if (!Number.isFinite(at)) return `its timestamp is missing or not a date, so it cannot be inside ${window}`;
+	const offset = Math.round((Date.now() - at) / 1000);
+	if (offset < 0) {
+		return `its timestamp is ${-offset} s in the future, outside ${window}: check this server's clock, or raise the Replay Window in the Rankr webhook credential to allow for the skew`;
+	}
+	return `its timestamp is ${offset} s old, outside ${window}. A replay, or a retry after n8n was unreachable: Rankr retries with the original timestamp, so after an outage longer than ${windowSeconds} s every retried delivery is dropped like this; if n8n was down, raise the Replay Window in the Rankr webhook credential`;
 }
 
 /** n8n keeps the exact bytes as rawBody; fall back to the parsed body only when it is missing. */

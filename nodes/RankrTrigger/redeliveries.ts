@@ -10,12 +10,26 @@
 
 /** Upper bound on remembered ids (~100 bytes each); beyond it the oldest are forgotten first. */
 const MAX_REMEMBERED = 200_000;
+/**
+ * And on their bytes, counted per key (UTF-16 characters × 2, plus the Map entry and its number). The trigger
+ * refuses a webhookId over 256 characters before it gets here, so a key is at most ~600 bytes; without this
+ * bound 200,000 of those would be ~150 MB, with it the memory stays near 40 MiB whatever the ids' length.
+ */
+const MAX_REMEMBERED_BYTES = 40 * 1024 * 1024;
+/** What a Map entry with a number value costs besides its key's characters (an estimate, on the high side). */
+const ENTRY_OVERHEAD_BYTES = 80;
 
 export class RecentDeliveries {
 	/** key → the moment it may be forgotten (ms). A Map iterates in insertion order: oldest first. */
 	private readonly expiries = new Map<string, number>();
 
-	constructor(private readonly capacity = MAX_REMEMBERED) {}
+	/** Estimated bytes of all remembered keys (see MAX_REMEMBERED_BYTES). */
+	private bytes = 0;
+
+	constructor(
+		private readonly capacity = MAX_REMEMBERED,
+		private readonly maxBytes = MAX_REMEMBERED_BYTES,
+	) {}
 
 	/**
 	 * True the first time `key` is offered (and remembers it until `forgetAtMs`); false while it is remembered.
@@ -24,11 +38,11 @@ export class RecentDeliveries {
 		this.forgetExpired(nowMs);
 		const known = this.expiries.get(key);
 		if (known !== undefined && known > nowMs) return false;
-		this.expiries.delete(key);
+		this.forget(key);
 		this.expiries.set(key, forgetAtMs);
-		while (this.expiries.size > this.capacity) {
-			const oldest = this.expiries.keys().next().value as string;
-			this.expiries.delete(oldest);
+		this.bytes += costOf(key);
+		while (this.expiries.size > this.capacity || (this.bytes > this.maxBytes && this.expiries.size > 1)) {
+			this.forget(this.expiries.keys().next().value as string);
 		}
 		return true;
 	}
@@ -37,14 +51,25 @@ export class RecentDeliveries {
 		return this.expiries.size;
 	}
 
+	/** The estimated bytes the remembered keys take. */
+	get byteSize(): number {
+		return this.bytes;
+	}
+
+	private forget(key: string): void {
+		if (this.expiries.delete(key)) this.bytes -= costOf(key);
+	}
+
 	/** Drops expired ids from the old end; ids arrive roughly in timestamp order, so this stops early. */
 	private forgetExpired(nowMs: number): void {
 		for (const [key, forgetAt] of this.expiries) {
 			if (forgetAt > nowMs) break;
-			this.expiries.delete(key);
+			this.forget(key);
 		}
 	}
 }
+
+const costOf = (key: string) => key.length * 2 + ENTRY_OVERHEAD_BYTES;
 
 /** One per n8n process: shared by every Rankr Trigger in it, keyed by workflow, node and webhookId. */
 export const recentDeliveries = new RecentDeliveries();

@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { redact } from './errors';
 import { classifyTransportError, type AttemptOutcome } from './retry';
+import { quoted } from './text';
 
 export type RequestContext = IExecuteFunctions | ILoadOptionsFunctions;
 
@@ -16,6 +18,25 @@ export interface PlainRequest {
 	timeoutMs?: number;
 	/** The credential is OAuth2: on a 401 let n8n refresh the access token and repeat (see sendOnce). */
 	refreshOAuth2?: boolean;
+	/** The credential's secrets, masked in the error of a request that could not be made. */
+	secrets?: readonly string[];
+}
+
+/** Methods HTTP defines as idempotent: sending one twice leaves the server as sending it once. */
+export type IdempotentMethod = 'GET' | 'HEAD' | 'PUT' | 'DELETE';
+
+/**
+ * Whether a request may be sent again after a failure that may have applied it (a 5xx, a connection lost
+ * after sending). GET, PUT and DELETE are idempotent unless they say otherwise; a POST or PATCH must say:
+ * true for an upsert (the same state however often it is sent), false for anything that creates, starts or
+ * sends (see the table in the README, Reliability).
+ */
+export type Idempotency = { method: IdempotentMethod; idempotent?: boolean } | { method: 'POST' | 'PATCH'; idempotent: boolean };
+
+export function isIdempotent(request: { method: string; idempotent?: boolean }): boolean {
+	if (typeof request.idempotent === 'boolean') return request.idempotent;
+	if (['GET', 'HEAD', 'PUT', 'DELETE'].includes(request.method)) return true;
+	throw new Error(`internal error: a ${request.method} request must say whether it is idempotent`);
 }
 
 /** Longest we wait for one answer: a hung server becomes a clear error, never a stuck workflow. */
@@ -48,12 +69,12 @@ export async function sendOnce(ctx: RequestContext, credentialType: string, requ
 		options.body = empty ? '{}' : (request.body as IDataObject);
 		options.headers!['Content-Type'] = 'application/json';
 	}
-	const first = await attempt(ctx, credentialType, options, request.baseUrl);
+	const first = await attempt(ctx, credentialType, options, request);
 	if (!request.refreshOAuth2 || first.kind !== 'response' || first.statusCode !== 401) return first;
-	return attempt(ctx, credentialType, { ...options, ignoreHttpStatusErrors: false }, request.baseUrl);
+	return attempt(ctx, credentialType, { ...options, ignoreHttpStatusErrors: false }, request);
 }
 
-async function attempt(ctx: RequestContext, credentialType: string, options: IHttpRequestOptions, baseUrl: string): Promise<AttemptOutcome> {
+async function attempt(ctx: RequestContext, credentialType: string, options: IHttpRequestOptions, request: PlainRequest): Promise<AttemptOutcome> {
 	try {
 		const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, options)) as {
 			statusCode: number;
@@ -65,8 +86,9 @@ async function attempt(ctx: RequestContext, credentialType: string, options: IHt
 		const answered = responseOf(error);
 		if (answered) return answered;
 		const transport = classifyTransportError(error);
-		// Not a network failure (e.g. an unusable URL): report its message only, never the request it carried.
-		if (!transport) throw new NodeOperationError(ctx.getNode(), `Request to ${baseUrl} failed: ${(error as Error).message}`);
+		// Not a network failure (e.g. an unusable URL): report its message only, never the request it carried,
+		// and never the URL's user and password.
+		if (!transport) throw new NodeOperationError(ctx.getNode(), redact(`Request to ${request.baseUrl} failed: ${String((error as Error).message).slice(0, 300)}`, request.secrets));
 		return { kind: 'transportError', error: error as Error, ...transport };
 	}
 }
@@ -115,12 +137,16 @@ export function parseBody(body: unknown): unknown {
  * percent-encoded) as a directory step, so no client can address it safely.
  */
 export function encodePathSegment(value: string): string {
-	if (/^\.+$/.test(value) && value.length <= 2) {
-		throw new Error(`"${value}" cannot be used as an ID in a URL: a path segment of only dots would address another endpoint`);
+	if (value.length <= 2 && /^\.+$/.test(value)) {
+		throw new Error(`${quoted(value)} cannot be used as an ID in a URL: a path segment of only dots would address another endpoint`);
 	}
 	return encodeURIComponent(value);
 }
 
+/** The URL without white space around it and without trailing slashes (a loop: /\/+$/ backtracks on "////…x"). */
 export function trimSlash(url: string): string {
-	return String(url ?? '').trim().replace(/\/+$/, '');
+	const text = String(url ?? '').trim();
+	let end = text.length;
+	while (end > 0 && text[end - 1] === '/') end--;
+	return text.slice(0, end);
 }

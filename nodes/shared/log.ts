@@ -1,5 +1,7 @@
 import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
 
+import { clipForLog, withoutEmails } from './text';
+
 type LogContext = IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions;
 
 /**
@@ -35,7 +37,7 @@ export function nodeLog(ctx: LogContext): NodeLog {
 	const sendToUi = (ctx as { sendMessageToUI?: (message: string) => void }).sendMessageToUI;
 	const toUi = typeof sendToUi === 'function' ? (message: string) => sendToUi.call(ctx, message) : undefined;
 	log = {
-		debug: (message, meta) => logger?.debug(prefix + message, { ...base, ...meta }),
+		debug: (message, meta) => logger?.debug(prefix + clipForLog(message), { ...base, ...meta }),
 		info: (message, meta) => logger?.info(prefix + withoutEmails(message), { ...base, ...meta }),
 		warn: (message, meta) => logger?.warn(prefix + withoutEmails(message), { ...base, ...meta }),
 		progress: (message, meta) => {
@@ -62,14 +64,10 @@ export function duration(ms: number): string {
 
 /** "PUT /users/rk_1 (item 3)", with any path segment that holds an email shown as <email>: fit for info lines. */
 export function requestLabel(method: string, path: string, itemIndex?: number): string {
-	const shown = path
+	// a label, not a record: a path made long by a hostile id is cut before it is looked at
+	const shown = (path.length > 300 ? `${path.slice(0, 300)}…` : path)
 		.split('/')
 		.map((segment) => (/@|%40/.test(segment) ? '<email>' : segment))
 		.join('/');
 	return `${method} ${shown}${itemIndex === undefined ? '' : ` (item ${itemIndex + 1})`}`;
-}
-
-/** Emails (personal data) stay out of info and warn lines, whatever an error message quoted. */
-export function withoutEmails(text: string): string {
-	return text.replace(/[^\s"'<>()[\]{},;:]+@[^\s"'<>()[\]{},;:]+/g, '<email>');
 }

@@ -1,5 +1,7 @@
 import { sleep } from 'n8n-workflow';
 
+import { WaitBudget } from './waits';
+
 /** Header names an API uses to announce its limits (HighLevel: X-RateLimit-Max, …-Remaining, …). */
 export interface RateLimitHeaders {
 	max: string;
@@ -29,6 +31,8 @@ export class RequestPacer {
 	private slots: PacerSlot[] = [];
 	dailyRemaining: number | undefined;
 	dailyLimit: number | undefined;
+	/** When the daily limit resets (epoch ms), once a 429's Retry-After has said. */
+	dailyResetAt: number | undefined;
 	waitedMs = 0;
 	pauses = 0;
 	/** Told of every wait and why (for the log). */
@@ -40,8 +44,11 @@ export class RequestPacer {
 		private readonly marginMs = 5,
 	) {}
 
-	/** Waits until one more request fits the limit, then takes a slot for it. */
-	async acquire(): Promise<PacerSlot> {
+	/**
+	 * Waits until one more request fits the limit, then takes a slot for it. The wait counts against the
+	 * request's budget: an announced interval longer than the node waits throws WaitRefused, nothing slept.
+	 */
+	async acquire(budget: WaitBudget = new WaitBudget()): Promise<PacerSlot> {
 		if (this.max && this.intervalMs) {
 			for (;;) {
 				const now = Date.now();
@@ -49,13 +56,14 @@ export class RequestPacer {
 				this.slots = this.slots.filter((slot) => slot.at > horizon);
 				if (this.slots.length < this.max) break;
 				const oldest = Math.min(...this.slots.map((slot) => slot.at));
-				await this.pause(oldest - horizon, `${this.max} requests per ${this.intervalMs} ms, as the API announces`);
+				await this.pause(oldest - horizon, `${this.max} requests per ${this.intervalMs} ms, as the API announces`, budget);
 				this.serverRemaining = undefined; // a new interval has begun since that answer
 			}
 			// Our own window has room but the server has none: someone else uses the same limit.
 			if (this.serverRemaining === 0) {
+				// cleared only once waited: a refused wait leaves the next request to meet the same refusal
+				await this.pause(this.intervalMs + this.marginMs, 'the API says none are left in this interval: another client shares the limit', budget);
 				this.serverRemaining = undefined;
-				await this.pause(this.intervalMs + this.marginMs, 'the API says none are left in this interval: another client shares the limit');
 			}
 		}
 		const slot = { at: Date.now() };
@@ -83,14 +91,17 @@ export class RequestPacer {
 		this.dailyLimit = read(this.names.dailyLimit) ?? this.dailyLimit;
 	}
 
-	/** How long to wait after a 429 that gave no Retry-After: one interval, as announced. */
-	retryWaitMs(headers: Record<string, unknown>): number | undefined {
+	/** How long to wait after a 429 that gave no Retry-After: one interval, as announced (and the header that says so). */
+	retryWait(headers: Record<string, unknown>): { ms: number; header: string; value: string } | undefined {
 		this.observe(headers);
-		return this.intervalMs !== undefined ? this.intervalMs + this.marginMs : undefined;
+		if (this.intervalMs === undefined) return undefined;
+		return { ms: this.intervalMs + this.marginMs, header: this.names.intervalMs, value: String(this.intervalMs) };
 	}
 
-	private async pause(ms: number, why: string) {
+	private async pause(ms: number, why: string, budget: WaitBudget) {
 		if (ms <= 0) return;
+		const refused = budget.take(ms, { what: `pacing to the announced rate limit (${why})`, header: this.names.intervalMs, value: String(this.intervalMs) });
+		if (refused) throw refused;
 		this.waitedMs += ms;
 		this.pauses++;
 		this.onPause?.(ms, why);

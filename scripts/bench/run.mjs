@@ -17,6 +17,7 @@ import { envPairs } from '../lib/suite.mjs';
 import { ROOT } from './lib/n8n.mjs';
 import { printTable, round } from './lib/stats.mjs';
 import { bulkUpsert } from './scenarios/bulk-upsert.mjs';
+import { hostileText } from './scenarios/hostile-text.mjs';
 import { rateLimitedCreates } from './scenarios/rate-limited-creates.mjs';
 import { webhookIntake } from './scenarios/webhook-intake.mjs';
 
@@ -24,7 +25,7 @@ import { webhookIntake } from './scenarios/webhook-intake.mjs';
  * Every scenario, in run order: { id, title, run(ctx) -> { rows, info }, tables, targets(rows, infos, options) }.
  * A table: { no, title, rows(rows, infos), columns: [title, cell(row)][], notes(data) }; all printed by number.
  */
-const SCENARIOS = [bulkUpsert, rateLimitedCreates, webhookIntake];
+const SCENARIOS = [bulkUpsert, rateLimitedCreates, webhookIntake, hostileText];
 
 /** The options: [parseArgs config, argument, help]. */
 const OPTIONS = {

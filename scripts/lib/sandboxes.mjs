@@ -64,8 +64,9 @@ export const SANDBOXES = [
 		credential: {
 			type: 'rankrWebhookApi',
 			displayName: 'Rankr Webhook API',
-			labels: { method: 'Verification Method', publicPem: 'Public Key (PEM)', replayWindowSeconds: 'Replay Window (Seconds)' },
-			data: (sandbox) => ({ method: 'rsa', publicPem: sandbox.publicKeyPem, replayWindowSeconds: 300 }),
+			labels: { method: 'Verification Method', publicPem: 'Public Keys', replayWindowSeconds: 'Replay Window (Seconds)' },
+			// Ed25519, as Rankr signs today: both of the sandbox's keys (an account mid-rotation).
+			data: (sandbox) => ({ method: 'ed25519', publicPem: sandbox.ed25519PublicKeysPem, replayWindowSeconds: 300 }),
 		},
 	},
 ];

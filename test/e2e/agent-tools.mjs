@@ -6,12 +6,16 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
+import { archiveRows } from '../../scripts/lib/archive.mjs';
 import { sleep } from '../../scripts/lib/proc.mjs';
 import { waitForWebhooks } from '../../scripts/lib/stack.mjs';
 import { USERS, userState } from '../../scripts/lib/story.mjs';
 
 /** n8n logs each failed tool call at error level; these are the ones this test causes. */
 export const TOOL_ERRORS_ON_PURPOSE = /^Error while executing Tool (find_user|create_or_update_user|enrol_in_workflow|bulk_sync): /;
+
+/** n8n's "Call n8n Workflow Tool": how the example offers the deletion flow to agents. */
+const SUB_WORKFLOW_TOOL = '@n8n/n8n-nodes-langchain.toolWorkflow';
 
 const MONA = { id: 'rk_mona_01', email: 'mona.agent@example.com', firstName: 'Mona', lastName: 'Agent' };
 
@@ -72,7 +76,8 @@ export async function agentTools(stack, checks) {
 	const client = await connectMcp(stack.mcp.url, stack.mcp.token);
 	const [callsBefore, failedBefore] = [calls, failedCalls];
 	try {
-		const toolNodes = example.workflow.nodes.filter((node) => node.type.startsWith('n8n-nodes-rankr.'));
+		// the package's nodes as tools, and the deletion flow called as a sub-workflow (delete_user)
+		const toolNodes = example.workflow.nodes.filter((node) => node.type.startsWith('n8n-nodes-rankr.') || node.type === SUB_WORKFLOW_TOOL);
 		if (stack.runtime.n8nVersion.startsWith('2.')) {
 			const instructions = client.getInstructions() ?? '';
 			c(instructions.includes('find_user') && instructions.includes('delete_user'), 'the server sends its instructions (which tool first, deleting only when asked)', instructions || '(none)');
@@ -87,7 +92,7 @@ export async function agentTools(stack, checks) {
 			const properties = Object.keys(tool?.inputSchema?.properties ?? {});
 			const described = properties.every((key) => (tool.inputSchema.properties[key].description ?? '').length > 10);
 			c(
-				tool?.description === node.parameters.toolDescription && JSON.stringify(properties) === JSON.stringify(keys) && JSON.stringify(tool.inputSchema.required ?? []) === JSON.stringify(keys) && described,
+				tool?.description === (node.parameters.toolDescription ?? node.parameters.description) && JSON.stringify(properties) === JSON.stringify(keys) && JSON.stringify(tool.inputSchema.required ?? []) === JSON.stringify(keys) && described,
 				`${node.name}: its description, and ${keys.length ? `arguments ${keys.join(', ')} (required, each described)` : 'no arguments'}`,
 				JSON.stringify(tool),
 			);
@@ -137,6 +142,15 @@ export async function agentTools(stack, checks) {
 
 		const deleted = await call(client, 'delete_user', { userId: MONA.id });
 		c(!deleted.isError && !stack.activatepro.users.get(MONA.id), 'delete_user: ActivatePro no longer holds her profile', `${deleted.text}; profile ${JSON.stringify(stack.activatepro.users.get(MONA.id))}`);
+		// It ran the deletion flow, not a bare delete: deactivated and archived first, then removed.
+		const row = (await archiveRows(stack.rest, stack.archive)).find((r) => r.userId === MONA.id);
+		const upserts = stack.activatepro.requests().filter((q) => q.method === 'PUT' && q.rawBody.includes(MONA.id) && q.rawBody.includes('deactivated'));
+		c(
+			row?.status === 'removed' && String(row.webhookId).startsWith('agent-') && /ActivatePro profile/.test(row.removed) && upserts.length === 1,
+			'delete_user ran the deletion flow: marked deactivated, archived (a deletion record made by the agent), then removed',
+			`row ${JSON.stringify(row)}; deactivations ${upserts.length}`,
+		);
+		c(deleted.json?.[0]?.status === 'removed' || /"status":\s*"removed"/.test(deleted.text), 'and the agent gets the deletion record back (status "removed")', deleted.text.slice(0, 300));
 		c(stack.activatepro.users.get(USERS.grace.id), 'and Grace is untouched', '');
 	} finally {
 		await client.close();

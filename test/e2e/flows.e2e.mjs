@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // End-to-end, in a real n8n: the demo's story (scripts/lib/story.mjs) played through the production webhooks
 // of the example flows, with the sandboxes' state asserted after every step; the status dashboard; a badly
-// signed delivery; the agent tools over MCP (test/e2e/agent-tools.mjs); the secrecy of the keys; the editor, driven by a headless Chromium, showing each example
+// signed delivery (Ed25519 with both keys of a rotation, forged, tampered, in the wrong header); the agent tools over MCP (test/e2e/agent-tools.mjs); the secrecy of the keys; the editor, driven by a headless Chromium, showing each example
 // flow (screenshots saved to docs/screenshots/<example>.png); last, a deletion whose archive cannot be written.
 //   node test/e2e/flows.e2e.mjs [--no-screenshots] [--screenshot-dir DIR] [--verbose] [--keep]
 // Needs the package built (npm run build). Ports are free ones, so a running `npm start` does not get in the way.
 // Ends with "N passed, M failed"; exit 1 on any failure.
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import path from 'node:path';
 
 import { ARCHIVE_TABLE, archiveRows } from '../../scripts/lib/archive.mjs';
@@ -315,30 +315,62 @@ async function archiveFailure(stack) {
 }
 
 async function badSignature(stack) {
-	checks.section('a badly signed delivery');
+	checks.section('signatures: Ed25519 with either key of a rotation; forged, tampered, misplaced, missing');
 	const signup = stack.flows.find((f) => f.name === 'signup');
-	const before = (await stack.rest.executions(signup.workflow.id)).length;
-	const mallory = { id: 'rk_mallory_99', email: 'mallory@example.com', firstName: 'Mallory', lastName: 'Forger' };
-	const event = stack.rankr.event('UserCreate', mallory);
-	const body = JSON.stringify(event);
-	// A real signature, but over other bytes: what a tampered body looks like.
-	const signature = stack.rankr.sign(JSON.stringify({ ...event, role: 'user' }))['x-wh-signature'];
-	const forged = JSON.stringify({ ...event, role: 'admin' });
+	const executionIds = async () => new Set((await stack.rest.executions(signup.workflow.id)).map((e) => e.id));
 	const post = async (raw, headers) => {
 		const response = await fetch(stack.url('signup'), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: raw, signal: AbortSignal.timeout(10_000) });
 		return { status: response.status, body: await response.text() };
 	};
-	const tampered = await post(forged, { 'x-wh-signature': signature });
-	const unsigned = await post(body, {});
-	checks.check(tampered.status === 401, 'a body that does not match its x-wh-signature gets 401', `${tampered.status} ${tampered.body}`);
-	checks.check(unsigned.status === 401, 'a delivery without a signature gets 401', `${unsigned.status} ${unsigned.body}`);
+
+	// The credential holds both of the sandbox's Ed25519 public keys: a delivery signed with either runs.
+	for (const [keyIndex, user] of [
+		[0, { id: 'rk_keyone_41', email: 'key.one@example.com', firstName: 'Kim', lastName: 'First' }],
+		[1, { id: 'rk_keytwo_42', email: 'key.two@example.com', firstName: 'Kai', lastName: 'Second' }],
+	]) {
+		const before = await executionIds();
+		const raw = JSON.stringify(stack.rankr.event('UserCreate', user));
+		const answer = await post(raw, stack.rankr.sign(raw, 'ed25519', { keyIndex }));
+		const finished = answer.status === 200 ? await stack.rest.finishedAfter(signup.workflow.id, before, { timeoutMs: 60_000 }) : undefined;
+		checks.check(
+			answer.status === 200 && finished?.length === 1 && finished[0].status === 'success' && userState(stack, user).profile?.email === user.email,
+			`signed with the ${keyIndex ? 'second' : 'first'} Ed25519 key (x-ghl-signature): 200, one signup run to success`,
+			`${answer.status} ${answer.body}; executions ${stack.redact(JSON.stringify(finished?.map((e) => ({ id: e.id, status: e.status })) ?? null))}`,
+		);
+	}
+
+	const before = (await stack.rest.executions(signup.workflow.id)).length;
+	const mallory = { id: 'rk_mallory_99', email: 'mallory@example.com', firstName: 'Mallory', lastName: 'Forger' };
+	const event = stack.rankr.event('UserCreate', mallory);
+	const body = JSON.stringify(event);
+	const genuine = stack.rankr.sign(body)['x-ghl-signature'];
+	const refusals = {
+		// A key pair the credential does not know.
+		forged: await post(body, { 'x-ghl-signature': sign(null, Buffer.from(body), generateKeyPairSync('ed25519').privateKey).toString('base64') }),
+		// A real signature, but over other bytes: what a tampered body looks like.
+		tampered: await post(JSON.stringify({ ...event, role: 'admin' }), { 'x-ghl-signature': genuine }),
+		// The right signature in the retired RSA header.
+		'in the wrong header (x-wh-signature)': await post(body, { 'x-wh-signature': genuine }),
+		unsigned: await post(body, {}),
+	};
+	for (const [how, answer] of Object.entries(refusals)) {
+		checks.check(answer.status === 401 && answer.body.includes('invalid signature'), `${how}: 401 "invalid signature"`, `${answer.status} ${answer.body}`);
+	}
+	const naming = Object.entries(refusals).filter(([, answer]) => /x-(ghl|wh|rankr)-signature|header/i.test(answer.body));
+	checks.check(naming.length === 0, 'no refusal names the header it expected or missed (all four answers are the same)', naming.map(([how, a]) => `${how}: ${a.body}`).join('\n'));
 	await sleep(1500); // an execution, had one started, would be listed by now
 	const after = (await stack.rest.executions(signup.workflow.id)).length;
-	checks.check(after === before, 'neither started an execution', `${after - before} new executions`);
+	checks.check(after === before, 'none started an execution', `${after - before} new executions`);
 	const state = userState(stack, mallory);
 	checks.check(!state.profile && state.emailApiUsers.length === 0 && state.emails.length === 0, 'nothing reached ActivatePro or the Email API', JSON.stringify(state));
-	const refusals = stack.server.lines().filter((l) => l.level === 'warn' && /^\[Rankr signup\] refused a delivery \(401\): (invalid signature|missing x-wh-signature header)/.test(l.message));
-	checks.check(refusals.length >= 2, "n8n's log has a warning for each refusal, with its reason", refusals.map((l) => l.message).join('\n') || 'none');
+	const lines = stack.server.lines().filter((l) => l.level === 'warn' && /^\[Rankr signup\] refused a delivery \(401\)/.test(l.message));
+	checks.check(
+		lines.length >= 4 && lines.every((l) => /^\[Rankr signup\] refused a delivery \(401\): missing or invalid signature/.test(l.message)),
+		"n8n's log has a warning for each refusal: missing or invalid signature",
+		lines.map((l) => l.message).join('\n') || 'none',
+	);
+	const namingLines = lines.filter((l) => /x-(ghl|wh|rankr)-signature|header/i.test(l.message));
+	checks.check(namingLines.length === 0, 'and no warning names a header', namingLines.map((l) => l.message).join('\n'));
 	checks.print();
 }
 

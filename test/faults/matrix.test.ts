@@ -2,12 +2,15 @@
 // Invariant in every cell: each input item ends as exactly one output item (success or error, paired to
 // it); what is reported done is in the sandbox exactly once; what is reported failed is either not done, or
 // its error says that it may have been done. The matrix is printed at the end; lost and duplicated must be 0.
+// Operations that are not idempotent (user create, add to a workflow that allows re-entry, course import) run
+// under every fault too: none may happen twice. A proxy that echoes the request (key and token included) is one
+// of the faults, and every run's serialized result is scanned for the credentials' secrets.
 import type { INodeExecutionData } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { runNode } from '../engine';
-import { apCredentials, startActivatePro } from '../helpers/activatepro';
-import { apiKeyCredentials, startEmailApi } from '../helpers/emailapi';
+import { AP_KEY, apCredentials, startActivatePro } from '../helpers/activatepro';
+import { apiKeyCredentials, PIT, startEmailApi } from '../helpers/emailapi';
 
 type AP = Awaited<ReturnType<typeof startActivatePro>>;
 type EM = Awaited<ReturnType<typeof startEmailApi>>;
@@ -54,6 +57,7 @@ const apFaults = (): Fault[] => [
 	{ name: '429 Retry-After 1', apply: (route) => ap.faults.add({ route, kind: 'status', status: 429, headers: { 'Retry-After': '1' } }) },
 	{ name: 'connection dropped', apply: (route) => ap.faults.add({ route, kind: 'drop' }) },
 	{ name: 'answer lost (processed)', apply: (route) => ap.faults.add({ route, kind: 'dropAfterProcess' }) },
+	{ name: 'proxy echoes request (400)', apply: (route) => ap.faults.add({ route, kind: 'echo', status: 400 }) },
 	{ name: 'tracking stuck PENDING', apply: () => (ap.stuck = true), needsWait: true },
 	{
 		name: 'tracking 404 mid-wait',
@@ -113,6 +117,7 @@ describe('ActivatePro', () => {
 				parameters.options = { waitForCompletion: op.wait, timeout: 3 };
 				const r = await runNode({ type: 'n8n-nodes-rankr.activateProUser', parameters, items: input, credentials: apCredentials(ap), onError: 'continueErrorOutput' });
 				expect(r.error).toBeUndefined();
+				expect(r.serialized).not.toContain(AP_KEY);
 				await sleep(50); // let accepted work finish
 				const { perInput, lost, duplicated } = outcome(r.success, r.errors, ITEMS);
 				let ok = 0;
@@ -144,8 +149,10 @@ describe('Email API', () => {
 		{ name: '429 Retry-After 1', apply: (route) => em.faults.add({ route, kind: 'status', status: 429, headers: { 'Retry-After': '1' } }) },
 		{ name: 'connection dropped', apply: (route) => em.faults.add({ route, kind: 'drop' }) },
 		{ name: 'answer lost (processed)', apply: (route) => em.faults.add({ route, kind: 'dropAfterProcess' }) },
+		{ name: 'proxy echoes request (400)', apply: (route) => em.faults.add({ route, kind: 'echo', status: 400 }) },
 	];
 	const welcome = () => em.seededWorkflowIds().welcome;
+	let reentry = '';
 
 	async function seedUsersAndContacts(input: ReturnType<typeof users>) {
 		const ids: Array<{ userId: string; contactId: string }> = [];
@@ -171,14 +178,18 @@ describe('Email API', () => {
 		{ name: 'user update', route: 'PUT /users/' },
 		{ name: 'user delete', route: 'DELETE /users/' },
 		{ name: 'contact addToWorkflow', route: 'POST /contacts/' },
+		{ name: 'contact addToWorkflow (re-entry)', route: 'POST /contacts/' },
+		{ name: 'course import', route: 'POST /courses/' },
 	];
 	for (const op of ops) {
 		for (const fault of emFaults()) {
 			test(`${op.name} × ${fault.name}`, async () => {
 				em.reset();
+				// a workflow with "Allow re-entry": every add that reaches it enrols and emails again
+				reentry = em.addWorkflow({ name: 'Weekly Digest', allowReentry: true }).id;
 				const prefix = `${op.name.replace(/\W+/g, '')}${fault.name.replace(/\W+/g, '')}`.toLowerCase();
 				const input = users(prefix);
-				const seeded = op.name === 'user create' ? [] : await seedUsersAndContacts(input);
+				const seeded = op.name === 'user create' || op.name === 'course import' ? [] : await seedUsersAndContacts(input);
 				const items = input.map((u, i) => ({ ...u, ...(seeded[i] ?? {}) }));
 				fault.apply(op.route);
 				const parameters: Record<string, unknown> = {
@@ -186,9 +197,16 @@ describe('Email API', () => {
 					'user update': { resource: 'user', operation: 'update', userId: '={{ $json.userId }}', updateFields: { firstName: 'Updated' } },
 					'user delete': { resource: 'user', operation: 'delete', userId: '={{ $json.userId }}' },
 					'contact addToWorkflow': { resource: 'contact', operation: 'addToWorkflow', contactId: '={{ $json.contactId }}', workflowId: { __rl: true, mode: 'id', value: welcome() } },
+					'contact addToWorkflow (re-entry)': { resource: 'contact', operation: 'addToWorkflow', contactId: '={{ $json.contactId }}', workflowId: { __rl: true, mode: 'id', value: reentry } },
+					'course import': {
+						resource: 'course',
+						operation: 'import',
+						productsJson: '={{ JSON.stringify([{ title: $json.id, description: "Fault matrix", categories: [{ title: "Week 1", visibility: "published", posts: [] }] }]) }}',
+					},
 				}[op.name]!;
 				const r = await runNode({ type: 'n8n-nodes-rankr.emailApi', parameters, items, credentials: apiKeyCredentials(em), onError: 'continueErrorOutput' });
 				expect(r.error).toBeUndefined();
+				expect(r.serialized).not.toContain(PIT);
 				const { perInput, lost, duplicated } = outcome(r.success, r.errors, ITEMS);
 				let ok = 0;
 				let failed = 0;
@@ -200,11 +218,15 @@ describe('Email API', () => {
 					if (mine.length > 1) twice++;
 					const emails = em.emailsSent.filter((e: { contactId: string }) => e.contactId === seeded[i]?.contactId).length;
 					if (emails > 1) twice++;
+					const imports = em.courseImports.filter((c: { products: Array<{ title: string }> }) => c.products[0]?.title === input[i].id).length;
+					if (imports > 1) twice++;
 					const done = {
 						'user create': mine.length === 1,
 						'user update': mine[0]?.firstName === 'Updated',
 						'user delete': mine.length === 0 || em.users.get(seeded[i]?.userId)?.deleted === true,
 						'contact addToWorkflow': emails === 1,
+						'contact addToWorkflow (re-entry)': emails === 1,
+						'course import': imports === 1,
 					}[op.name]!;
 					if (isError(item)) {
 						failed++;

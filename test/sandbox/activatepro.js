@@ -165,7 +165,7 @@ class ActivateProSandbox extends SandboxServer {
 		if (typeof entry.id !== 'string' || entry.id.trim() === '') errors.push(apiError(2, 'Invalid field value, or missing a required field "id"', `${base}/id`));
 		if (entry.email === undefined || entry.email === null || entry.email === '') {
 			errors.push(apiError(2, 'Invalid field value, or missing a required field "email"', `${base}/email`));
-		} else if (typeof entry.email !== 'string' || !EMAIL_RE.test(entry.email)) {
+		} else if (typeof entry.email !== 'string' || (entry.email.length > 254 || !EMAIL_RE.test(entry.email))) {
 			errors.push(apiError(4, `Invalid email "${entry.email}". The email address must be in the addr-spec format as defined in RFC 5322`, `${base}/email`));
 		}
 		if (entry.businessUnit !== undefined && entry.businessUnit !== null && (typeof entry.businessUnit !== 'string' || !BU_RE.test(entry.businessUnit))) {

@@ -137,7 +137,7 @@ function isPlainObject(value) {
 function primitiveOk(schema, value) {
 	switch (schema.t) {
 		case 'string': return typeof value === 'string' && (!schema.enum || schema.enum.includes(value));
-		case 'email': return typeof value === 'string' && EMAIL_RE.test(value);
+		case 'email': return typeof value === 'string' && value.length <= 254 && EMAIL_RE.test(value); // length first: the regex backtracks
 		case 'boolean': return typeof value === 'boolean';
 		case 'number': return typeof value === 'number' && Number.isFinite(value);
 		case 'numberString': return typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value);
@@ -378,6 +378,8 @@ class EmailApiSandbox extends SandboxServer {
 		this.contacts = new Map();
 		/** @type {Map<string, {id: string, name: string, status: string, version: number, createdAt: string, updatedAt: string, locationId: string}>} */
 		this.workflows = new Map();
+		/** @type {Set<string>} workflows with "Allow re-entry" on: adding a contact already in one enrols (and emails) it again */
+		this.reentryWorkflowIds = new Set();
 		/** @type {{contactId: string, workflowId: string, locationId: string, status: 'active', enrolledAt: string, eventStartTime?: string}[]} */
 		this.enrolments = [];
 		/** @type {{to: string, workflowId: string, workflowName: string, contactId: string, locationId: string, at: string, scheduledFor?: string}[]} */
@@ -405,6 +407,7 @@ class EmailApiSandbox extends SandboxServer {
 		this.users.clear();
 		this.contacts.clear();
 		this.workflows.clear();
+		this.reentryWorkflowIds.clear();
 		this.enrolments = [];
 		this.emailsSent = [];
 		this.courseImports = [];
@@ -484,11 +487,17 @@ class EmailApiSandbox extends SandboxServer {
 		return location;
 	}
 
-	/** Adds a workflow to a location (seeded ones: "Welcome", "Re-engagement" published, "Rank Up Announcement" draft). */
-	addWorkflow({ id, name, status = 'published', locationId = this.locationId, version = 1 } = {}) {
+	/**
+	 * Adds a workflow to a location (seeded ones: "Welcome", "Re-engagement" published, "Rank Up Announcement"
+	 * draft). With allowReentry (HighLevel's "Allow re-entry" setting), adding a contact that is already in it
+	 * enrols it again and sends the email again, as HighLevel does: a client that repeats an add sends twice.
+	 * @param {{id?: string, name?: string, status?: string, locationId?: string, version?: number, allowReentry?: boolean}} [workflow]
+	 */
+	addWorkflow({ id, name, status = 'published', locationId = this.locationId, version = 1, allowReentry = false } = {}) {
 		const at = new Date(this.clock.now()).toISOString();
 		const workflow = { id: id ?? crypto.randomUUID(), name, status, version, createdAt: at, updatedAt: at, locationId };
 		this.workflows.set(workflow.id, workflow);
+		if (allowReentry) this.reentryWorkflowIds.add(workflow.id);
 		return workflow;
 	}
 
@@ -519,6 +528,7 @@ class EmailApiSandbox extends SandboxServer {
 			users: [...this.users.values()].map(({ passwordHash, ...user }) => user),
 			contacts: [...this.contacts.values()],
 			workflows: [...this.workflows.values()],
+			reentryWorkflowIds: [...this.reentryWorkflowIds],
 			enrolments: this.enrolments,
 			emailsSent: this.emailsSent,
 			courseImports: this.courseImports,
@@ -547,6 +557,11 @@ class EmailApiSandbox extends SandboxServer {
 		}));
 		// POST /__sandbox/auth-codes {clientId, scopes?, locationId?, redirectUri?} -> {code}
 		this.controlRoute('POST', '/auth-codes', (req) => withJson(req, (v) => ({ status: 200, body: { code: this.issueAuthCode(v.clientId, v.scopes, v) } })));
+		// POST /__sandbox/workflows {name, status?, locationId?, allowReentry?} -> the workflow (see addWorkflow)
+		this.controlRoute('POST', '/workflows', (req) => withJson(req, (v) => {
+			if (typeof v.name !== 'string' || v.name === '') return { status: 400, body: { message: 'give {"name": "..."}' } };
+			return { status: 200, body: this.addWorkflow({ name: v.name, status: v.status, locationId: v.locationId, allowReentry: v.allowReentry === true }) };
+		}));
 		// POST /__sandbox/rate-limit {max?, intervalMs?, daily?} -> the limits now in force
 		this.controlRoute('POST', '/rate-limit', (req) => withJson(req, (v) => {
 			for (const k of ['max', 'intervalMs', 'daily']) {
@@ -991,7 +1006,8 @@ class EmailApiSandbox extends SandboxServer {
 		if (error) return error;
 		if (workflow.status !== 'published') return err(400, `Workflow ${workflow.id} is not published: only published workflows accept contacts`);
 		const active = this.enrolments.find((e) => e.contactId === contact.id && e.workflowId === workflow.id && e.status === 'active');
-		if (active) return { status: 200, body: { succeded: true } }; // an active contact is not enrolled (nor emailed) again
+		// an active contact is not enrolled (nor emailed) again, unless the workflow allows re-entry
+		if (active && !this.reentryWorkflowIds.has(workflow.id)) return { status: 200, body: { succeded: true } };
 		const at = new Date(this.clock.now()).toISOString();
 		this.enrolments.push({ contactId: contact.id, workflowId: workflow.id, locationId: contact.locationId, status: 'active', enrolledAt: at, ...(body.eventStartTime ? { eventStartTime: body.eventStartTime } : {}) });
 		const emailBlocked = contact.dnd === true || ['active', 'permanent'].includes(contact.dndSettings?.Email?.status);

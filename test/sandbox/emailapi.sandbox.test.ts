@@ -456,4 +456,22 @@ describe('control routes', () => {
 		expect(state.workflows.filter((w) => w.locationId === LOCATION)).toHaveLength(3);
 		expect(state.stats.requests).toBe(1);
 	});
+
+	it('an echo fault answers like a proxy that echoes the request, credentials included; a bad one is refused', async () => {
+		const post = (fault: unknown) => fetch(`${sandbox.url}/__sandbox/faults`, { method: 'POST', body: JSON.stringify(fault) });
+		expect((await post({ kind: 'echo', status: 'x' })).status).toBe(400);
+		expect((await post({ route: 'POST /users', kind: 'echo', status: 502 })).status).toBe(200);
+		const r = await call('POST', '/users/', { body: newUser() });
+		expect(r.status).toBe(502);
+		expect(r.body).toMatchObject({ method: 'POST', url: '/users/', headers: { authorization: `Bearer ${FULL}` }, body: { email: 'ada@example.com' } });
+		expect(sandbox.users.size).toBe(0);
+	});
+
+	it('a workflow with re-entry allowed enrols (and emails) a contact again each time it is added', async () => {
+		const res = await fetch(`${sandbox.url}/__sandbox/workflows`, { method: 'POST', body: JSON.stringify({ name: 'Weekly Digest', allowReentry: true }) });
+		const digest = (await res.json()) as { id: string };
+		const contact = await call('POST', '/contacts/upsert', { body: { locationId: LOCATION, email: 'grace@example.com' } });
+		for (let i = 0; i < 2; i++) expect((await call('POST', `/contacts/${contact.body.contact.id}/workflow/${digest.id}`, { body: {} })).status).toBe(200);
+		expect(sandbox.emailsSent.filter((e: { workflowId: string }) => e.workflowId === digest.id)).toHaveLength(2);
+	});
 });

@@ -6,7 +6,7 @@ const http = require('node:http');
 
 /** Requests under this prefix drive the sandbox itself: never logged, never faulted, never authenticated. */
 const CONTROL_PREFIX = '/__sandbox';
-const FAULT_KINDS = new Set(['status', 'drop', 'dropAfterProcess', 'delay', 'raw']);
+const FAULT_KINDS = new Set(['status', 'drop', 'dropAfterProcess', 'delay', 'raw', 'echo']);
 
 class SandboxClock {
 	constructor() {
@@ -28,6 +28,8 @@ class SandboxClock {
  *  - dropAfterProcess:  process the request, then destroy the socket instead of answering (answer lost)
  *  - delay:             hold the answer for `ms` (slow server), then answer normally
  *  - raw:               answer with a raw body/content-type (HTML error page, invalid JSON, empty body)
+ *  - echo:              a proxy that echoes the request: answer `status` (default 400) with its method, url,
+ *                       headers (credentials included) and body as JSON, without touching state
  */
 class FaultInjector {
 	constructor() {
@@ -63,6 +65,7 @@ function faultProblem(fault) {
 	if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times >= 1 && fault.times <= 10000)) return '"times" must be an integer from 1 to 10000';
 	if (fault.kind === 'status' && !(Number.isInteger(fault.status) && fault.status >= 100 && fault.status <= 599)) return 'a "status" fault needs "status", an HTTP status code';
 	if (fault.kind === 'delay' && !(typeof fault.ms === 'number' && fault.ms >= 0)) return 'a "delay" fault needs "ms", a number of milliseconds';
+	if (fault.kind === 'echo' && fault.status !== undefined && !(Number.isInteger(fault.status) && fault.status >= 100 && fault.status <= 599)) return 'an "echo" fault\'s "status" must be an HTTP status code (default 400)';
 	if (fault.headers !== undefined && (fault.headers === null || typeof fault.headers !== 'object' || Array.isArray(fault.headers))) return '"headers" must be an object';
 	return undefined;
 }
@@ -82,6 +85,8 @@ function matches(route, key) {
  *   POST   /__sandbox/reset                 forget everything: state, log, faults, clock
  *   GET    /__sandbox/faults                the faults still queued
  *   POST   /__sandbox/faults                queue a fault or an array of faults: {route, kind, status, body, headers, ms, times}
+ *                                           (kind: status, drop, dropAfterProcess, delay, raw, or echo — a proxy that
+ *                                           answers `status`, default 400, with the request's method, url, headers and body)
  *   DELETE /__sandbox/faults                drop all queued faults
  *   POST   /__sandbox/clock                 {advanceMs}: move the sandbox clock forward (e.g. to expire ids)
  * Subclasses add their own with controlRoute().
@@ -218,6 +223,13 @@ class SandboxServer extends EventEmitter {
 			if (fault?.kind === 'status') {
 				entry.status = fault.status;
 				return send(res, { status: fault.status, body: fault.body ?? { message: `injected ${fault.status}` }, headers: fault.headers });
+			}
+			if (fault?.kind === 'echo') {
+				// What a misconfigured proxy does: the request back, its credential headers and all.
+				entry.status = fault.status ?? 400;
+				const parsed = parseJson(entry.rawBody);
+				const echoed = { method: req.method, url: req.url, headers: req.headers, body: parsed.ok ? parsed.value : entry.rawBody };
+				return send(res, { status: entry.status, body: echoed, headers: fault.headers });
 			}
 			if (fault?.kind === 'raw') {
 				entry.status = fault.status ?? 200;

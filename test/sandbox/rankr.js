@@ -1,7 +1,10 @@
 'use strict';
 // A local Rankr: builds user events as the contract describes (shared/specs/rankr-webhooks.md), signs them
+// as Rankr does since 2026-07-01 — Ed25519 over the raw body in x-ghl-signature — or, for the legacy tests,
 // with its own RSA key (x-wh-signature) or an HMAC secret (x-rankr-signature), posts them to a webhook URL
 // and redelivers on non-2xx (same body, same webhookId) up to 5 times with exponential backoff.
+// It holds two Ed25519 keys, as an account does during a key rotation: it signs with the first unless told
+// otherwise, and publishes both (GET /public-key), so a credential holding both accepts either.
 const crypto = require('node:crypto');
 const { SandboxServer, parseJson } = require('./http-kit');
 
@@ -17,6 +20,10 @@ class RankrSandbox extends SandboxServer {
 	 */
 	constructor(options = {}) {
 		super('rankr');
+		this.ed25519Keys = [0, 1].map(() => crypto.generateKeyPairSync('ed25519'));
+		/** Both Ed25519 public keys, PEM blocks one after another: what the Rankr Webhook credential holds. */
+		this.ed25519PublicKeysPem = this.ed25519Keys.map(({ publicKey }) => publicKey.export({ type: 'spki', format: 'pem' }).toString()).join('');
+		// Legacy RSA (x-wh-signature): publicKeyPem keeps its name for the tests of the legacy method.
 		const { publicKey, privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 		this.publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
 		this.privateKey = privateKey;
@@ -27,7 +34,8 @@ class RankrSandbox extends SandboxServer {
 		this.deliveries = []; // { webhookId, type, url, attempts: [{ status, at }], delivered }
 		this.counter = 0;
 		this.route('POST', /^\/emit\/?$/, (req) => this.controlEmit(req));
-		this.route('GET', /^\/public-key\/?$/, () => ({ status: 200, body: this.publicKeyPem, headers: { 'content-type': 'text/plain' } }));
+		this.route('GET', /^\/public-key\/?$/, () => ({ status: 200, body: this.ed25519PublicKeysPem, headers: { 'content-type': 'text/plain' } }));
+		this.route('GET', /^\/public-key\/rsa\/?$/, () => ({ status: 200, body: this.publicKeyPem, headers: { 'content-type': 'text/plain' } }));
 		this.route('GET', /^\/deliveries\/?$/, () => ({ status: 200, body: this.deliveries }));
 	}
 
@@ -68,22 +76,36 @@ class RankrSandbox extends SandboxServer {
 	}
 
 	/**
-	 * Signature headers for raw body bytes.
+	 * An Ed25519 public key as the raw 32 bytes, in base64 or hex (the other forms HighLevel's SDK accepts).
+	 * @param {number} [index] which of the two keys
+	 * @param {'base64'|'hex'} [encoding]
+	 */
+	ed25519PublicKeyRaw(index = 0, encoding = 'base64') {
+		const { x } = this.ed25519Keys[index].publicKey.export({ format: 'jwk' });
+		return Buffer.from(x, 'base64url').toString(encoding);
+	}
+
+	/**
+	 * Signature headers for raw body bytes: 'ed25519' (Rankr today; `keyIndex` picks the key), or the legacy
+	 * 'rsa', 'hmac', 'none'.
+	 * @param {{keyIndex?: number}} [options]
 	 * @returns {Record<string, string>}
 	 */
-	sign(rawBody, method = 'rsa') {
+	sign(rawBody, method = 'ed25519', { keyIndex = 0 } = {}) {
 		if (method === 'none') return {};
 		if (method === 'hmac') {
 			return { 'x-rankr-signature': `sha256=${crypto.createHmac('sha256', this.hmacSecret).update(rawBody).digest('hex')}` };
 		}
-		return { 'x-wh-signature': crypto.sign('sha256', Buffer.from(rawBody), this.privateKey).toString('base64') };
+		if (method === 'rsa') return { 'x-wh-signature': crypto.sign('sha256', Buffer.from(rawBody), this.privateKey).toString('base64') };
+		if (method !== 'ed25519') throw new Error(`unknown signing method "${method}" (ed25519, rsa, hmac, none)`);
+		return { 'x-ghl-signature': crypto.sign(null, Buffer.from(rawBody), this.ed25519Keys[keyIndex].privateKey).toString('base64') };
 	}
 
 	/**
 	 * Posts an event to `url` and redelivers on non-2xx or a failed connection, as Rankr does.
 	 * Resolves with the delivery record once it was acknowledged or the retries ran out.
 	 */
-	async deliver(url, event, { method = 'rsa', retries = this.maxRetries, timeoutMs = 10000 } = {}) {
+	async deliver(url, event, { method = 'ed25519', keyIndex = 0, retries = this.maxRetries, timeoutMs = 10000 } = {}) {
 		const raw = JSON.stringify(event);
 		const record = { webhookId: event.webhookId, type: event.type, url, attempts: [], delivered: false };
 		this.deliveries.push(record);
@@ -93,7 +115,7 @@ class RankrSandbox extends SandboxServer {
 			try {
 				const response = await fetch(url, {
 					method: 'POST',
-					headers: { 'content-type': 'application/json', ...this.sign(raw, method) },
+					headers: { 'content-type': 'application/json', ...this.sign(raw, method, { keyIndex }) },
 					body: raw,
 					signal: AbortSignal.timeout(timeoutMs),
 				});
@@ -112,14 +134,16 @@ class RankrSandbox extends SandboxServer {
 		return record;
 	}
 
-	/** POST /emit {url, type, user:{id,email,…}, extra, method} — the HTTP control endpoint. */
+	/** POST /emit {url, type, user:{id,email,…}, extra, method, keyIndex} — the HTTP control endpoint. */
 	async controlEmit(req) {
 		const parsed = parseJson(req.rawBody);
 		if (!parsed.ok) return { status: 400, body: { message: 'body must be JSON' } };
-		const { url, type, user, extra, method } = parsed.value ?? {};
+		const { url, type, user, extra, method, keyIndex } = parsed.value ?? {};
 		if (!url || !type || !user?.id) return { status: 400, body: { message: 'need url, type and user.id' } };
+		if (method !== undefined && !['ed25519', 'rsa', 'hmac', 'none'].includes(method)) return { status: 400, body: { message: 'method: ed25519, rsa, hmac or none' } };
+		if (keyIndex !== undefined && keyIndex !== 0 && keyIndex !== 1) return { status: 400, body: { message: 'keyIndex: 0 or 1' } };
 		const event = this.event(type, user, extra);
-		const record = await this.deliver(url, event, { method: method ?? 'rsa' });
+		const record = await this.deliver(url, event, { method: method ?? 'ed25519', keyIndex: keyIndex ?? 0 });
 		return { status: 200, body: { event, delivery: record } };
 	}
 }

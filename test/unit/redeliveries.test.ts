@@ -21,3 +21,16 @@ test('beyond its capacity the oldest ids are forgotten first', () => {
 	expect(recent.firstSighting('d', 10_000, 1)).toBe(false);
 	expect(recent.firstSighting('a', 10_000, 1)).toBe(true);
 });
+
+test('the memory is bounded in bytes too: long keys are forgotten oldest first once the bytes are spent', () => {
+	const recent = new RecentDeliveries(1_000_000, 10_000);
+	for (let i = 0; i < 1_000; i++) expect(recent.firstSighting(`${i}`.padEnd(300, 'x'), 10_000, 0)).toBe(true);
+	expect(recent.byteSize).toBeLessThanOrEqual(10_000);
+	expect(recent.size).toBe(Math.floor(10_000 / (300 * 2 + 80)));
+	expect(recent.firstSighting('999'.padEnd(300, 'x'), 10_000, 1)).toBe(false); // the newest are kept
+	expect(recent.firstSighting('0'.padEnd(300, 'x'), 10_000, 1)).toBe(true); // the oldest went first
+	// Forgetting gives the bytes back.
+	recent.firstSighting('late', 20_000, 10_000);
+	expect(recent.size).toBe(1);
+	expect(recent.byteSize).toBe('late'.length * 2 + 80);
+});

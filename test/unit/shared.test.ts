@@ -1,10 +1,10 @@
 // The shared helpers' rules, fast and without HTTP.
-import { looksLikeEmail } from '../../nodes/ActivateProUser/actions/user/common';
 import { chunk, parseEntryPointer } from '../../nodes/shared/batching';
 import { redact, redactDeep } from '../../nodes/shared/errors';
 import { encodePathSegment, parseBody } from '../../nodes/shared/http';
 import { fieldPath } from '../../nodes/shared/itemFields';
 import { splitFullName } from '../../nodes/shared/names';
+import { isEmailAddress, looksLikeEmail, withoutEmails } from '../../nodes/shared/text';
 import { backoffDelay, classifyTransportError, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../../nodes/shared/retry';
 
 describe('retry rules', () => {
@@ -116,5 +116,46 @@ describe('email check of ActivatePro entries', () => {
 		expect(accepted).toBeGreaterThan(100); // the alphabet does reach valid addresses
 		expect(looksLikeEmail('ada.lovelace@example.com')).toBe(true);
 		expect(looksLikeEmail('ada@example')).toBe(false);
+	});
+});
+
+describe('email rules without regexes (linear in their input)', () => {
+	// The rules as they were written with regexes, before those were found to backtrack on long input.
+	const emailApiRule = /^[^\s@"(),:;<>[\\\]]+@[^\s@"(),:;<>[\\\]]+\.[^\s@"(),:;<>[\\\]]+$/;
+	const logRule = /[^\s"'<>()[\]{},;:]+@[^\s"'<>()[\]{},;:]+/g;
+	function* everyString(alphabet: string[], maxLength: number) {
+		let strings = [''];
+		for (let length = 0; length <= maxLength; length++) {
+			yield* strings;
+			strings = strings.flatMap((text) => alphabet.map((c) => text + c));
+		}
+	}
+
+	test('the Email API check accepts and refuses exactly what its old regex did, on every string of up to 6 characters', () => {
+		const differ: string[] = [];
+		let accepted = 0;
+		for (const text of everyString(['a', '@', '.', ' ', '\u00a0', '"', 'é'], 6)) {
+			if (isEmailAddress(text) !== emailApiRule.test(text)) differ.push(JSON.stringify(text));
+			if (emailApiRule.test(text)) accepted++;
+		}
+		expect(differ.slice(0, 10)).toEqual([]);
+		expect(accepted).toBeGreaterThan(100);
+	});
+
+	test('log lines mask exactly the words the old regex masked, on every string of up to 6 characters', () => {
+		const differ: string[] = [];
+		for (const text of everyString(['a', '@', ' ', ',', '.', '"'], 6)) {
+			if (withoutEmails(text) !== text.replace(logRule, '<email>')) differ.push(JSON.stringify(text));
+		}
+		expect(differ.slice(0, 10)).toEqual([]);
+		expect(withoutEmails('user "ada@example.com" (item 3): refused, and bob@x.io too')).toBe('user "<email>" (item 3): refused, and <email> too');
+	});
+
+	test('an address longer than 254 characters is not an address, for either API', () => {
+		const long = `${'a'.repeat(64)}@${'b'.repeat(185)}.com`; // 254
+		expect(isEmailAddress(long)).toBe(true);
+		expect(looksLikeEmail(long)).toBe(true);
+		expect(isEmailAddress(`a${long}`)).toBe(false);
+		expect(looksLikeEmail(`a${long}`)).toBe(false);
 	});
 });

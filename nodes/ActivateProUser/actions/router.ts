@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError, errorItem } from '../../shared/errors';
 import { nodeLog } from '../../shared/log';
+import { activateProSecrets } from '../transport';
 import * as batch from './user/batch';
 import * as del from './user/delete';
 import * as get from './user/get';
@@ -38,7 +39,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operation = this.getNodeParameter('operation', 0) as string;
 	if (operation === 'batch') {
 		if (calledAsTool(this)) throw bulkIsNotATool(this);
-		return [await batch.execute.call(this, items)];
+		try {
+			return [await batch.execute.call(this, items)];
+		} catch (error) {
+			throw asNodeError(this.getNode(), error, 0, await activateProSecrets(this)); // the key masked in whatever reached here
+		}
 	}
 
 	const run = perItem[operation];
@@ -51,7 +56,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			const json = await run.call(this, i, items);
 			out.push({ json, pairedItem: { item: i } });
 		} catch (error) {
-			const nodeError = asNodeError(this.getNode(), error, i);
+			const nodeError = asNodeError(this.getNode(), error, i, await activateProSecrets(this));
 			if (!this.continueOnFail()) throw nodeError;
 			failed++;
 			if (failed === 1) firstFailure = `item ${i + 1}: ${nodeError.message}`;

@@ -6,9 +6,8 @@ export type Show = NonNullable<IDisplayOptions['show']>;
 import { inputError, itemLabel } from '../../shared/errors';
 import { readItemParameter } from '../../shared/itemFields';
 import { splitFullName } from '../../shared/names';
+import { isEmailAddress, quoted } from '../../shared/text';
 import type { EmailApiSettings } from '../transport';
-
-export const EMAIL_RE = /^[^\s@"(),:;<>[\\\]]+@[^\s@"(),:;<>[\\\]]+\.[^\s@"(),:;<>[\\\]]+$/;
 
 /** Location for operations that need one; empty means the credential's (or the OAuth token's) location. */
 export const locationField = (show: Show): INodeProperties => ({
@@ -83,8 +82,8 @@ export function requiredText(ctx: IExecuteFunctions, name: string, label: string
 }
 
 export function checkEmail(ctx: IExecuteFunctions, email: string, itemIndex: number, label = 'Email'): string {
-	if (!EMAIL_RE.test(email)) {
-		throw inputError(ctx.getNode(), `"${label}" is not a valid email address: "${email}" (${itemLabel(itemIndex)})`, itemIndex, 'Use an address like name@example.com.');
+	if (!isEmailAddress(email)) {
+		throw inputError(ctx.getNode(), `"${label}" is not a valid email address: ${quoted(email)} (${itemLabel(itemIndex)})`, itemIndex, 'Use an address like name@example.com.');
 	}
 	return email;
 }

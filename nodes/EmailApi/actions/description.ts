@@ -67,7 +67,7 @@ export const properties: INodeProperties[] = [
 		default: 'upsert',
 		displayOptions: { show: { resource: ['contact'] } },
 		options: [
-			{ name: 'Add to Workflow', value: 'addToWorkflow', action: 'Add a contact to a workflow', description: 'Start a workflow, e.g. a welcome or re-engagement email (a contact already in it is not started again)' },
+			{ name: 'Add to Workflow', value: 'addToWorkflow', action: 'Add a contact to a workflow', description: 'Start a workflow, e.g. a welcome or re-engagement email (never repeated by a retry: a workflow that allows re-entry would start again)' },
 			{ name: 'Create or Update', value: 'upsert', action: 'Create or update a contact', description: 'Create a new record, or update the current one if it already exists (upsert)' },
 			{ name: 'Delete', value: 'delete', action: 'Delete a contact by ID' },
 			{ name: 'Get', value: 'get', action: 'Get a contact by ID', description: 'Read a contact by ID, with its tags' },
@@ -93,4 +93,23 @@ export const properties: INodeProperties[] = [
 	...enrolment.properties,
 	...deleteContact.properties,
 	...importCourses.properties,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				// read as maxWaitMs() in shared/waits.ts
+				displayName: 'Max Wait per Request (Seconds)',
+				name: 'maxWait',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 60,
+				description:
+					'The longest the node waits for one request: for the API\'s rate limit (Retry-After, its X-RateLimit headers) and between retries. A longer wait asked for fails the item at once, saying how long, instead of stalling the workflow.',
+			},
+		],
+	},
 ];

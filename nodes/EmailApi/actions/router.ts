@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError, errorItem } from '../../shared/errors';
 import { nodeLog } from '../../shared/log';
-import { logPacing } from '../transport';
+import { emailApiSecrets, logPacing } from '../transport';
 import * as addToWorkflow from './contact/addToWorkflow';
 import * as deleteContact from './contact/delete';
 import * as getContact from './contact/get';
@@ -42,7 +42,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			const result = await run.call(this, i);
 			for (const json of Array.isArray(result) ? result : [result]) out.push({ json, pairedItem: { item: i } });
 		} catch (error) {
-			const nodeError = asNodeError(this.getNode(), error, i);
+			const nodeError = asNodeError(this.getNode(), error, i, await emailApiSecrets(this));
 			if (!this.continueOnFail()) throw nodeError;
 			failed++;
 			if (failed === 1) firstFailure = `item ${i + 1}: ${nodeError.message}`;

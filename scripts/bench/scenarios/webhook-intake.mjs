@@ -1,12 +1,12 @@
 // Scenario: webhook intake in real n8n. Signed Rankr `UserCreate` events POSTed to the production webhook of
 // an active Rankr Trigger workflow (trigger → No Op, so the workflow itself is cheap), in a real n8n 2.41
 // (`n8n start`, main process only, sqlite, executions saved as by default) started like the demo starts it.
-// Three workflows, each with its own credential: RSA verification, HMAC, none. For each concurrency
+// Three workflows, each with its own credential: Ed25519 verification (as Rankr signs), HMAC, none. For each concurrency
 // (1, 10, 50) and each variant, a fixed number of events is sent with plain fetch from this process
 // (keep-alive), every event with a unique webhookId and a fresh timestamp, signed before the clock starts.
 // Measured: events per second (responses), p50/p99 response time, the responses by status, and n8n's stored
 // executions (polled until all of a cell's have finished: the end-to-end rate). Target: verification costs
-// under 10% of the throughput (RSA and HMAC against none at the same concurrency).
+// under 10% of the throughput (Ed25519 and HMAC against none at the same concurrency).
 // n8n is booted as the demo boots its own (scripts/lib/stack.mjs), with the package and these workflows.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -31,7 +31,7 @@ const VARIANTS = [
 	{ id: 'floor', label: "n8n's Webhook node (floor)" },
 	{ id: 'none', label: 'none', credential: () => ({ method: 'none' }) },
 	{ id: 'hmac', label: 'HMAC-SHA256', credential: (rankr) => ({ method: 'hmac', secret: rankr.hmacSecret }) },
-	{ id: 'rsa', label: 'RSA-SHA256 (2048)', credential: (rankr) => ({ method: 'rsa', publicPem: rankr.publicKeyPem }) },
+	{ id: 'ed25519', label: 'Ed25519 (2 keys)', credential: (rankr) => ({ method: 'ed25519', publicPem: rankr.ed25519PublicKeysPem }) },
 ];
 const WARMUP = 20;
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -273,13 +273,13 @@ const table = {
 };
 
 function targets(rows) {
-	const intake = rows.filter((r) => r.scenario === 'webhook-intake' && (r.variant === 'rsa' || r.variant === 'hmac'));
+	const intake = rows.filter((r) => r.scenario === 'webhook-intake' && (r.variant === 'ed25519' || r.variant === 'hmac'));
 	if (!intake.length) return [];
 	const costs = intake.map((r) => r.verificationCost).filter((v) => v !== undefined);
 	const pct = (v) => fixed(v === undefined ? undefined : v * 100, 1, '%');
 	return [
 		{
-			name: 'webhook intake: signature verification costs < 10% of the throughput (RSA and HMAC vs none, same concurrency)',
+			name: 'webhook intake: signature verification costs < 10% of the throughput (Ed25519 and HMAC vs none, same concurrency)',
 			status: verdict(costs.length ? Math.max(...costs) : undefined, (worst) => worst < TARGET_COST),
 			detail: `${intake.map((r) => `c=${r.concurrency} ${r.variant}: ${pct(r.verificationCost)} (${r.eventsPerSec?.toFixed(1)} ev/s)`).join('; ')} — negative: faster than none (noise)`,
 		},

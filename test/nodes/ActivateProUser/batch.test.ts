@@ -146,3 +146,38 @@ test('per-item expressions still work when they are more than a field reference'
 		{ id: 'ext-2', email: 'alan@example.com', firstName: 'Alan' },
 	]);
 });
+
+describe('errors that name no entry of the request are never dropped', () => {
+	// An answer that accepts the batch (tracking id) but reports errors whose pointer names no entry: one past
+	// the end of the request, a list the request does not have, and none at all.
+	const unplaced = [
+		{ code: '2', title: 'Invalid field value', details: 'entry out of range', source: { pointer: '/updated/3/email' } },
+		{ code: '6', title: 'Unknown attribute', details: 'no such list', source: { pointer: '/users/0/plan' } },
+		{ code: '10', title: 'Processing failed', details: 'something went wrong' },
+	];
+	const answer = { kind: 'raw', status: 202, contentType: 'application/json', body: JSON.stringify({ trackingId: 'trk-unplaced', errors: unplaced }) };
+
+	test('every item of that request carries them, and one warn line says so', async () => {
+		sandbox.faults.add({ route: 'POST /users/batch', ...answer });
+		const r = await run(mapped, users(3), 'continueErrorOutput');
+		expect(r.error).toBeUndefined();
+		expect(r.errors).toHaveLength(0);
+		expect(r.success).toHaveLength(3);
+		for (const item of r.success) {
+			expect(item.json).toMatchObject({ status: 'accepted', trackingId: 'trk-unplaced' });
+			expect(String(item.json.warning)).toMatch(/reported 3 errors that name no entry of it: \[2 Invalid field value\] entry out of range \(field \/updated\/3\/email\).*\[10 Processing failed\] something went wrong/);
+			expect(String(item.json.warning)).toMatch(/item 1 to item 3/);
+		}
+		const warnings = r.logs.filter((line) => line.level === 'warn' && /name no entry/.test(line.message));
+		expect(warnings).toHaveLength(1);
+	});
+
+	test('an error that does name an entry still lands on that item alone, beside the unplaced one', async () => {
+		const body = { trackingId: 'trk-mixed', errors: [{ code: '4', title: 'Invalid Email Format', details: 'bad', source: { pointer: '/updated/1/email' } }, unplaced[0]] };
+		sandbox.faults.add({ route: 'POST /users/batch', kind: 'raw', status: 202, contentType: 'application/json', body: JSON.stringify(body) });
+		const r = await run(mapped, users(3), 'continueErrorOutput');
+		expect(r.errors.map((item) => item.pairedItem)).toEqual([{ item: 1 }]);
+		expect(r.success.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 2 }]);
+		for (const item of r.success) expect(String(item.json.warning)).toMatch(/reported an error that names no entry/);
+	});
+});

@@ -3,14 +3,23 @@ import { generateKeyPairSync } from 'node:crypto';
 
 import { callWebhook } from '../../engine';
 import { RankrSandbox } from '../../sandbox/rankr';
+import { recentDeliveries } from '../../../nodes/RankrTrigger/redeliveries';
+import { keyRingOf } from '../../../nodes/RankrTrigger/verify';
 
 const rankr = new RankrSandbox({ hmacSecret: 'hmac-dummy-secret-for-tests-0001' });
+/** Both of the sandbox's Ed25519 keys, PEM blocks one after another (an account mid-rotation). */
+const ed25519Credentials = { rankrWebhookApi: { method: 'ed25519', publicPem: rankr.ed25519PublicKeysPem, replayWindowSeconds: 300 } };
 const rsaCredentials = { rankrWebhookApi: { method: 'rsa', publicPem: rankr.publicKeyPem, replayWindowSeconds: 300 } };
 const hmacCredentials = { rankrWebhookApi: { method: 'hmac', secret: rankr.hmacSecret, replayWindowSeconds: 300 } };
 const user = { id: 'usr_1', email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' };
+const otherEd25519Pem = () => generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+/** Nothing a refusal says may name the header it wanted or missed. */
+const NAMES_A_HEADER = /x-(ghl|wh|rankr)-signature|header/i;
 
 type DeliverOptions = {
-	method?: 'rsa' | 'hmac' | 'none';
+	method?: 'ed25519' | 'rsa' | 'hmac' | 'none';
+	/** Which of the sandbox's two Ed25519 keys signs (0 unless given). */
+	keyIndex?: number;
 	credentials?: object;
 	parameters?: object;
 	tamper?: (raw: string) => string;
@@ -21,10 +30,12 @@ type DeliverOptions = {
 
 function deliver(event: object, options: DeliverOptions = {}) {
 	const raw = JSON.stringify(event);
-	const headers = { 'content-type': 'application/json', ...rankr.sign(raw, options.method ?? 'rsa'), ...(options.headers ?? {}) };
+	const method = options.method ?? 'ed25519';
+	const headers = { 'content-type': 'application/json', ...rankr.sign(raw, method, { keyIndex: options.keyIndex ?? 0 }), ...(options.headers ?? {}) };
+	const credentials = options.credentials ?? (method === 'hmac' ? hmacCredentials : method === 'rsa' ? rsaCredentials : ed25519Credentials);
 	return callWebhook({
 		parameters: { events: ['*'], ...(options.parameters ?? {}) },
-		credentials: (options.credentials ?? (options.method === 'hmac' ? hmacCredentials : rsaCredentials)) as never,
+		credentials: credentials as never,
 		headers,
 		rawBody: options.tamper ? options.tamper(raw) : raw,
 		mode: options.mode,
@@ -51,16 +62,81 @@ describe('signatures', () => {
 		expect(Date.parse(r.items![0].json.receivedAt as string)).not.toBeNaN();
 	});
 
+	test('a delivery signed with the second key of a rotation starts the workflow', async () => {
+		const event = rankr.event('UserCreate', user);
+		const r = await deliver(event, { keyIndex: 1 });
+		expect(r.response).toEqual({ status: 200, body: { received: true, webhookId: event.webhookId } });
+		expect(r.items).toHaveLength(1);
+	});
+
 	test.each([
 		['tampered body', { tamper: (raw: string) => raw.replace('ada@example.com', 'eve@example.com') }],
-		['missing signature', { headers: { 'x-wh-signature': '' } }],
-		['truncated signature', { headers: { 'x-wh-signature': 'YWJj' } }],
-		['signed with another key', { credentials: { rankrWebhookApi: { method: 'rsa', publicPem: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString(), replayWindowSeconds: 300 } } }],
-		['HMAC signature where RSA is expected', { method: 'hmac' as const, credentials: rsaCredentials }],
+		['missing signature', { headers: { 'x-ghl-signature': '' } }],
+		['truncated signature', { headers: { 'x-ghl-signature': 'YWJj' } }],
+		['a signature longer than 88 characters', { headers: { 'x-ghl-signature': `${rankr.sign('{}')['x-ghl-signature']}AAAA` } }],
+		['forged: signed with a key the credential does not hold', { credentials: { rankrWebhookApi: { method: 'ed25519', publicPem: otherEd25519Pem(), replayWindowSeconds: 300 } } }],
+		['the second key alone, signed with the first', { credentials: { rankrWebhookApi: { method: 'ed25519', publicPem: rankr.ed25519PublicKeyRaw(1), replayWindowSeconds: 300 } } }],
+		['HMAC signature where Ed25519 is expected', { method: 'hmac' as const, credentials: ed25519Credentials }],
+		['legacy RSA signature where Ed25519 is expected', { method: 'rsa' as const, credentials: ed25519Credentials }],
 	])('%s → 401 and no execution', async (_, options) => {
 		const r = await deliver(rankr.event('UserDelete', user), options);
-		expect(r.response?.status).toBe(401);
+		expect(r.response).toEqual({ status: 401, body: { error: 'invalid signature' } });
 		expect(r.items).toBeUndefined();
+	});
+
+	test('an Ed25519 signature in the wrong header (x-wh-signature) → 401, and nothing names a header', async () => {
+		const event = rankr.event('UserCreate', user);
+		const raw = JSON.stringify(event);
+		const signature = rankr.sign(raw)['x-ghl-signature'];
+		const r = await callWebhook({ parameters: { events: ['*'] }, credentials: ed25519Credentials as never, headers: { 'content-type': 'application/json', 'x-wh-signature': signature }, rawBody: raw });
+		expect(r.response).toEqual({ status: 401, body: { error: 'invalid signature' } });
+		expect(r.items).toBeUndefined();
+		expect(JSON.stringify(r.response)).not.toMatch(NAMES_A_HEADER);
+		const refusals = r.logs.filter((l) => l.level === 'warn');
+		expect(refusals.map((l) => l.message)).toEqual([expect.stringMatching(/^\[Rankr Trigger\] refused a delivery \(401\): missing or invalid signature/)]);
+		expect(r.logs.map((l) => l.message).join('\n')).not.toMatch(NAMES_A_HEADER);
+		// …and an unsigned delivery gets the very same answer.
+		const unsigned = await callWebhook({ parameters: { events: ['*'] }, credentials: ed25519Credentials as never, headers: { 'content-type': 'application/json' }, rawBody: raw });
+		expect(unsigned.response).toEqual(r.response);
+		expect(unsigned.logs.map((l) => l.message).join('\n')).not.toMatch(NAMES_A_HEADER);
+	});
+
+	test.each([
+		['raw base64', (i: number) => rankr.ed25519PublicKeyRaw(i, 'base64')],
+		['raw hex', (i: number) => rankr.ed25519PublicKeyRaw(i, 'hex')],
+		['PEM and raw mixed, with blank lines and CRLF', (i: number) => (i === 0 ? rankr.ed25519PublicKeysPem.split('-----END PUBLIC KEY-----')[0] + '-----END PUBLIC KEY-----\r\n' : `\r\n  ${rankr.ed25519PublicKeyRaw(1, 'hex')}  \r\n`)],
+	])('keys given as %s: both keys verify', async (_, keyText) => {
+		const credentials = { rankrWebhookApi: { method: 'ed25519', publicPem: `${keyText(0)}\n${keyText(1)}`, replayWindowSeconds: 300 } };
+		for (const keyIndex of [0, 1]) expect((await deliver(rankr.event('UserCreate', user), { credentials, keyIndex })).items).toHaveLength(1);
+		expect((await deliver(rankr.event('UserCreate', user), { credentials, tamper: (raw) => raw.replace('Ada', 'Eve') })).response?.status).toBe(401);
+	});
+
+	test('the keys are parsed once per key text, not per delivery', () => {
+		const settings = { method: 'ed25519' as const, publicKey: rankr.ed25519PublicKeysPem, replayWindowSeconds: 300 };
+		expect(keyRingOf(settings)).toBe(keyRingOf({ ...settings }));
+		expect(keyRingOf(settings).keys).toHaveLength(2);
+		expect(keyRingOf({ ...settings, publicKey: rankr.ed25519PublicKeyRaw(0) })).not.toBe(keyRingOf(settings));
+	});
+
+	test('legacy RSA (x-wh-signature): valid passes; tampered, forged and Ed25519-signed are 401', async () => {
+		const event = rankr.event('UserDelete', user);
+		expect((await deliver(event, { method: 'rsa' })).items).toHaveLength(1);
+		expect((await deliver(event, { method: 'rsa', tamper: (raw) => raw.replace('ada', 'eve') })).response?.status).toBe(401);
+		const forged = { rankrWebhookApi: { method: 'rsa', publicPem: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString(), replayWindowSeconds: 300 } };
+		expect((await deliver(event, { method: 'rsa', credentials: forged })).response).toEqual({ status: 401, body: { error: 'invalid signature' } });
+		expect((await deliver(event, { method: 'ed25519', credentials: rsaCredentials })).response?.status).toBe(401);
+	});
+
+	test('a credential saved for RSA before Ed25519 (method now reads as the default) keeps verifying x-wh-signature', async () => {
+		// n8n fills the unstored method with the current default: what the node gets for such a credential.
+		const saved = { rankrWebhookApi: { method: 'ed25519', publicPem: rankr.publicKeyPem, replayWindowSeconds: 300 } };
+		const event = rankr.event('UserCreate', user);
+		expect((await deliver(event, { method: 'rsa', credentials: saved })).items).toHaveLength(1);
+		const refused = await deliver(rankr.event('UserCreate', user), { method: 'ed25519', credentials: saved });
+		expect(refused.response).toEqual({ status: 401, body: { error: 'invalid signature' } });
+		expect(refused.logs.find((l) => l.level === 'warn')?.message).toMatch(/only a legacy RSA key, see its credential test/);
+		const noMethod = { rankrWebhookApi: { publicPem: rankr.publicKeyPem, replayWindowSeconds: 300 } };
+		expect((await deliver(rankr.event('UserCreate', user), { method: 'rsa', credentials: noMethod })).items).toHaveLength(1);
 	});
 
 	test('HMAC: valid passes; wrong secret, bad format and tampering are 401', async () => {
@@ -80,29 +156,64 @@ describe('signatures', () => {
 
 	test('a signed body that is not JSON is refused and starts nothing', async () => {
 		const raw = 'not json at all';
-		const r = await callWebhook({ parameters: { events: ['*'] }, credentials: rsaCredentials as never, headers: rankr.sign(raw, 'rsa'), rawBody: raw });
+		const r = await callWebhook({ parameters: { events: ['*'] }, credentials: ed25519Credentials as never, headers: rankr.sign(raw), rawBody: raw });
 		expect(r.response?.status).toBe(400);
 		expect(r.items).toBeUndefined();
 	});
 });
 
+describe('ids', () => {
+	test('a 300-character webhookId → 400, and it is not remembered', async () => {
+		const event = { ...rankr.event('UserCreate', user), webhookId: `wh_${'x'.repeat(297)}` };
+		const before = recentDeliveries.size;
+		const r = await deliver(event);
+		expect(r.response).toEqual({ status: 400, body: { error: 'webhookId is longer than 256 characters' } });
+		expect(r.items).toBeUndefined();
+		expect(recentDeliveries.size).toBe(before);
+		expect(r.logs.find((l) => l.level === 'warn')?.message).toMatch(/\(400\): its webhookId is 300 characters/);
+		// 256 is still a webhookId.
+		const longest = { ...rankr.event('UserCreate', user), webhookId: `wh_${'y'.repeat(253)}` };
+		expect((await deliver(longest)).items).toHaveLength(1);
+	});
+
+	test.each([
+		['id', 'u'.repeat(257)],
+		['type', 'UserCreate'.repeat(7)],
+	])('an overlong %s → 400, no run', async (field, value) => {
+		const before = recentDeliveries.size;
+		const r = await deliver({ ...rankr.event('UserCreate', user), [field]: value });
+		expect(r.response?.status).toBe(400);
+		expect(r.items).toBeUndefined();
+		expect(recentDeliveries.size).toBe(before);
+	});
+});
+
 describe('replay window', () => {
-	test('a stale or future timestamp is acknowledged with 200 and starts nothing', async () => {
+	test('a stale or future timestamp is acknowledged with 200, starts nothing, and is logged at warn with what to do', async () => {
 		const stale = { ...rankr.event('UserCreate', user), timestamp: new Date(Date.now() - 6 * 60 * 1000).toISOString() };
 		const future = { ...rankr.event('UserCreate', user), timestamp: new Date(Date.now() + 6 * 60 * 1000).toISOString() };
 		for (const event of [stale, future]) {
 			const r = await deliver(event);
 			expect(r.response).toEqual({ status: 200, body: expect.objectContaining({ received: true, ignored: 'timestamp outside the replay window' }) });
 			expect(r.items).toBeUndefined();
+			const warnings = r.logs.filter((l) => l.level === 'warn');
+			expect(warnings).toHaveLength(1);
+			expect(warnings[0].message).toContain(`UserCreate ${event.webhookId}`);
+			expect(warnings[0].message).toMatch(/raise the Replay Window in the Rankr webhook credential/);
+			expect(warnings[0].meta).toMatchObject({ webhookId: event.webhookId, eventType: 'UserCreate' });
 		}
+		const staleLine = (await deliver({ ...stale, webhookId: `${stale.webhookId}-2` })).logs.find((l) => l.level === 'warn')?.message;
+		expect(staleLine).toMatch(/timestamp is 3\d\d s old, outside the 300 s replay window.*outage longer than 300 s every retried delivery is dropped/);
 		const inside = { ...rankr.event('UserCreate', user), timestamp: new Date(Date.now() - 4 * 60 * 1000).toISOString() };
 		expect((await deliver(inside)).items).toHaveLength(1);
 	});
 
 	test('the window comes from the credential', async () => {
 		const event = { ...rankr.event('UserCreate', user), timestamp: new Date(Date.now() - 20 * 1000).toISOString() };
-		const tight = { rankrWebhookApi: { method: 'rsa', publicPem: rankr.publicKeyPem, replayWindowSeconds: 10 } };
-		expect((await deliver(event, { credentials: tight })).items).toBeUndefined();
+		const tight = { rankrWebhookApi: { method: 'ed25519', publicPem: rankr.ed25519PublicKeysPem, replayWindowSeconds: 10 } };
+		const r = await deliver(event, { credentials: tight });
+		expect(r.items).toBeUndefined();
+		expect(r.response?.body).toMatchObject({ ignored: 'timestamp outside the replay window' });
 	});
 });
 
@@ -172,13 +283,50 @@ describe('filters', () => {
 	});
 });
 
-describe('credential test', () => {
-	test('a usable key passes; a broken key or empty secret is reported', async () => {
-		const { RankrTrigger } = await import('../../../nodes/RankrTrigger/RankrTrigger.node');
-		const check = new RankrTrigger().methods.credentialTest.rankrWebhookApiTest;
-		const run = (data: object) => check.call({} as never, { id: 'c', name: 'c', type: 'rankrWebhookApi', data } as never);
-		await expect(run({ method: 'rsa', publicPem: rankr.publicKeyPem, replayWindowSeconds: 300 })).resolves.toMatchObject({ status: 'OK' });
-		await expect(run({ method: 'rsa', publicPem: 'not a key', replayWindowSeconds: 300 })).resolves.toMatchObject({ status: 'Error', message: expect.stringMatching(/not a PEM public key/) });
-		await expect(run({ method: 'hmac', secret: '', replayWindowSeconds: 300 })).resolves.toEqual({ status: 'Error', message: 'The shared secret is empty' });
+describe('credential test and activation', () => {
+	const trigger = async () => new (await import('../../../nodes/RankrTrigger/RankrTrigger.node')).RankrTrigger();
+	const test_ = async (data: object) => (await trigger()).methods.credentialTest.rankrWebhookApiTest.call({} as never, { id: 'c', name: 'c', type: 'rankrWebhookApi', data } as never);
+	/** checkExists as n8n calls it at activation; resolves with what it logged at warn. */
+	const activate = async (data: object) => {
+		const warnings: string[] = [];
+		const context = { getCredentials: async () => data, getNode: () => ({ name: 'Rankr Trigger' }), getWorkflow: () => ({ id: 'wf' }), logger: { warn: (m: string) => warnings.push(m) } };
+		await (await trigger()).webhookMethods.default.checkExists.call(context as never);
+		return warnings;
+	};
+	const ed = (publicPem: string) => ({ method: 'ed25519', publicPem, replayWindowSeconds: 300 });
+
+	test('usable keys pass, saying how many', async () => {
+		await expect(test_(ed(rankr.ed25519PublicKeysPem))).resolves.toEqual({ status: 'OK', message: '2 Ed25519 public keys are usable: a delivery signed with any of them is accepted' });
+		await expect(test_(ed(rankr.ed25519PublicKeyRaw(0, 'hex')))).resolves.toEqual({ status: 'OK', message: 'The Ed25519 public key is usable' });
+		await expect(activate(ed(rankr.ed25519PublicKeysPem))).resolves.toEqual([]);
+		await expect(test_({ method: 'rsa', publicPem: rankr.publicKeyPem, replayWindowSeconds: 300 })).resolves.toMatchObject({ status: 'OK' });
+	});
+
+	test.each([
+		['an empty field', '', /^No public key/],
+		['a broken second key', `${rankr.ed25519PublicKeyRaw(0)}\nnot a key`, /^Key 2 of 2 is a line of 9 characters that is neither base64 nor hex/],
+		['a second key of the wrong length', `${rankr.ed25519PublicKeyRaw(0)}\n${'ab'.repeat(31)}`, /^Key 2 of 2 decodes to 4\d bytes: expected a PEM block .* or a raw 32-byte Ed25519 key/],
+		['an RSA key beside an Ed25519 key', `${rankr.ed25519PublicKeysPem}${rankr.publicKeyPem}`, /^Key 3 of 3 is an RSA key, not Ed25519/],
+		['a private key', generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), /^Key 1 of 1 is a private key/],
+		['a PEM block cut short', rankr.ed25519PublicKeysPem.slice(0, 150), /^Key 2 of 2 is a PEM block without its "-----END PUBLIC KEY-----" line/],
+		['a field over 16,384 characters', `${rankr.ed25519PublicKeysPem}\n${' '.repeat(16_400)}`, /holds 16\d{3} characters, more than the 16384/],
+	])('%s is reported at the test and fails activation, naming the key', async (_, text, message) => {
+		await expect(test_(ed(text))).resolves.toEqual({ status: 'Error', message: expect.stringMatching(message) });
+		await expect(activate(ed(text))).rejects.toThrow(/^The Rankr webhook credential cannot verify deliveries: /);
+		await expect(activate(ed(text))).rejects.toThrow(message.source.startsWith('^') ? new RegExp(message.source.slice(1)) : message);
+	});
+
+	test('a credential saved for RSA reads as Ed25519 with an RSA key: the test says what to do, activation works and warns', async () => {
+		const saved = ed(rankr.publicKeyPem);
+		await expect(test_(saved)).resolves.toEqual({ status: 'Error', message: expect.stringMatching(/holds an RSA public key, saved before Rankr signed with Ed25519\. It still verifies .* since 2026-07-01 Rankr signs deliveries only with Ed25519/) });
+		const warnings = await activate(saved);
+		expect(warnings).toEqual([expect.stringMatching(/^\[Rankr Trigger\] activated with a legacy RSA key: .*Paste Rankr's Ed25519 public key/)]);
+	});
+
+	test('other settings', async () => {
+		await expect(test_({ method: 'rsa', publicPem: 'not a key', replayWindowSeconds: 300 })).resolves.toMatchObject({ status: 'Error', message: expect.stringMatching(/not a PEM public key/) });
+		await expect(test_({ method: 'hmac', secret: '', replayWindowSeconds: 300 })).resolves.toEqual({ status: 'Error', message: 'The shared secret is empty' });
+		await expect(test_({ method: 'hmac', secret: 's3cret', replayWindowSeconds: 300 })).resolves.toEqual({ status: 'OK', message: 'The shared secret is set' });
+		await expect(test_({ ...ed(rankr.ed25519PublicKeysPem), replayWindowSeconds: 0 })).resolves.toEqual({ status: 'Error', message: 'The replay window must be at least 1 second' });
 	});
 });

@@ -6,7 +6,9 @@ import { apiError, errorItem, errorMessage, inputError, itemLabel } from '../../
 import { encodePathSegment } from '../../../shared/http';
 import { itemReader } from '../../../shared/itemFields';
 import { duration, nodeLog } from '../../../shared/log';
-import { DEFAULT_POLL_SCHEDULE, mapWithConcurrency, pollUntilDone } from '../../../shared/tracking';
+import { clipForLog, quoted } from '../../../shared/text';
+import { DEFAULT_POLL_SCHEDULE, mapWithConcurrency, pollUntilDone, stopAtDeadline } from '../../../shared/tracking';
+import { pastDeadlineText, WaitRefused } from '../../../shared/waits';
 import { activateProRequest, answerError, apiErrorsOf, describeApiError, type ActivateProApiError } from '../../transport';
 import { fetchTracking, readWaitOptions, TRACKING_EXPIRED, userEntryReader, type TrackingStatus } from './common';
 
@@ -80,7 +82,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const given = readAction(i);
 			const action = given === 'upsert' || given === 'delete' ? given : String(given ?? '').trim().toLowerCase();
 			if (action !== 'upsert' && action !== 'delete') {
-				throw inputError(this.getNode(), `"Action" must be "upsert" or "delete", not "${action}" (${itemLabel(i)})`, i);
+				throw inputError(this.getNode(), `"Action" must be "upsert" or "delete", not ${quoted(action)} (${itemLabel(i)})`, i);
 			}
 			entry = { itemIndex: i, action, body: readEntry(i, action) };
 		} catch (error) {
@@ -201,7 +203,8 @@ async function sendChunk(ctx: IExecuteFunctions, chunk: ChunkPlan, outcomes: Arr
 	const first = chunk.entries[0].itemIndex;
 	let answer;
 	try {
-		answer = await activateProRequest(ctx, 'POST', '/users/batch', body, first);
+		// idempotent: every entry is an upsert or a delete, so a batch applied twice leaves the same users
+		answer = await activateProRequest(ctx, 'POST', '/users/batch', body, first, { idempotent: true });
 	} catch (error) {
 		for (const entry of chunk.entries) outcomes[entry.itemIndex] = failure(error as Error);
 		return undefined;
@@ -225,6 +228,9 @@ async function sendChunk(ctx: IExecuteFunctions, chunk: ChunkPlan, outcomes: Arr
 		if (entry) perEntry.set(entry, [...(perEntry.get(entry) ?? []), apiErr]);
 		else general.push(apiErr);
 	}
+	// An error that names no entry of this request (no pointer, or one out of range) cannot be pinned on one
+	// item: every accepted item of the request carries it, and the log says it once.
+	const unplaced = accepted && general.length > 0 ? unplacedErrorsNote(ctx, chunk, general) : undefined;
 	const acceptedEntries: Entry[] = [];
 	for (const entry of chunk.entries) {
 		const own = perEntry.get(entry);
@@ -235,10 +241,23 @@ async function sendChunk(ctx: IExecuteFunctions, chunk: ChunkPlan, outcomes: Arr
 			outcomes[entry.itemIndex] = rejection(ctx, entry, general, 'ActivatePro rejected the whole batch');
 		} else {
 			acceptedEntries.push(entry);
-			outcomes[entry.itemIndex] = { json: resultJson(entry, trackingId as string), pairedItem: { item: entry.itemIndex } };
+			const json = resultJson(entry, trackingId as string);
+			if (unplaced) json.warning = unplaced;
+			outcomes[entry.itemIndex] = { json, pairedItem: { item: entry.itemIndex } };
 		}
 	}
 	return accepted ? { chunk, trackingId: trackingId as string, accepted: acceptedEntries } : undefined;
+}
+
+/** The note every accepted item of a request gets when ActivatePro reported errors that name none of them. */
+function unplacedErrorsNote(ctx: IExecuteFunctions, chunk: ChunkPlan, errors: ActivateProApiError[]): string {
+	const items = `${itemLabel(chunk.entries[0].itemIndex)} to ${itemLabel(chunk.entries[chunk.entries.length - 1].itemIndex)}`;
+	const note =
+		`ActivatePro accepted this batch (${items}) but reported ${errors.length === 1 ? 'an error that names' : `${errors.length} errors that name`} no entry of it: ` +
+		`${errors.slice(0, 3).map(describeApiError).join('; ')}${errors.length > 3 ? '; …' : ''}. ` +
+		'Which users it concerns is not known: turn on "Wait for Completion" to have each user checked, or read them back with "Get".';
+	nodeLog(ctx).warn(`bulk: ${note}`, { items: chunk.entries.length, unplacedErrors: errors.length });
+	return clipForLog(note);
 }
 
 async function waitForChunks(ctx: IExecuteFunctions, sent: SentChunk[], timeoutMs: number, outcomes: Array<Outcome | undefined>) {
@@ -247,11 +266,12 @@ async function waitForChunks(ctx: IExecuteFunctions, sent: SentChunk[], timeoutM
 	type Polled = { status?: TrackingStatus; error?: Error };
 	const polled = await pollUntilDone<Polled>(
 		[...byTracking.keys()],
-		async (trackingId) => {
+		async (trackingId, deadline) => {
 			try {
-				const status = await fetchTracking(ctx, trackingId, byTracking.get(trackingId)!.accepted[0]?.itemIndex);
+				const status = await fetchTracking(ctx, trackingId, byTracking.get(trackingId)!.accepted[0]?.itemIndex, deadline);
 				return { done: status.stage === 'PROCESSED', value: { status } };
 			} catch (error) {
+				if (error instanceof WaitRefused && error.kind === 'deadline') return stopAtDeadline<Polled>(error); // the Timeout: reported pending
 				return { done: true, value: { error: error as Error } };
 			}
 		},
@@ -264,7 +284,7 @@ async function waitForChunks(ctx: IExecuteFunctions, sent: SentChunk[], timeoutM
 		const s = byTracking.get(trackingId)!;
 		const error = inputError(
 			ctx.getNode(),
-			`ActivatePro had not finished this batch after ${Math.round(timeoutMs / 1000)} s (tracking ID ${trackingId}, stage ${value?.status?.stage ?? 'unknown'})`,
+			`ActivatePro had not finished this batch ${polled.stoppedBy ? `within the ${Math.round(timeoutMs / 1000)} s Timeout (${pastDeadlineText('ActivatePro', polled.stoppedBy)})` : `after ${Math.round(timeoutMs / 1000)} s`} (tracking ID ${trackingId}, stage ${value?.status?.stage ?? 'unknown'})`,
 			s.accepted[0]?.itemIndex ?? 0,
 			'The users were accepted and may still be processed. Check later with "Get Request Status" (tracking ids live 24 hours), or raise "Timeout (Seconds)".',
 		);
@@ -290,7 +310,7 @@ async function waitForChunks(ctx: IExecuteFunctions, sent: SentChunk[], timeoutM
 		for (const entry of s.accepted) {
 			if (failed.has(entry)) {
 				const error = apiError(ctx.getNode(), {
-					message: `ActivatePro accepted but did not apply the ${entry.action} of user "${entry.body.id}" (${itemLabel(entry.itemIndex)})`,
+					message: `ActivatePro accepted but did not apply the ${entry.action} of user ${quoted(entry.body.id)} (${itemLabel(entry.itemIndex)})`,
 					description:
 						entry.action === 'upsert'
 							? 'Processing failed for this user (tracking ' + trackingId + '). The usual cause: the email already belongs to a user with another ID.'
@@ -378,6 +398,7 @@ function resultJson(entry: Entry, trackingId: string): IDataObject {
 }
 
 function markProcessed(json: IDataObject, tracking: TrackingStatus) {
+	delete json.warning; // processing confirmed this user: an error that named no entry was not about it
 	json.status = 'processed';
 	json.stage = tracking.stage;
 	json.total = tracking.total;
@@ -388,7 +409,7 @@ function markProcessed(json: IDataObject, tracking: TrackingStatus) {
 function rejection(ctx: IExecuteFunctions, entry: Entry, errors: ActivateProApiError[], prefix = 'ActivatePro rejected'): Outcome {
 	const text = errors.length ? errors.map(describeApiError).join('; ') : 'no reason given';
 	const error = apiError(ctx.getNode(), {
-		message: `${prefix} ${entry.action === 'delete' ? 'the delete of' : ''} user "${entry.body.id}" (${itemLabel(entry.itemIndex)}): ${text}`.replace(/\s+/g, ' '),
+		message: `${prefix} ${entry.action === 'delete' ? 'the delete of' : ''} user ${quoted(entry.body.id)} (${itemLabel(entry.itemIndex)}): ${text}`.replace(/\s+/g, ' '),
 		httpCode: 400,
 		itemIndex: entry.itemIndex,
 	});

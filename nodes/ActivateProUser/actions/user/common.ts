@@ -4,7 +4,9 @@ import { inputError, itemLabel } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
 import { hasExpression, itemReader } from '../../../shared/itemFields';
 import { duration, nodeLog } from '../../../shared/log';
-import { DEFAULT_POLL_SCHEDULE, pollUntilDone } from '../../../shared/tracking';
+import { looksLikeEmail, quoted } from '../../../shared/text';
+import { DEFAULT_POLL_SCHEDULE, pollUntilDone, stopAtDeadline, type PollState } from '../../../shared/tracking';
+import { pastDeadlineText } from '../../../shared/waits';
 import { activateProRequest, answerError } from '../../transport';
 
 /** A wait for processing longer than this is logged at info level (ActivatePro usually takes a second or two). */
@@ -121,24 +123,37 @@ export const waitOptions = (operations: string[]): INodeProperties => ({
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 60,
-			description: 'How long to wait for completion before failing with the tracking ID to check later',
+			description:
+				'How long to wait for completion before failing with the tracking ID to check later. It bounds the status checks too: their rate-limit waits and retries never run past it.',
 		},
+		maxWaitOption,
 	],
+});
+
+/** Read as maxWaitMs() in shared/waits.ts: every wait of a request (Retry-After, retries' backoff) within it. */
+export const maxWaitOption: INodeProperties = {
+	displayName: 'Max Wait per Request (Seconds)',
+	name: 'maxWait',
+	type: 'number',
+	typeOptions: { minValue: 0 },
+	default: 60, // DEFAULT_MAX_WAIT_MS
+	description:
+		'The longest the node waits for one request: when ActivatePro asks it to slow down (Retry-After) and between retries. A longer wait asked for fails the item at once, saying how long, instead of stalling the workflow.',
+};
+
+/** The Options of the operations that only read: the wait cap alone. */
+export const requestOptions = (operations: string[]): INodeProperties => ({
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add option',
+	default: {},
+	displayOptions: { show: { operation: operations } },
+	options: [maxWaitOption],
 });
 
 // ---------- reading and checking input ----------
 
-/**
- * The rule of /^[^\s@]+@[^\s@]+\.[^\s@]+$/ (one @, something before it, a dot inside the part after it, no
- * white space), checked without the regex's backtracking: on 100,000 users the regex alone cost 30-50 ms.
- */
-export function looksLikeEmail(text: string): boolean {
-	const at = text.indexOf('@');
-	if (at < 1 || text.indexOf('@', at + 1) !== -1) return false;
-	const dot = text.indexOf('.', at + 2);
-	return dot !== -1 && dot < text.length - 1 && !WHITE_SPACE.test(text);
-}
-const WHITE_SPACE = /\s/;
 const RESERVED_FIELDS = ['id', 'email', 'businessUnit'];
 
 /**
@@ -163,7 +178,7 @@ export function userEntryReader(ctx: IExecuteFunctions, items: INodeExecutionDat
 			if (isUpsert) throw inputError(ctx.getNode(), `"Email" is empty (${itemLabel(itemIndex)})`, itemIndex, 'ActivatePro needs an email with every user: set "Email", e.g. {{ $json.email }}.');
 		} else {
 			if (!looksLikeEmail(address)) {
-				throw inputError(ctx.getNode(), `"Email" is not a valid email address: "${address}" (${itemLabel(itemIndex)})`, itemIndex, 'Use an address like name@example.com.');
+				throw inputError(ctx.getNode(), `"Email" is not a valid email address: ${quoted(address)} (${itemLabel(itemIndex)})`, itemIndex, 'Use an address like name@example.com.');
 			}
 			entry.email = address;
 		}
@@ -208,7 +223,7 @@ function attributeWriter(ctx: IExecuteFunctions, items: INodeExecutionData[]): A
 function copyAttributes(ctx: IExecuteFunctions, attributes: IDataObject, entry: IDataObject, itemIndex: number) {
 	for (const key of Object.keys(attributes)) {
 		if (RESERVED_FIELDS.includes(key)) {
-			throw inputError(ctx.getNode(), `The custom attributes contain "${key}" (${itemLabel(itemIndex)})`, itemIndex, `"${key}" is set by its own field; remove it from the attributes.`);
+			throw inputError(ctx.getNode(), `The custom attributes contain ${quoted(key)} (${itemLabel(itemIndex)})`, itemIndex, `"${key}" is set by its own field; remove it from the attributes.`);
 		}
 		entry[key] = attributes[key];
 	}
@@ -310,9 +325,12 @@ export function readWaitOptions(ctx: IExecuteFunctions, itemIndex: number): Wait
 
 export const TRACKING_EXPIRED = 'unknown or expired (tracking ids live 24 hours)';
 
-/** GET /users/track/{id}: the status, or a clear error for an unknown or expired id. */
-export async function fetchTracking(ctx: IExecuteFunctions, trackingId: string, itemIndex?: number): Promise<TrackingStatus> {
-	const answer = await activateProRequest(ctx, 'GET', `/users/track/${encodePathSegment(trackingId)}`, undefined, itemIndex);
+/**
+ * GET /users/track/{id}: the status, or a clear error for an unknown or expired id. With a deadline (a wait for
+ * completion), no wait of the request passes it: one that would throws WaitRefused 'deadline' (see pollUntilDone).
+ */
+export async function fetchTracking(ctx: IExecuteFunctions, trackingId: string, itemIndex?: number, deadline?: number): Promise<TrackingStatus> {
+	const answer = await activateProRequest(ctx, 'GET', `/users/track/${encodePathSegment(trackingId)}`, undefined, itemIndex, { deadline });
 	if (answer.statusCode !== 200) {
 		throw answerError(ctx.getNode(), answer, {
 			itemIndex,
@@ -337,10 +355,11 @@ export async function waitForTrackings(
 	const log = nodeLog(ctx);
 	const result = await pollUntilDone<TrackingStatus>(
 		trackingIds,
-		async (id) => {
-			const status = await fetchTracking(ctx, id, itemIndex);
-			return { done: status.stage === 'PROCESSED', value: status };
-		},
+		(id, deadline) =>
+			fetchTracking(ctx, id, itemIndex, deadline).then(
+				(status): PollState<TrackingStatus> => ({ done: status.stage === 'PROCESSED', value: status }),
+				(error: unknown) => stopAtDeadline<TrackingStatus>(error),
+			),
 		{ ...DEFAULT_POLL_SCHEDULE, timeoutMs },
 		undefined,
 		({ finished, total, elapsedMs, rounds }) => {
@@ -353,9 +372,11 @@ export async function waitForTrackings(
 	if (result.unfinished.size > 0) {
 		const ids = [...result.unfinished.keys()];
 		log.warn(`tracking ${ids.join(', ')} still pending after ${duration(result.waitedMs)}: giving up the wait (the request may still complete)`);
+		// Stopped early: the next check would have waited past the Timeout (a Retry-After, a retry's backoff).
+		const early = result.stoppedBy ? ` (${pastDeadlineText('ActivatePro', result.stoppedBy)})` : '';
 		throw inputError(
 			ctx.getNode(),
-			`ActivatePro had not finished after ${Math.round(timeoutMs / 1000)} s; still pending: tracking ID ${ids.join(', ')}`,
+			`ActivatePro had not finished ${early ? `within the ${Math.round(timeoutMs / 1000)} s Timeout${early}` : `after ${Math.round(timeoutMs / 1000)} s`}; still pending: tracking ID ${ids.join(', ')}`,
 			itemIndex ?? 0,
 			'The request was accepted and may still complete. Check it later with the "Get Request Status" operation (tracking ids live 24 hours), or raise "Timeout (Seconds)".',
 		);

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { apiError } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
+import { quoted } from '../../../shared/text';
 import { activateProRequest, answerError } from '../../transport';
 import { readWaitOptions, textParameter, waitForTrackings } from './common';
 
@@ -11,7 +12,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const answer = await activateProRequest(this, 'DELETE', `/users/${encodePathSegment(userId)}`, undefined, itemIndex);
 	const trackingId = (answer.body as IDataObject | undefined)?.trackingId;
 	if (answer.statusCode !== 202 || typeof trackingId !== 'string') {
-		throw answerError(this.getNode(), answer, { itemIndex, action: `delete user "${userId}"` });
+		throw answerError(this.getNode(), answer, { itemIndex, action: `delete user ${quoted(userId)}` });
 	}
 	const result: IDataObject = { userId, status: 'accepted', trackingId };
 	const wait = readWaitOptions(this, itemIndex);
@@ -20,7 +21,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const status = (await waitForTrackings(this, [trackingId], wait.timeoutMs, itemIndex)).get(trackingId)!;
 	if (status.error > 0) {
 		throw apiError(this.getNode(), {
-			message: `ActivatePro could not delete user "${userId}": tracking ${trackingId} reports ${status.error} error`,
+			message: `ActivatePro could not delete user ${quoted(userId)}: tracking ${trackingId} reports ${status.error} error`,
 			itemIndex,
 			data: { trackingId, ...status },
 		});

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { objectBody } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
+import { quoted } from '../../../shared/text';
 import { activateProRequest, answerError } from '../../transport';
 import { textParameter } from './common';
 
@@ -30,7 +31,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const answer = await activateProRequest(this, 'GET', `/users/${encodePathSegment(userId)}`, undefined, itemIndex);
 	if (answer.statusCode === 404 && this.getNodeParameter('ifNotFound', itemIndex, 'error') === 'empty') return {};
 	if (answer.statusCode !== 200) {
-		throw answerError(this.getNode(), answer, { itemIndex, action: 'read the user', notFound: `No user has the ID "${userId}" in ActivatePro` });
+		throw answerError(this.getNode(), answer, { itemIndex, action: 'read the user', notFound: `No user has the ID ${quoted(userId)} in ActivatePro` });
 	}
 	return objectBody(this.getNode(), answer.body, 'ActivatePro', itemIndex);
 }

@@ -2,21 +2,22 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { inputError, itemLabel, objectBody } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
+import { MAX_EMAIL_LENGTH, quoted } from '../../../shared/text';
 import { activateProRequest, answerError } from '../../transport';
 import { textParameter } from './common';
 
 /** GET /users/email/{email}/bu/{bu} — the business unit segment is left out when none is given. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const email = textParameter(this, 'email', 'Email', itemIndex, 'Set "Email" to the address to look up.');
-	if (!email.includes('@')) {
-		throw inputError(this.getNode(), `"Email" is not a valid email address: "${email}" (${itemLabel(itemIndex)})`, itemIndex, 'Use an address like name@example.com.');
+	if (email.length > MAX_EMAIL_LENGTH || !email.includes('@')) {
+		throw inputError(this.getNode(), `"Email" is not a valid email address: ${quoted(email)} (${itemLabel(itemIndex)})`, itemIndex, 'Use an address like name@example.com.');
 	}
 	const businessUnit = String(this.getNodeParameter('businessUnit', itemIndex, '') ?? '').trim();
 	const path = `/users/email/${encodePathSegment(email)}` + (businessUnit ? `/bu/${encodePathSegment(businessUnit)}` : '');
 	const answer = await activateProRequest(this, 'GET', path, undefined, itemIndex);
 	if (answer.statusCode !== 200) {
-		const where = businessUnit ? ` in business unit "${businessUnit}"` : '';
-		throw answerError(this.getNode(), answer, { itemIndex, action: 'look up the user', notFound: `No user has the email "${email}"${where} in ActivatePro` });
+		const where = businessUnit ? ` in business unit ${quoted(businessUnit)}` : '';
+		throw answerError(this.getNode(), answer, { itemIndex, action: 'look up the user', notFound: `No user has the email ${quoted(email)}${where} in ActivatePro` });
 	}
 	return objectBody(this.getNode(), answer.body, 'ActivatePro', itemIndex);
 }

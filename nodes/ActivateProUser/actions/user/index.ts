@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import * as batch from './batch';
-import { attributeFields, businessUnitField, emailField, userIdField, waitOptions } from './common';
+import { attributeFields, businessUnitField, emailField, requestOptions, userIdField, waitOptions } from './common';
 import * as get from './get';
 import * as getStatus from './getStatus';
 
@@ -46,4 +46,5 @@ export const properties: INodeProperties[] = [
 	...attributeFields(['upsert', 'batch']),
 	...getStatus.properties,
 	waitOptions(['upsert', 'delete', 'batch']),
+	requestOptions(['get', 'getByEmail', 'getStatus']),
 ];

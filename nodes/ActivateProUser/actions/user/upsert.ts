@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { apiError, itemLabel } from '../../../shared/errors';
+import { quoted } from '../../../shared/text';
 import { activateProRequest, answerError } from '../../transport';
 import { readWaitOptions, userEntryReader, waitForTrackings } from './common';
 
@@ -10,7 +11,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, items:
 	const answer = await activateProRequest(this, 'PUT', '/users', entry, itemIndex);
 	const trackingId = (answer.body as IDataObject | undefined)?.trackingId;
 	if (answer.statusCode !== 202 || typeof trackingId !== 'string') {
-		throw answerError(this.getNode(), answer, { itemIndex, action: `create or update user "${entry.id}"` });
+		throw answerError(this.getNode(), answer, { itemIndex, action: `create or update user ${quoted(entry.id)}` });
 	}
 	const result: IDataObject = { userId: entry.id, email: entry.email, status: 'accepted', trackingId };
 	const wait = readWaitOptions(this, itemIndex);
@@ -19,7 +20,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, items:
 	const status = (await waitForTrackings(this, [trackingId], wait.timeoutMs, itemIndex)).get(trackingId)!;
 	if (status.error > 0) {
 		throw apiError(this.getNode(), {
-			message: `ActivatePro could not apply the update for user "${entry.id}" (${itemLabel(itemIndex)}): tracking ${trackingId} reports ${status.error} error`,
+			message: `ActivatePro could not apply the update for user ${quoted(entry.id)} (${itemLabel(itemIndex)}): tracking ${trackingId} reports ${status.error} error`,
 			description: 'The request was valid but failed in processing. The usual cause: the email already belongs to a user with another ID.',
 			itemIndex,
 			data: { trackingId, ...status },

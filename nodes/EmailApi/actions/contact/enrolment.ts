@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { inputError, itemLabel } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
-import { emailApiError, emailApiRequest, isSuccess } from '../../transport';
+import { quoted } from '../../../shared/text';
+import { emailApiError, emailApiRequest, isSuccess, type EmailApiRequest } from '../../transport';
 import { requiredText, workflowLocator } from '../common';
 
 const show = { resource: ['contact'], operation: ['addToWorkflow', 'removeFromWorkflow'] };
@@ -37,13 +38,30 @@ export async function changeEnrolment(this: IExecuteFunctions, itemIndex: number
 	const body: IDataObject = {};
 	const start = add ? String(this.getNodeParameter('eventStartTime', itemIndex, '') ?? '') : '';
 	if (start) body.eventStartTime = new Date(start).toISOString();
-	const answer = await emailApiRequest(this, { method: add ? 'POST' : 'DELETE', path, body: add ? body : undefined, itemIndex });
+	// Adding is not idempotent: a workflow that allows re-entry starts again (a second welcome email), and the
+	// API cannot be asked whether the contact is enrolled. Removing is.
+	const request: EmailApiRequest = add
+		? {
+				method: 'POST',
+				idempotent: false,
+				path,
+				body,
+				itemIndex,
+				ifUnsure: {
+					action: `Adding the contact ${quoted(contactId)} to workflow ${quoted(workflowId)}`,
+					check:
+						'Not sent again, so that the workflow (and its email) does not start twice for the contact. ' +
+						'Look at the contact\'s workflows in HighLevel (the contact → Workflows) before running this item again.',
+				},
+			}
+		: { method: 'DELETE', path, itemIndex };
+	const answer = await emailApiRequest(this, request);
 	if (!isSuccess(answer)) {
 		throw emailApiError(this.getNode(), answer, {
 			action: `${add ? 'add' : 'remove'} the contact ${contactId} ${add ? 'to' : 'from'} workflow ${workflowId}`,
 			scope: 'contacts.write',
 			itemIndex,
-			notFound: `The contact "${contactId}" or the workflow "${workflowId}" does not exist`,
+			notFound: `The contact ${quoted(contactId)} or the workflow ${quoted(workflowId)} does not exist`,
 		});
 	}
 	return { contactId, workflowId, [add ? 'enrolled' : 'removed']: true };

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { objectBody } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
+import { quoted } from '../../../shared/text';
 import { emailApiError, emailApiRequest, isSuccess } from '../../transport';
 import { requiredText } from '../common';
 
@@ -10,7 +11,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const contactId = requiredText(this, 'contactId', 'Contact ID', itemIndex, 'Map the contact ID, e.g. {{ $json.emailApiContactId }}.');
 	const answer = await emailApiRequest(this, { method: 'GET', path: `/contacts/${encodePathSegment(contactId)}`, itemIndex });
 	if (!isSuccess(answer)) {
-		throw emailApiError(this.getNode(), answer, { action: 'read the contact', scope: 'contacts.readonly', itemIndex, notFound: `No Email API contact has the ID "${contactId}"` });
+		throw emailApiError(this.getNode(), answer, { action: 'read the contact', scope: 'contacts.readonly', itemIndex, notFound: `No Email API contact has the ID ${quoted(contactId)}` });
 	}
 	const body = objectBody(this.getNode(), answer.body, 'The Email API', itemIndex);
 	return (body.contact as IDataObject | undefined) ?? body;

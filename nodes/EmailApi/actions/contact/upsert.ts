@@ -47,7 +47,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (phone) body.phone = phone;
 	for (const key of ['companyName', 'country', 'source', 'timezone'] as const) if (extra[key]) body[key] = String(extra[key]);
 	if (extra.tags) body.tags = commaList(extra.tags);
-	const answer = await emailApiRequest(this, { method: 'POST', path: '/contacts/upsert', body, itemIndex }, settings);
+	// idempotent: the contact is matched by email (or phone), so sent twice it updates the same contact
+	const answer = await emailApiRequest(this, { method: 'POST', idempotent: true, path: '/contacts/upsert', body, itemIndex }, settings);
 	if (!isSuccess(answer)) throw emailApiError(this.getNode(), answer, { action: `upsert the contact ${email || phone}`, scope: 'contacts.write', itemIndex });
 	const result = objectBody(this.getNode(), answer.body, 'The Email API', itemIndex);
 	const contact = (result.contact ?? {}) as IDataObject;

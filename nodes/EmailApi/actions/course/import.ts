@@ -46,7 +46,22 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const body: IDataObject = { locationId: locationOf(this, settings, itemIndex), products };
 	const userId = String(this.getNodeParameter('courseUserId', itemIndex, '') ?? '').trim();
 	if (userId) body.userId = userId;
-	const answer = await emailApiRequest(this, { method: 'POST', path: '/courses/courses-exporter/public/import', body, itemIndex }, settings);
+	// Not idempotent: an import sent twice imports the courses twice, and the API has no way to look one up.
+	const answer = await emailApiRequest(
+		this,
+		{
+			method: 'POST',
+			idempotent: false,
+			path: '/courses/courses-exporter/public/import',
+			body,
+			itemIndex,
+			ifUnsure: {
+				action: `Importing ${products.length} course${products.length === 1 ? '' : 's'} into location ${String(body.locationId)}`,
+				check: 'Not sent again, so that the courses are not imported twice. Look at the location\'s courses in HighLevel (Memberships → Courses) before running this item again.',
+			},
+		},
+		settings,
+	);
 	if (!isSuccess(answer)) throw emailApiError(this.getNode(), answer, { action: 'import the courses', scope: 'courses.write', itemIndex });
 	return { imported: true, locationId: body.locationId, products: products.length, ...((answer.body as IDataObject) ?? {}) };
 }

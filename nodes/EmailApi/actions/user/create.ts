@@ -4,6 +4,7 @@ import { apiError, inputError, itemLabel, objectBody } from '../../../shared/err
 import { readItemParameter } from '../../../shared/itemFields';
 import { nodeLog } from '../../../shared/log';
 import type { AttemptOutcome } from '../../../shared/retry';
+import { quoted } from '../../../shared/text';
 import { emailApiError, emailApiRequest, emailApiSettings, isSuccess, type EmailApiSettings } from '../../transport';
 import { checkEmail, commaList, names, parseJsonParameter, requiredText } from '../common';
 import { describe, profileFieldOptions, roleField } from './fields';
@@ -63,6 +64,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		this,
 		{
 			method: 'POST',
+			idempotent: false, // a second POST makes a second user: a lost answer is looked up first (beforeRetry)
 			path: '/users/',
 			body,
 			itemIndex,
@@ -117,7 +119,7 @@ function buildCreateBody(ctx: IExecuteFunctions, itemIndex: number, settings: Em
 	if (!lastName) {
 		throw inputError(
 			node,
-			`The Email API requires a last name, and "${firstName}" has none (${itemLabel(itemIndex)})`,
+			`The Email API requires a last name, and ${quoted(firstName)} has none (${itemLabel(itemIndex)})`,
 			itemIndex,
 			'Set "Last Name" under Additional Fields (e.g. {{ $json.lastName || "-" }}) for people known by one name.',
 		);

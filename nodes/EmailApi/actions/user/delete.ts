@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { encodePathSegment } from '../../../shared/http';
+import { quoted } from '../../../shared/text';
 import { emailApiError, emailApiRequest, isSuccess, messageOf } from '../../transport';
 import { requiredText } from '../common';
 import { userIdField } from './fields';
@@ -16,7 +17,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		return { userId, deleted: true, alreadyDeleted: true, message: messageOf(answer.body) };
 	}
 	if (!isSuccess(answer)) {
-		throw emailApiError(this.getNode(), answer, { action: `delete the user ${userId}`, scope: 'users.write', itemIndex, notFound: `No Email API user has the ID "${userId}"` });
+		throw emailApiError(this.getNode(), answer, { action: `delete the user ${userId}`, scope: 'users.write', itemIndex, notFound: `No Email API user has the ID ${quoted(userId)}` });
 	}
 	const body = (answer.body ?? {}) as IDataObject;
 	return { userId, deleted: true, message: body.message ?? '' };

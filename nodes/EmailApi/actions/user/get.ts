@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { objectBody } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
+import { quoted } from '../../../shared/text';
 import { emailApiError, emailApiRequest, isSuccess } from '../../transport';
 import { requiredText } from '../common';
 import { userIdField } from './fields';
@@ -13,7 +14,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const userId = requiredText(this, 'userId', 'User ID', itemIndex);
 	const answer = await emailApiRequest(this, { method: 'GET', path: `/users/${encodePathSegment(userId)}`, itemIndex });
 	if (!isSuccess(answer)) {
-		throw emailApiError(this.getNode(), answer, { action: 'read the user', scope: 'users.readonly', itemIndex, notFound: `No Email API user has the ID "${userId}"` });
+		throw emailApiError(this.getNode(), answer, { action: 'read the user', scope: 'users.readonly', itemIndex, notFound: `No Email API user has the ID ${quoted(userId)}` });
 	}
 	return objectBody(this.getNode(), answer.body, 'The Email API', itemIndex);
 }

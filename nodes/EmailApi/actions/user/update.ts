@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { inputError, itemLabel, objectBody } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
 import { splitFullName } from '../../../shared/names';
+import { quoted } from '../../../shared/text';
 import { emailApiError, emailApiRequest, isSuccess } from '../../transport';
 import { commaList, parseJsonParameter, requiredText } from '../common';
 import { describe, profileFieldOptions, ROLE_OPTIONS, userIdField } from './fields';
@@ -45,7 +46,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	const answer = await emailApiRequest(this, { method: 'PUT', path: `/users/${encodePathSegment(userId)}`, body, itemIndex });
 	if (!isSuccess(answer)) {
-		throw emailApiError(this.getNode(), answer, { action: `update the user ${userId}`, scope: 'users.write', itemIndex, notFound: `No Email API user has the ID "${userId}"` });
+		throw emailApiError(this.getNode(), answer, { action: `update the user ${userId}`, scope: 'users.write', itemIndex, notFound: `No Email API user has the ID ${quoted(userId)}` });
 	}
 	return objectBody(this.getNode(), answer.body, 'The Email API', itemIndex);
 }

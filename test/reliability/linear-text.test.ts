@@ -1,0 +1,158 @@
+// Text from outside (items, AI tool arguments, server answers, webhook bodies) in hostile shapes of 1 MB: every
+// function that validates, normalises, redacts or formats such text must get through it in linear time. No
+// wall-clock assertion: each test's own time-out is the guard (a backtracking regex took 28 s on 200,000
+// characters, so it would blow far past it), and the engine runs below check that the nodes answer with one
+// clear, short error item for such input, without a request.
+import fc from 'fast-check';
+
+import { describeApiError } from '../../nodes/ActivateProUser/transport';
+import { messageOf } from '../../nodes/EmailApi/transport';
+import { filteredOut, normalise } from '../../nodes/RankrTrigger/events';
+import { eventTime, withinReplayWindow } from '../../nodes/RankrTrigger/verify';
+import { parseEntryPointer } from '../../nodes/shared/batching';
+import { errorMessage, redact, redactDeep } from '../../nodes/shared/errors';
+import { encodePathSegment, parseBody, trimSlash } from '../../nodes/shared/http';
+import { fieldPath } from '../../nodes/shared/itemFields';
+import { requestLabel } from '../../nodes/shared/log';
+import { splitFullName } from '../../nodes/shared/names';
+import { classifyTransportError, parseRetryAfter } from '../../nodes/shared/retry';
+import { clipForLog, isEmailAddress, looksLikeEmail, quoted, withoutEmails } from '../../nodes/shared/text';
+import { runNode } from '../engine';
+import { apCredentials, startActivatePro } from '../helpers/activatepro';
+import { apiKeyCredentials, startEmailApi } from '../helpers/emailapi';
+
+const MB = 1024 * 1024;
+/** Generous for linear work on 1 MB (milliseconds), hopeless for quadratic work (hours). */
+const GUARD_MS = 20_000;
+
+// Fragments that drive regexes into backtracking: long runs that almost match, separators that never come.
+const FRAGMENTS = ['a', '@', '.', 'a@', '@a', 'a.', ' ', '\t', '"', '%40', '~1', '/', '/0', '0', '=', 'é', '😀', '\u00a0', 'sha256=', '{{', '$json.', '['];
+
+/** A 1 MB string made of a short generated pattern repeated, with an optional different tail. */
+const hostileText = fc
+	.tuple(fc.array(fc.constantFrom(...FRAGMENTS), { minLength: 1, maxLength: 4 }), fc.constantFrom('', '!', '@', '.com', ' ', 'a@b.co'))
+	.map(([pattern, tail]) => {
+		const unit = pattern.join('');
+		return unit.repeat(Math.ceil(MB / unit.length)).slice(0, MB) + tail;
+	});
+
+/** Every function of the nodes that reads text from outside, fed one string. */
+const READERS: Array<[string, (text: string) => unknown]> = [
+	['isEmailAddress', isEmailAddress],
+	['looksLikeEmail', looksLikeEmail],
+	['withoutEmails', withoutEmails],
+	['clipForLog', clipForLog],
+	['quoted', quoted],
+	['requestLabel', (t) => requestLabel('GET', `/users/${t}/x`, 3)],
+	['redact', (t) => redact(t, ['sk_live_secret_key', t.slice(0, 40)])],
+	['redactDeep', (t) => redactDeep({ a: [t], b: { c: t } }, ['sk_live_secret_key'])],
+	['splitFullName', splitFullName],
+	['parseEntryPointer', parseEntryPointer],
+	['fieldPath', (t) => fieldPath(`={{ $json${t} }}`)],
+	['parseRetryAfter', parseRetryAfter],
+	['classifyTransportError', (t) => classifyTransportError(Object.assign(new Error(t), { cause: new Error(t) }))],
+	['parseBody', (t) => parseBody(Buffer.from(t))],
+	['encodePathSegment', (t) => (t.length > 2 ? encodePathSegment(t) : undefined)],
+	['trimSlash', trimSlash],
+	['errorMessage', (t) => errorMessage(Object.assign(new Error(t), { description: t }))],
+	['describeApiError', (t) => describeApiError({ code: t, title: t, details: t, source: { pointer: t } })],
+	['messageOf', (t) => [messageOf(t), messageOf({ message: [t, t] })]],
+	['eventTime', eventTime],
+	['withinReplayWindow', (t) => withinReplayWindow(t, 300)],
+	['filteredOut', (t) => filteredOut({ type: t, rank: t, previousRank: t, inactiveDays: t }, { events: ['*'], rankFilter: 'improved', topN: 10, minInactiveDays: 3 })],
+	['normalise', (t) => normalise({ type: t, firstName: t, lastName: t, rank: t, email: t }, new Date())],
+];
+
+let fed = 0;
+afterAll(() => {
+	// eslint-disable-next-line no-console
+	console.log(`Linear-time guard: ${fed} strings of 1 MB through ${READERS.length} functions`);
+});
+
+describe.each(READERS)('%s reads 1 MB of hostile text in linear time', (_, read) => {
+	test(
+		'generated shapes',
+		() => {
+			fc.assert(
+				fc.property(hostileText, (text) => {
+					fed++;
+					read(text);
+				}),
+				{ numRuns: 12, seed: 20261202 },
+			);
+		},
+		GUARD_MS,
+	);
+});
+
+test('what the nodes put into messages and log lines stays short whatever they quote', () => {
+	const huge = 'x@'.repeat(MB / 2);
+	expect(quoted(huge).length).toBeLessThan(120);
+	expect(clipForLog(huge).length).toBeLessThan(2100);
+	expect(withoutEmails(`user ${huge}`).length).toBeLessThan(2100);
+	expect(describeApiError({ code: '4', details: huge, source: { pointer: huge } }).length).toBeLessThan(800);
+});
+
+describe('the nodes answer a 1 MB field with one short error item, before any request', () => {
+	type AP = Awaited<ReturnType<typeof startActivatePro>>;
+	type EM = Awaited<ReturnType<typeof startEmailApi>>;
+	let ap: AP;
+	let em: EM;
+	beforeAll(async () => {
+		ap = await startActivatePro({ processingDelayMs: 1 });
+		em = await startEmailApi();
+	});
+	afterAll(async () => {
+		await ap.close();
+		await em.close();
+	});
+	// the measured attack: a long string that is not an address (quadratic in the old regexes)
+	const notAnAddress = 'a'.repeat(MB);
+	const almostAnAddress = `${'a.'.repeat(MB / 2)}@`;
+
+	test.each([
+		['not an address', notAnAddress],
+		['almost an address', almostAnAddress],
+	])(
+		'Email API user create: %s',
+		async (_, email) => {
+			em.reset();
+			const result = await runNode({
+				type: 'n8n-nodes-rankr.emailApi',
+				parameters: { resource: 'user', operation: 'create', email: '={{ $json.email }}', fullName: 'Ada Lovelace', role: 'user' },
+				items: [{ email }, { email: 'ada@example.com' }],
+				credentials: apiKeyCredentials(em),
+				onError: 'continueRegularOutput',
+			});
+			const [bad, good] = result.success as Array<{ json: Record<string, unknown> }>;
+			expect(String(bad.json.error)).toMatch(/"Email" is not a valid email address: ".{80}…" \(\d+ characters\) \(item 1\)/);
+			expect(JSON.stringify(bad.json).length).toBeLessThan(500);
+			expect(good.json.email).toBe('ada@example.com');
+			expect(em.requests('POST /users')).toHaveLength(1); // only the good one was sent
+		},
+		GUARD_MS,
+	);
+
+	test(
+		'ActivatePro bulk: a 1 MB email fails its item; the others go in one request; the warn line stays short',
+		async () => {
+			ap.reset();
+			const items = [{ id: 'u1', email: notAnAddress }, { id: 'u2', email: 'b@example.com' }, { id: 'u3', email: almostAnAddress }];
+			const result = await runNode({
+				type: 'n8n-nodes-rankr.activateProUser',
+				parameters: { operation: 'batch', userId: '={{ $json.id }}', email: '={{ $json.email }}', attributeSource: 'none' },
+				items,
+				credentials: apCredentials(ap),
+				onError: 'continueRegularOutput',
+			});
+			const out = result.success as Array<{ json: Record<string, unknown> }>;
+			expect(out.map((item) => (item.json.error ? 'error' : item.json.status))).toEqual(['error', 'accepted', 'error']);
+			expect(JSON.stringify(out).length).toBeLessThan(1500);
+			expect(ap.requests().map((r) => `${r.method} ${r.rawPath}`)).toEqual(['POST /users/batch']);
+			const warnings = result.logs.filter((line) => line.level === 'warn');
+			expect(warnings.length).toBeGreaterThan(0);
+			for (const line of warnings) expect(line.message.length).toBeLessThan(2200);
+		},
+		GUARD_MS,
+	);
+});
