@@ -155,15 +155,20 @@ describe('sandboxes that answer badly: a clear error, never a crash or a hang', 
 	});
 });
 
-describe('webhooks that lie never start a workflow', () => {
-	const rankr = new RankrSandbox({ hmacSecret: 'hostile-dummy-hmac-secret-1' });
-	const credentials = { rankrWebhookApi: { method: 'rsa', publicPem: rankr.publicKeyPem, replayWindowSeconds: 300 } };
+// Ed25519 in x-ghl-signature (how Rankr signs since 2026-07-01), and the legacy RSA in x-wh-signature.
+const rankrSigner = new RankrSandbox({ hmacSecret: 'hostile-dummy-hmac-secret-1' });
+describe.each([
+	['Ed25519', 'ed25519', rankrSigner.ed25519PublicKeysPem],
+	['legacy RSA', 'rsa', rankrSigner.publicKeyPem],
+] as const)('webhooks that lie never start a workflow (%s)', (_, method, publicPem) => {
+	const rankr = rankrSigner;
+	const credentials = { rankrWebhookApi: { method, publicPem, replayWindowSeconds: 300 } };
 	test('generated tampering of a signed body: always 401', async () => {
 		await fc.assert(
 			fc.asyncProperty(fc.nat(), fc.integer({ min: 1, max: 255 }), async (position, flip) => {
 				tried.webhooks++;
 				const raw = Buffer.from(JSON.stringify(rankr.event('UserDelete', { id: 'u', email: 'u@example.com' })));
-				const headers = rankr.sign(raw, 'rsa');
+				const headers = rankr.sign(raw, method);
 				const tampered = Buffer.from(raw);
 				tampered[position % tampered.length] ^= flip;
 				const r = await callWebhook({ parameters: { events: ['*'] }, credentials: credentials as never, headers, rawBody: tampered });
@@ -177,16 +182,16 @@ describe('webhooks that lie never start a workflow', () => {
 		['an oversized body', Buffer.alloc(1024 * 1024 + 10, 'a'), 413],
 		['a correctly signed empty body (not JSON)', Buffer.alloc(0), 400],
 		['a correctly signed JSON array', Buffer.from('[1,2]'), 400],
-	])('%s → %i, no run', async (_, body, status) => {
-		const r = await callWebhook({ parameters: { events: ['*'] }, credentials: credentials as never, headers: rankr.sign(body, 'rsa'), rawBody: body });
+	])('%s → %i, no run', async (__, body, status) => {
+		const r = await callWebhook({ parameters: { events: ['*'] }, credentials: credentials as never, headers: rankr.sign(body, method), rawBody: body });
 		expect(r.items).toBeUndefined();
 		expect(r.response?.status).toBe(status);
 	});
 	test('a replayed webhookId inside the window is acknowledged and starts nothing', async () => {
 		const event = rankr.event('UserCreate', { id: 'u', email: 'u@example.com' });
 		const raw = JSON.stringify(event);
-		const first = await callWebhook({ parameters: { events: ['*'] }, credentials: credentials as never, headers: rankr.sign(raw, 'rsa'), rawBody: raw });
-		const again = await callWebhook({ parameters: { events: ['*'] }, credentials: credentials as never, headers: rankr.sign(raw, 'rsa'), rawBody: raw });
+		const first = await callWebhook({ parameters: { events: ['*'] }, credentials: credentials as never, headers: rankr.sign(raw, method), rawBody: raw });
+		const again = await callWebhook({ parameters: { events: ['*'] }, credentials: credentials as never, headers: rankr.sign(raw, method), rawBody: raw });
 		expect(first.items?.[0].json.webhookId).toBe(event.webhookId);
 		expect(again.items).toBeUndefined();
 		expect(again.response).toMatchObject({ status: 200, body: { ignored: 'redelivery of an event already received' } });

@@ -20,6 +20,7 @@ import { clipForLog, isEmailAddress, looksLikeEmail, quoted, withoutEmails } fro
 import { runNode } from '../engine';
 import { apCredentials, startActivatePro } from '../helpers/activatepro';
 import { apiKeyCredentials, startEmailApi } from '../helpers/emailapi';
+import { sandboxPerFile } from '../helpers/perFile';
 
 const MB = 1024 * 1024;
 /** Generous for linear work on 1 MB (milliseconds), hopeless for quadratic work (hours). */
@@ -94,18 +95,8 @@ test('what the nodes put into messages and log lines stays short whatever they q
 });
 
 describe('the nodes answer a 1 MB field with one short error item, before any request', () => {
-	type AP = Awaited<ReturnType<typeof startActivatePro>>;
-	type EM = Awaited<ReturnType<typeof startEmailApi>>;
-	let ap: AP;
-	let em: EM;
-	beforeAll(async () => {
-		ap = await startActivatePro({ processingDelayMs: 1 });
-		em = await startEmailApi();
-	});
-	afterAll(async () => {
-		await ap.close();
-		await em.close();
-	});
+	const ap = sandboxPerFile(() => startActivatePro({ processingDelayMs: 1 }));
+	const em = sandboxPerFile(() => startEmailApi());
 	// the measured attack: a long string that is not an address (quadratic in the old regexes)
 	const notAnAddress = 'a'.repeat(MB);
 	const almostAnAddress = `${'a.'.repeat(MB / 2)}@`;
@@ -116,7 +107,6 @@ describe('the nodes answer a 1 MB field with one short error item, before any re
 	])(
 		'Email API user create: %s',
 		async (_, email) => {
-			em.reset();
 			const result = await runNode({
 				type: 'n8n-nodes-rankr.emailApi',
 				parameters: { resource: 'user', operation: 'create', email: '={{ $json.email }}', fullName: 'Ada Lovelace', role: 'user' },
@@ -136,7 +126,6 @@ describe('the nodes answer a 1 MB field with one short error item, before any re
 	test(
 		'ActivatePro bulk: a 1 MB email fails its item; the others go in one request; the warn line stays short',
 		async () => {
-			ap.reset();
 			const items = [{ id: 'u1', email: notAnAddress }, { id: 'u2', email: 'b@example.com' }, { id: 'u3', email: almostAnAddress }];
 			const result = await runNode({
 				type: 'n8n-nodes-rankr.activateProUser',

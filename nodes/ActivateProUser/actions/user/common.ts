@@ -101,14 +101,19 @@ export const attributeFields = (operations: string[]): INodeProperties[] => [
 	},
 ];
 
-export const waitOptions = (operations: string[]): INodeProperties => ({
+/** The Options collection of the given operations. */
+const optionsOf = (operations: string[], options: INodeProperties[]): INodeProperties => ({
 	displayName: 'Options',
 	name: 'options',
 	type: 'collection',
 	placeholder: 'Add option',
 	default: {},
 	displayOptions: { show: { operation: operations } },
-	options: [
+	options,
+});
+
+export const waitOptions = (operations: string[]): INodeProperties =>
+	optionsOf(operations, [
 		{
 			displayName: 'Wait for Completion',
 			name: 'waitForCompletion',
@@ -127,8 +132,7 @@ export const waitOptions = (operations: string[]): INodeProperties => ({
 				'How long to wait for completion before failing with the tracking ID to check later. It bounds the status checks too: their rate-limit waits and retries never run past it.',
 		},
 		maxWaitOption,
-	],
-});
+	]);
 
 /** Read as maxWaitMs() in shared/waits.ts: every wait of a request (Retry-After, retries' backoff) within it. */
 export const maxWaitOption: INodeProperties = {
@@ -142,15 +146,7 @@ export const maxWaitOption: INodeProperties = {
 };
 
 /** The Options of the operations that only read: the wait cap alone. */
-export const requestOptions = (operations: string[]): INodeProperties => ({
-	displayName: 'Options',
-	name: 'options',
-	type: 'collection',
-	placeholder: 'Add option',
-	default: {},
-	displayOptions: { show: { operation: operations } },
-	options: [maxWaitOption],
-});
+export const requestOptions = (operations: string[]): INodeProperties => optionsOf(operations, [maxWaitOption]);
 
 // ---------- reading and checking input ----------
 
