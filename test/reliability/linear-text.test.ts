@@ -3,12 +3,14 @@
 // wall-clock assertion: each test's own time-out is the guard (a backtracking regex took 28 s on 200,000
 // characters, so it would blow far past it), and the engine runs below check that the nodes answer with one
 // clear, short error item for such input, without a request.
+import { generateKeyPairSync } from 'node:crypto';
+
 import fc from 'fast-check';
 
 import { describeApiError } from '../../nodes/ActivateProUser/transport';
 import { messageOf } from '../../nodes/EmailApi/transport';
 import { filteredOut, normalise } from '../../nodes/RankrTrigger/events';
-import { eventTime, withinReplayWindow } from '../../nodes/RankrTrigger/verify';
+import { checkCredential, eventTime, verifySignature, withinReplayWindow } from '../../nodes/RankrTrigger/verify';
 import { parseEntryPointer } from '../../nodes/shared/batching';
 import { errorMessage, redact, redactDeep } from '../../nodes/shared/errors';
 import { encodePathSegment, parseBody, trimSlash } from '../../nodes/shared/http';
@@ -23,6 +25,8 @@ import { apiKeyCredentials, startEmailApi } from '../helpers/emailapi';
 import { sandboxPerFile } from '../helpers/perFile';
 
 const MB = 1024 * 1024;
+const BODY = Buffer.from('{"type":"UserCreate"}');
+const ED25519_KEY = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
 /** Generous for linear work on 1 MB (milliseconds), hopeless for quadratic work (hours). */
 const GUARD_MS = 20_000;
 
@@ -62,6 +66,9 @@ const READERS: Array<[string, (text: string) => unknown]> = [
 	['withinReplayWindow', (t) => withinReplayWindow(t, 300)],
 	['filteredOut', (t) => filteredOut({ type: t, rank: t, previousRank: t, inactiveDays: t }, { events: ['*'], rankFilter: 'improved', topN: 10, minInactiveDays: 3 })],
 	['normalise', (t) => normalise({ type: t, firstName: t, lastName: t, rank: t, email: t }, new Date())],
+	// the trigger: signature headers of any length for each method, and a key field pasted with anything
+	['verifySignature', (t) => ['ed25519', 'rsa', 'hmac'].map((method) => verifySignature({ method: method as 'ed25519', publicKey: ED25519_KEY, secret: 's3cret', replayWindowSeconds: 300 }, BODY, { 'x-ghl-signature': t, 'x-wh-signature': t, 'x-rankr-signature': t }))],
+	['checkCredential (key field)', (t) => ['ed25519', 'rsa'].map((method) => checkCredential({ method: method as 'ed25519', publicKey: t, replayWindowSeconds: 300 }))],
 ];
 
 let fed = 0;
