@@ -50,10 +50,18 @@ function captureLogs(logger: unknown) {
 	const methods = logger as Record<LogLine['level'], (message: string, meta?: unknown) => void>;
 	for (const level of ['debug', 'info', 'warn', 'error'] as const) {
 		const write = methods[level].bind(logger);
-		methods[level] = (message, meta) => {
-			logLines.push({ level, message, meta });
-			write(message, meta);
-		};
+		// n8n's Logger makes its methods read-only once it is configured to write somewhere (as in the
+		// benchmark's workers): there the lines are not captured, and nothing there reads them
+		const descriptor = Object.getOwnPropertyDescriptor(logger, level);
+		if (descriptor && !descriptor.writable && !descriptor.set) continue;
+		try {
+			methods[level] = (message, meta) => {
+				logLines.push({ level, message, meta });
+				write(message, meta);
+			};
+		} catch {
+			// read-only by another means (a frozen object): not captured either
+		}
 	}
 }
 

@@ -35,10 +35,15 @@ const FRAGMENTS = ['a', '@', '.', 'a@', '@a', 'a.', ' ', '\t', '"', '%40', '~1',
 
 /** A 1 MB string made of a short generated pattern repeated, with an optional different tail. */
 const hostileText = fc
-	.tuple(fc.array(fc.constantFrom(...FRAGMENTS), { minLength: 1, maxLength: 4 }), fc.constantFrom('', '!', '@', '.com', ' ', 'a@b.co'))
-	.map(([pattern, tail]) => {
+	.tuple(
+		// what stands before the run: e.g. "a@" then "a.a.a.… " made the old email regex backtrack to every dot
+		fc.constantFrom('', 'a@', 'https://', '/updated/', '={{ $json'),
+		fc.array(fc.constantFrom(...FRAGMENTS), { minLength: 1, maxLength: 4 }),
+		fc.constantFrom('', '!', '@', '.com', ' ', 'a@b.co'),
+	)
+	.map(([prefix, pattern, tail]) => {
 		const unit = pattern.join('');
-		return unit.repeat(Math.ceil(MB / unit.length)).slice(0, MB) + tail;
+		return prefix + unit.repeat(Math.ceil(MB / unit.length)).slice(0, MB) + tail;
 	});
 
 /** Every function of the nodes that reads text from outside, fed one string. */
