@@ -88,7 +88,7 @@ export function withoutEmails(text: string): string {
 }
 
 /** Longest log line we write; longer text is cut and says how long it was. */
-export const MAX_LOG_LINE = 2000;
+const MAX_LOG_LINE = 2000;
 
 export function clipForLog(text: string): string {
 	const value = String(text ?? '');
