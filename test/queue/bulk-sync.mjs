@@ -1,20 +1,24 @@
-// b. A 20,000-user bulk sync (examples/bulk-sync.json started by a webhook) runs on a worker; c. the worker
-// running it is SIGKILLed half-way and the sync is run again on the other worker: exactly 20,000 users.
-import { FINISHED, nodeOutput } from '../../scripts/lib/n8n.mjs';
+// b. The paged bulk sync (examples/bulk-sync.json: PostgreSQL source, one execution per page) spread over both
+// workers: exactly N users, ceil(N/1000) batch requests, every page done once; a done page never runs again.
+// c. A worker is SIGKILLed mid-sync: its pages are handed out again once their lease ran out and the sync is
+// started again; exactly N users, and only the killed pages ran twice.
+import { FINISHED } from '../../scripts/lib/n8n.mjs';
+import { checkpointPages, PAGE_PATH, resetCheckpoint, RESUME_PATH, START_PATH, userId, waitForSyncDone } from '../../scripts/lib/paged-sync.mjs';
 import { Failure, seconds, sleep, waitFor } from '../../scripts/lib/proc.mjs';
 import { executionsStartedBy } from '../../scripts/lib/queue.mjs';
-import { executionIds, LOCK, problemOf, whereItRan } from './stack.mjs';
+import { executionPage, LEASE_SECONDS, LOCK, problemOf } from './stack.mjs';
 
-// ---------- b. 20,000 users ----------
+const fmt = (n) => n.toLocaleString('en-US');
 
-/** The bulk sync's users in ActivatePro (sync-000000 …): how many are in range, beyond it, with a wrong email or name. */
+/** The sync's users in ActivatePro: how many are in range, beyond it, with a wrong email or name. */
 function syncIdsState(stack, count) {
 	const users = [...stack.activatepro.users.values()].filter((u) => /^sync-/.test(u.id));
-	const numbered = users.flatMap((u) => (/^sync-\d{6}$/.test(u.id) ? [{ u, i: Number(u.id.slice(5)) }] : []));
+	const numbered = users.flatMap((u) => (/^sync-\d{7}$/.test(u.id) ? [{ u, i: Number(u.id.slice(5)) }] : []));
 	return {
+		held: users.length,
 		present: numbered.filter(({ i }) => i < count).length,
-		mismatched: numbered.filter(({ u, i }) => u.email !== `member${i}@example.com` || u.lastName !== String(i)).length,
-		stray: numbered.filter(({ i }) => i >= count).length,
+		mismatched: numbered.filter(({ u, i }) => u.id !== userId(i) || u.email !== `member${i}@example.com` || u.lastName !== String(i)).length,
+		stray: users.length - numbered.filter(({ i }) => i < count).length,
 		distinctEmails: new Set(users.map((u) => u.email.toLowerCase())).size,
 	};
 }
@@ -28,96 +32,150 @@ function batchTraffic(stack) {
 			return n;
 		}
 	}, 0);
-	return { requests: batches.length, entries, trackingIds: stack.activatepro.tracking.size, trackingPolls: stack.activatepro.requests('GET /users/track/').length };
+	return { requests: batches.length, entries, trackingPolls: stack.activatepro.requests('GET /users/track/').length };
 }
 
-async function runBulk(stack) {
-	const { workflow } = stack.workflows.bulk;
-	const before = await executionIds(stack, workflow.id);
-	const response = await fetch(stack.url('bulk'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(30_000) });
-	return { before, status: response.status, workflow };
+const webhookUrl = (stack, path) => `${stack.webhook.url}/webhook/${path}`;
+
+async function post(url, body = {}) {
+	const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+	return response.status;
 }
+
+/** Which worker's log names each page's (last) execution: { [page]: worker name }. */
+function workersOfPages(stack, pages) {
+	const byExecution = new Map(stack.workers().flatMap((w) => executionsStartedBy(w).map((id) => [id, w.name])));
+	return Object.fromEntries(pages.map((p) => [p.page, byExecution.get(p.executionId) ?? '?']));
+}
+
+function pageTotals(pages) {
+	return pages.reduce((t, p) => ({ users: t.users + p.users, synced: t.synced + p.synced, rejected: t.rejected + p.rejected }), { users: 0, synced: 0, rejected: 0 });
+}
+
+/** The sync's failed executions (n8n keeps those whole): any() → true once there is one; describe() → the first's error. */
+function failedPageRuns(stack) {
+	const workflowId = stack.workflows.bulk.workflow.id;
+	const list = async () => (await executionPage(stack, workflowId, { status: ['error', 'crashed'], limit: 5 })).results;
+	return {
+		any: async () => (await list()).length > 0,
+		describe: async () => {
+			const [first] = await list();
+			return first ? `#${first.id}: ${problemOf(await stack.rest.execution(first.id).catch(() => undefined)) || 'no message'}` : '';
+		},
+	};
+}
+
+// ---------- b. the paged sync on both workers ----------
 
 export async function bulkSync(stack, checks, options) {
-	checks.section(`b. a ${options.bulk.toLocaleString('en-US')}-user bulk sync on a worker`);
-	const t = Date.now();
+	const n = options.bulk;
+	const expectedPages = Math.ceil(n / options.pageSize);
+	const expectedBatches = Math.ceil(n / 1000);
+	checks.section(`b. the paged bulk sync: ${fmt(n)} users from PostgreSQL in ${expectedPages} pages of ${fmt(options.pageSize)}, on both workers`);
 	stack.activatepro.reset();
-	const { before, status, workflow } = await runBulk(stack);
+	await resetCheckpoint(stack.source);
+	const status = await post(webhookUrl(stack, START_PATH));
 	checks.check(status === 200, `the webhook process accepted the start (${status})`, '');
-	const [execution] = (await stack.rest.finishedAfter(workflow.id, before, { timeoutMs: 5 * 60_000, intervalMs: 500 })) ?? [];
-	const ms = Date.now() - t;
-	const where = whereItRan(stack, execution);
-	const synced = nodeOutput(execution, 'Synced').length;
-	const rejected = nodeOutput(execution, 'Rejected users').length;
-	checks.check(execution?.status === 'success', `the sync finished with success (#${execution?.id}, ${execution?.status ?? 'not within 5 minutes'}, ${seconds(ms)})`, problemOf(execution));
-	checks.check(where.ranOn.length === 1 && where.ranOn[0].startsWith('worker'), `a worker ran it (${where.ranOn.join(', ') || 'none'})`, `ran on: ${where.ranOn.join(', ') || 'none'}`);
-	checks.check(synced === options.bulk && rejected === 0, `${synced} items out of "Synced", ${rejected} out of "Rejected users"`, '');
-	const state = syncIdsState(stack, options.bulk);
+	const failed = failedPageRuns(stack);
+	const run = await waitForSyncDone(stack.source, { timeoutMs: 10 * 60_000, stop: failed.any });
+	const { pages } = run;
+	checks.check(!(await failed.any()), 'no execution of the sync failed', await failed.describe());
+	const where = workersOfPages(stack, pages);
+	const workersUsed = new Set(Object.values(where));
+	const totals = pageTotals(pages);
+	checks.check(run.done && pages.length === expectedPages, `all ${pages.length} pages done in ${seconds(run.ms)} (checkpoint rankr_sync_pages)`, JSON.stringify(pages.filter((p) => p.state !== 'done')));
+	checks.check(
+		pages.every((p) => p.attempts === 1 && p.dispatches === 1),
+		'each page handed out once and run once (attempts 1)',
+		JSON.stringify(pages.filter((p) => p.attempts !== 1 || p.dispatches !== 1)),
+	);
+	checks.check(totals.users === n && totals.synced === n && totals.rejected === 0, `the pages count ${fmt(totals.users)} users read, ${fmt(totals.synced)} synced, ${totals.rejected} rejected`, JSON.stringify(totals));
+	checks.check(
+		workersUsed.size === 2 && !workersUsed.has('?'),
+		`both workers ran pages (${[...workersUsed].map((w) => `${w}: ${Object.values(where).filter((x) => x === w).length}`).join(', ')})`,
+		JSON.stringify(where),
+	);
+	const state = syncIdsState(stack, n);
 	const traffic = batchTraffic(stack);
-	checks.check(state.present === options.bulk && state.stray === 0 && state.mismatched === 0, `ActivatePro holds ${state.present.toLocaleString('en-US')} users, each with its own email`, JSON.stringify(state));
-	const expectedBatches = Math.ceil(options.bulk / 1000);
-	checks.check(traffic.requests === expectedBatches && traffic.entries === options.bulk, `${traffic.requests} batch requests (1000 per request) carrying ${traffic.entries} entries, ${traffic.trackingIds} tracking ids`, JSON.stringify(traffic));
+	checks.check(state.present === n && state.stray === 0 && state.mismatched === 0, `ActivatePro holds ${fmt(state.held)} users, each with its own email`, JSON.stringify(state));
+	checks.check(traffic.requests === expectedBatches && traffic.entries === n, `${traffic.requests} batch requests = ceil(N/1000), carrying ${fmt(traffic.entries)} entries`, JSON.stringify(traffic));
+
+	// Replays change nothing: the resume sweep finds nothing to hand out, a page webhook for a done page claims nothing.
+	const replay = [await post(webhookUrl(stack, RESUME_PATH)), await post(webhookUrl(stack, PAGE_PATH), { runId: pages[0].runId, page: 0 })];
+	await sleep(5000);
+	const after = await checkpointPages(stack.source);
+	checks.check(
+		replay.every((s) => s === 200 || s === 202) && batchTraffic(stack).requests === expectedBatches && after.every((p) => p.attempts === 1 && p.runId === pages[0].runId),
+		'a resume sweep and a replayed page webhook after the run: no request, no page run again, no new run',
+		`${replay.join(', ')}; requests ${batchTraffic(stack).requests}; ${JSON.stringify(after.filter((p) => p.attempts !== 1 || p.runId !== pages[0].runId))}`,
+	);
 	checks.print();
-	checks.result('b', `${options.bulk.toLocaleString('en-US')}-user bulk sync on a worker`, checks.sectionPassed, `#${execution?.id} ${execution?.status} on ${where.ranOn.join(',') || '?'} in ${seconds(ms)}; users ${state.present}, batch requests ${traffic.requests}, entries ${traffic.entries}, tracking ids ${traffic.trackingIds}`);
+	checks.result('b', `paged bulk sync, ${fmt(n)} users on 2 workers`, checks.sectionPassed, `${pages.length} pages in ${seconds(run.ms)} on ${[...workersUsed].join(',')}; users ${state.present}, batch requests ${traffic.requests}`);
 }
 
 // ---------- c. a worker dies mid-sync ----------
 
 export async function killedWorker(stack, checks, options) {
-	checks.section('c. the worker running the bulk sync is SIGKILLed half-way; the sync runs again');
+	const n = options.bulk;
+	const expectedBatches = Math.ceil(n / 1000);
+	const perPage = Math.ceil(options.pageSize / 1000);
+	checks.section(`c. a worker is SIGKILLed mid-sync; its pages are handed out again after their ${LEASE_SECONDS}-s lease`);
 	const t = Date.now();
 	stack.activatepro.reset();
-	const expectedBatches = Math.ceil(options.bulk / 1000);
-	const killAt = Math.max(1, Math.floor(expectedBatches / 2));
-	// Each batch answer is held 300 ms, so the sends (4 at a time) take a few seconds and "half-way" is a moment.
-	stack.activatepro.faults.add({ route: 'POST /users/batch', kind: 'delay', ms: 300, times: expectedBatches });
+	await resetCheckpoint(stack.source);
+	// Each batch answer is held 1 s, so pages take seconds and "mid-sync" is a moment.
+	stack.activatepro.faults.add({ route: 'POST /users/batch', kind: 'delay', ms: 1000, times: expectedBatches * 2 });
 	const batchesSeen = () => stack.activatepro.requests('POST /users/batch').length;
-	const startedBefore = new Set(stack.workers().flatMap(executionsStartedBy));
-	const first = await runBulk(stack);
-	// Polled every 20 ms: the next batch requests come only as answers do, every 300 ms.
-	if (!(await waitFor(() => batchesSeen() >= killAt, { timeoutMs: 4 * 60_000, intervalMs: 20 }))) throw new Failure(`the bulk sync never reached ${killAt} batch requests`);
-	const running = stack.workers().find((w) => executionsStartedBy(w).some((id) => !startedBefore.has(id)));
-	if (!running) throw new Failure('no worker log names the bulk sync execution');
-	const killedExecution = executionsStartedBy(running).find((id) => !startedBefore.has(id));
-	const usersAtKill = syncIdsState(stack, options.bulk).present;
-	running.endedOnPurpose = true;
-	await running.kill('SIGKILL');
+	const status = await post(webhookUrl(stack, START_PATH));
+	if (!(await waitFor(() => batchesSeen() >= Math.ceil(expectedBatches / 4), { timeoutMs: 4 * 60_000, intervalMs: 20 }))) throw new Failure('the sync never reached a quarter of its batch requests');
+	const atKill = await checkpointPages(stack.source);
+	const where = workersOfPages(stack, atKill.filter((p) => p.state === 'running'));
+	const victim = stack.workers().find((w) => !w.hasExited() && Object.values(where).includes(w.name));
+	if (!victim) throw new Failure(`no live worker's log names a running page's execution: ${JSON.stringify(where)}`);
+	const killedPages = atKill.filter((p) => p.state === 'running' && where[p.page] === victim.name);
+	victim.endedOnPurpose = true;
+	await victim.kill('SIGKILL');
 	const batchesAtKill = batchesSeen();
-	checks.say(`  killed ${running.name} (pid ${running.pid}, SIGKILL to its process group) running execution #${killedExecution} after ${batchesAtKill} of ${expectedBatches} batch requests; ActivatePro had ${usersAtKill} users`);
-	await sleep(1000);
-	const batchesAfterKill = batchesSeen();
-	checks.check(first.status === 200, 'the first start was accepted', `${first.status}`);
-	checks.check(batchesAtKill >= killAt && batchesAtKill < expectedBatches, `the worker died half-way: ${batchesAtKill} of ${expectedBatches} batch requests sent, ${usersAtKill.toLocaleString('en-US')} users in ActivatePro`, '');
+	const usersAtKill = syncIdsState(stack, n).present;
+	checks.say(`  killed ${victim.name} (pid ${victim.pid}) holding pages ${killedPages.map((p) => p.page).join(', ')} after ${batchesAtKill} of ${expectedBatches} batch requests; ActivatePro had ${fmt(usersAtKill)} users`);
+	checks.check(status === 200 && killedPages.length > 0, `the worker died holding ${killedPages.length} page(s) (${killedPages.map((p) => `#${p.page}`).join(', ')}), ${batchesAtKill} of ${expectedBatches} batch requests sent`, `${status}`);
 
-	// The operator runs the sync again; the remaining worker takes it.
-	const rerunStarted = Date.now();
-	const again = await runBulk(stack);
-	const [rerun] = (await stack.rest.finishedAfter(again.workflow.id, again.before.add(killedExecution), { timeoutMs: 5 * 60_000, intervalMs: 500 })) ?? [];
-	const rerunMs = Date.now() - rerunStarted;
-	const where = whereItRan(stack, rerun);
-	checks.check(again.status === 200 && rerun?.status === 'success', `the re-run finished with success (#${rerun?.id}, ${seconds(rerunMs)})`, problemOf(rerun) || `${again.status} ${rerun?.status}`);
-	checks.check(where.ranOn.length === 1 && where.ranOn[0] !== running.name, `the remaining worker ran it (${where.ranOn.join(', ') || 'none'})`, `ran on: ${where.ranOn.join(', ') || 'none'}`);
+	// The killed pages stay "running" until their lease runs out; then the operator starts the sync again.
+	const leaseEnd = t + LEASE_SECONDS * 1000 + 2000;
+	if (Date.now() < leaseEnd) await sleep(leaseEnd - Date.now());
 
-	const state = syncIdsState(stack, options.bulk);
+	// As the next sweep or night would: the open run resumes, nothing new is planned.
+	const rerunStatus = await post(webhookUrl(stack, START_PATH));
+	const run = await waitForSyncDone(stack.source, { timeoutMs: 5 * 60_000 });
+	const rerun = run.pages.filter((p) => p.attempts > 1);
+	checks.check(rerunStatus === 200 && run.done && run.pages.every((p) => p.runId === 1), `the start resumed run 1 (no new run): every page done ${seconds(run.ms)} later`, JSON.stringify(run.pages.filter((p) => p.state !== 'done')));
+	checks.check(
+		rerun.length === killedPages.length && rerun.every((p) => p.attempts === 2 && killedPages.some((k) => k.page === p.page)),
+		`re-run pages: ${rerun.map((p) => `#${p.page}`).join(', ') || 'none'}, exactly the killed worker's; every other page ran once`,
+		JSON.stringify(run.pages.map((p) => [p.page, p.attempts])),
+	);
+	const state = syncIdsState(stack, n);
 	const traffic = batchTraffic(stack);
-	checks.check(state.present === options.bulk && state.stray === 0, `exactly ${options.bulk.toLocaleString('en-US')} users in ActivatePro (ids unique by construction; none beyond sync-${String(options.bulk - 1).padStart(6, '0')})`, JSON.stringify(state));
-	checks.check(state.mismatched === 0 && state.distinctEmails === options.bulk, `no user with a mismatched email or name; ${state.distinctEmails.toLocaleString('en-US')} distinct emails`, JSON.stringify(state));
-	checks.check(traffic.requests === batchesAfterKill + expectedBatches, `batch requests: ${batchesAfterKill} before the kill + ${traffic.requests - batchesAfterKill} by the re-run = ${traffic.requests}; ${traffic.entries.toLocaleString('en-US')} entries; ${traffic.trackingIds} tracking ids`, JSON.stringify(traffic));
+	const extra = traffic.requests - expectedBatches;
+	checks.check(state.present === n && state.stray === 0 && state.mismatched === 0 && state.distinctEmails === n, `exactly ${fmt(n)} users in ActivatePro, each with its own email`, JSON.stringify(state));
+	checks.check(
+		extra >= 0 && extra <= killedPages.length * perPage,
+		`batch requests: ${expectedBatches} + ${extra} sent again for the killed pages (at most ${killedPages.length * perPage})`,
+		JSON.stringify(traffic),
+	);
 
-	// What n8n makes of the killed execution: the job's lock expires, the other worker's stalled check fails the
-	// job (n8n allows no stalled retries), and the process that enqueued it marks the execution failed.
+	// What n8n made of the killed executions: the job's lock expired and the execution was marked failed.
 	const deadline = Date.now() + LOCK.durationMs + LOCK.stalledIntervalMs * 3 + 20_000;
-	const killedFinal = await waitFor(
+	const ended = await waitFor(
 		async () => {
-			const e = await stack.rest.execution(killedExecution).catch(() => undefined);
-			return e && FINISHED.has(e.status) ? e : undefined;
+			const found = await Promise.all(killedPages.map((p) => stack.rest.execution(p.executionId).catch(() => undefined)));
+			return found.every((e) => e && FINISHED.has(e.status)) ? found : undefined;
 		},
 		{ timeoutMs: Math.max(0, deadline - Date.now()), intervalMs: 1000 },
 	);
-	const killedStatus = killedFinal?.status ?? (await stack.rest.execution(killedExecution).catch(() => undefined))?.status ?? 'unknown';
-	checks.check(Boolean(killedFinal) && killedFinal.status !== 'success', `n8n ended the killed execution #${killedExecution}: ${killedStatus}${killedFinal ? ` (${problemOf(killedFinal) || 'no message'})` : ` (still not finished ${seconds(deadline - t)} after the kill)`}`, '');
+	checks.check(Boolean(ended) && ended.every((e) => e.status !== 'success'), `n8n ended the killed executions: ${ended ? ended.map((e) => `#${e.id} ${e.status} (${problemOf(e) || 'no message'})`).join('; ') : 'not within the lock time'}`, '');
 	const restarted = await stack.start('worker');
 	checks.check(Boolean(restarted), `a replacement worker started (${restarted.name}, ${seconds(restarted.ms)})`, '');
 	checks.print();
-	checks.result('c', 'worker SIGKILLed mid-sync, sync run again', checks.sectionPassed, `killed ${running.name} after ${batchesAtKill}/${expectedBatches} batches (${usersAtKill} users then); re-run #${rerun?.id} ${rerun?.status} on ${where.ranOn.join(',') || '?'}; users ${state.present}, mismatched ${state.mismatched}, batch requests ${traffic.requests}, tracking ids ${traffic.trackingIds}; killed execution → ${killedStatus}`);
+	checks.result('c', 'worker SIGKILLed mid-sync, its pages re-run', checks.sectionPassed, `killed ${victim.name} holding pages ${killedPages.map((p) => p.page).join(',')}; re-run ${rerun.map((p) => p.page).join(',')}; users ${state.present}, batch requests ${traffic.requests} (${extra} again)`);
 }

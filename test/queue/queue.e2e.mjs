@@ -7,10 +7,11 @@
 // Scenarios (one file each, in this folder; README "Reliability" → Queue mode):
 //   a. signup-on-worker.mjs: a signed Rankr signup webhook, sent to the webhook process, runs on a worker to
 //      success; the sandboxes hold the profile, the Email API user and one welcome email
-//   b. bulk-sync.mjs: a 20,000-user bulk sync (examples/bulk-sync.json, Code node count 20000, started by a
-//      webhook) runs on a worker and leaves 20,000 users in ActivatePro
-//   c. the worker running that bulk sync is SIGKILLed half-way; the sync is run again (the other worker takes
-//      it): exactly 20,000 users, each with its own email; what n8n did with the killed execution
+//   b. bulk-sync.mjs: the paged bulk sync (examples/bulk-sync.json, started by webhooks) reads 50,000 users from
+//      PostgreSQL in pages of 5,000, one execution per page, on both workers: exactly 50,000 users, 50 batch
+//      requests, every page done once; a replayed page or sweep afterwards changes nothing
+//   c. a worker is SIGKILLed mid-sync: once the lease of its pages ran out the sync is started again and resumes
+//      the open run: exactly 50,000 users, only the killed pages ran twice; what n8n did with the killed executions
 //   d. redeliveries.mjs: 5,000 signed webhooks at concurrency 50 into trigger → "Skip redeliveries" (the
 //      signup flow's Remove Duplicates node) → ActivatePro upsert (records each event that got past the de-dup step), 10% redelivered
 //      to the same webhook process after the first delivery was acknowledged: the trigger turns every
@@ -34,14 +35,14 @@ import { redeliveries, signupRedeliveries } from './redeliveries.mjs';
 import { signupOnWorker } from './signup-on-worker.mjs';
 import { startQueueStack, TOTAL_TIMEOUT_MS } from './stack.mjs';
 
-const USAGE = `usage: node test/queue/queue.e2e.mjs [--events N] [--concurrency C] [--redeliver-share F] [--bulk N]
+const USAGE = `usage: node test/queue/queue.e2e.mjs [--events N] [--concurrency C] [--redeliver-share F] [--bulk N] [--page-size N]
   [--signup-events N] [--cross-events N] [--only a,b,c,d,d3,d2,e] [--db postgres|sqlite] [--pool-size N]
   [--env NAME=value]… [--verbose] [--keep]`;
 
 async function main(checks) {
 	const flag = (value) => ({ type: 'string', default: value });
 	// d sends --events (the issue's number); d3 sends --cross-events, d2 --signup-events
-	const counts = { events: '5000', concurrency: '50', bulk: '20000', 'signup-events': '100', 'cross-events': '500', 'pool-size': '10' };
+	const counts = { events: '5000', concurrency: '50', bulk: '50000', 'page-size': '5000', 'signup-events': '100', 'cross-events': '500', 'pool-size': '10' };
 	const args = parseFlags(USAGE, {
 		...Object.fromEntries(Object.entries(counts).map(([name, value]) => [name, flag(value)])),
 		'redeliver-share': flag('0.1'),
@@ -50,7 +51,7 @@ async function main(checks) {
 		env: { type: 'string', multiple: true, default: [] },
 	});
 	const options = {
-		// events, concurrency, bulk, signupEvents, crossEvents, poolSize
+		// events, concurrency, bulk, pageSize, signupEvents, crossEvents, poolSize
 		...Object.fromEntries(Object.keys(counts).map((name) => [name.replace(/-(\w)/g, (_, c) => c.toUpperCase()), positiveInt(args[name], `--${name}`)])),
 		redeliverShare: Number(args['redeliver-share']),
 		db: args.db,

@@ -4,42 +4,35 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { pagedSyncWorkflow } from '../../scripts/lib/paged-sync.mjs';
 import { builtPackage, exampleCredentialRefs, exampleWorkflow, freePort, importAll, installN8n, N8nRest, n8nCli, n8nEnvironment, prepareUserFolder, redactor, startN8n } from '../../scripts/lib/n8n.mjs';
-import { Failure, onShutdown, sleep } from '../../scripts/lib/proc.mjs';
+import { Failure, onShutdown, seconds, sleep } from '../../scripts/lib/proc.mjs';
 import { executionsEnqueuedBy, executionsStartedBy, installPostgres, installRedis, queueEnvironment, startPostgres, startRedis } from '../../scripts/lib/queue.mjs';
 import { closeSandboxes, sandboxCredentials, startSandboxes } from '../../scripts/lib/sandboxes.mjs';
+import { psql, seedUsers, SOURCE_TABLE } from '../../scripts/lib/paged-sync.mjs';
 import { stageSayer, waitForWebhooks, webhookOf } from '../../scripts/lib/stack.mjs';
 
 /** The whole suite's time budget (the redelivery scenarios send only while it lasts). */
 export const TOTAL_TIMEOUT_MS = 45 * 60_000;
 const WORKER_CONCURRENCY = 5;
+/** The database the paged bulk sync reads its users from (beside n8n's own). */
+const SOURCE_DATABASE = 'app';
+/** The bulk sync's page lease: a page a killed worker held is handed out again this long after it was taken. */
+export const LEASE_SECONDS = 30;
 /** Bull's job lock, shorter than n8n's defaults (60 s lock, 30 s stalled check) so a dead worker's job is
  * declared stalled within a minute; renewal every 5 s leaves a busy worker plenty of margin. */
 export const LOCK = { durationMs: 30_000, renewMs: 5_000, stalledIntervalMs: 10_000 };
 const OWNER = { email: 'queue@example.com', password: 'RankrQueue1', firstName: 'Queue', lastName: 'Owner' };
 
 /** The three workflows this test runs, written into `dir`: { signup, bulk, dedupe } with { file, workflow, url }. */
-function queueWorkflows(dir, bulkCount) {
+function queueWorkflows(dir, pageSize) {
 	fs.mkdirSync(dir, { recursive: true });
 	const signup = exampleWorkflow('signup').workflow;
 
-	// The bulk sync, as in examples/bulk-sync.json, with two changes: the Code node makes `bulkCount` users, and
-	// it starts from a production webhook instead of the manual trigger and the nightly schedule, because only
-	// production executions go to the workers (the editor's manual runs stay on main unless
-	// OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS=true), and a schedule would fire on main's clock.
-	const bulk = structuredClone(exampleWorkflow('bulk-sync').workflow);
-	const code = bulk.nodes.find((n) => n.type === 'n8n-nodes-base.code');
-	const jsCode = code.parameters.jsCode.replace(/const count = \d+;/, `const count = ${bulkCount};`);
-	if (jsCode === code.parameters.jsCode && bulkCount !== 2500) throw new Failure('examples/bulk-sync.json: no "const count = N;" in the Code node');
-	code.parameters.jsCode = jsCode;
-	const schedule = bulk.nodes.find((n) => n.type === 'n8n-nodes-base.scheduleTrigger');
-	bulk.nodes = bulk.nodes.filter((n) => n !== schedule);
-	delete bulk.connections[schedule.name];
-	// The manual trigger becomes the webhook; it keeps its name ("Run now"), so its connections stay as they are.
-	const start = bulk.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger');
-	Object.assign(start, { type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: randomUUID(), parameters: { httpMethod: 'POST', path: 'queue-bulk-sync', responseMode: 'onReceived', options: {} } });
-	bulk.name = `${bulk.name} — queue test, ${bulkCount} users`;
-	bulk.active = true;
+	// The paged bulk sync of examples/bulk-sync.json, started by webhooks instead of its manual trigger and
+	// schedules (see scripts/lib/paged-sync.mjs); pages of `pageSize`, a short lease so a dead worker's page is
+	// handed out again within the test.
+	const bulk = pagedSyncWorkflow({ settings: { pageSize, leaseMinutes: LEASE_SECONDS / 60 }, name: 'Queue test: paged bulk sync' });
 
 	// The de-dup flow: the signup flow's trigger and its "Skip redeliveries" (Remove Duplicates on webhookId,
 	// unchanged), then one cheap step that leaves a trace per event: an ActivatePro upsert without waiting.
@@ -85,7 +78,7 @@ export async function startQueueStack(options, say) {
 	const runtime = await stage('n8n installed (cached in ~/.cache)', () => installN8n());
 	const redisBinary = await stage('redis-server present', () => installRedis());
 	const { tmp, userFolder } = prepareUserFolder(pkg);
-	const workflows = queueWorkflows(path.join(tmp, 'workflows-src'), options.bulk);
+	const workflows = queueWorkflows(path.join(tmp, 'workflows-src'), options.pageSize);
 	const refs = exampleCredentialRefs(Object.values(workflows).map(({ workflow }) => ({ name: workflow.id, workflow })));
 
 	const keys = { activatepro: `ap-run-${randomBytes(12).toString('hex')}`, emailapi: `pit-run-${randomBytes(12).toString('hex')}` };
@@ -95,7 +88,9 @@ export async function startQueueStack(options, say) {
 	const processes = [];
 	let redis;
 	let postgres;
+	let source;
 	let sandboxes;
+	const webhookPort = await freePort();
 	let stopping;
 	const stop = () => {
 		// workers first (they hold jobs), then the webhook process and main, then Redis and the sandboxes
@@ -125,24 +120,35 @@ export async function startQueueStack(options, say) {
 				{ name: 'rankr', options: { retryBaseMs: 2000 } },
 			]),
 		);
+		// PostgreSQL: the users the paged bulk sync reads (database `app`), and n8n's own database unless --db sqlite.
+		const bindir = await stage('PostgreSQL present', () => installPostgres());
+		const pgPort = await freePort();
+		postgres = await stage(`PostgreSQL throwaway cluster on 127.0.0.1:${pgPort}`, () => startPostgres({ bindir, port: pgPort, logFile: path.join(tmp, 'postgres.log') }));
+		secrets.push(postgres.password);
+		const pgLogin = { bindir, port: pgPort, user: postgres.env.DB_POSTGRESDB_USER, password: postgres.password };
+		await psql({ ...pgLogin, database: postgres.env.DB_POSTGRESDB_DATABASE }).exec(`CREATE DATABASE ${SOURCE_DATABASE}`);
+		source = { ...pgLogin, database: SOURCE_DATABASE };
+		const seeded = await stage(`${options.bulk.toLocaleString('en-US')} users in ${SOURCE_DATABASE}.${SOURCE_TABLE}`, () => seedUsers(source, options.bulk));
+		say(`    (seeded in ${seconds(seeded.ms)})`);
 		if (options.db === 'postgres') {
-			const bindir = await stage('PostgreSQL present', () => installPostgres());
-			const pgPort = await freePort();
-			postgres = await stage(`PostgreSQL throwaway cluster on 127.0.0.1:${pgPort}`, () => startPostgres({ bindir, port: pgPort, logFile: path.join(tmp, 'postgres.log') }));
-			secrets.push(postgres.password);
 			// n8n's default is 2 connections per process; a burst of webhooks then queues the DB ping behind them,
 			// the ping times out (5 s) and the process answers every request "503 Database is not ready!".
 			postgres.env.DB_POSTGRESDB_POOL_SIZE = String(options.poolSize);
 		}
 		const encryptionKey = randomBytes(24).toString('hex');
 		const envFor = async ({ port, home = userFolder } = {}) => ({
-			...queueEnvironment(n8nEnvironment(runtime, home, { brokerPort: await freePort(), port: port ?? (await freePort()) }), { redisPort, encryptionKey, db: postgres?.env, lock: LOCK }),
+			...queueEnvironment(n8nEnvironment(runtime, home, { brokerPort: await freePort(), port: port ?? (await freePort()) }), { redisPort, encryptionKey, db: options.db === 'postgres' ? postgres.env : undefined, lock: LOCK }),
+			// The public URL of webhooks, as in production: the bulk sync hands its pages to the webhook process.
+			WEBHOOK_URL: `http://localhost:${webhookPort}/`,
 			...options.extraEnv,
 		});
 
 		const cli = n8nCli({ runtime, env: await envFor(), cwd: tmp, say: options.verbose ? say : () => {}, redact, verbose: options.verbose });
 		await stage('credentials + 3 workflows imported', () =>
-			importAll(cli, tmp, { credentials: sandboxCredentials(sandboxes, refs), workflowFiles: Object.values(workflows).map((w) => w.file) }),
+			importAll(cli, tmp, {
+				credentials: [...sandboxCredentials(sandboxes, refs), { ...refs.postgres, type: 'postgres', data: { host: '127.0.0.1', port: pgPort, database: SOURCE_DATABASE, user: pgLogin.user, password: pgLogin.password, ssl: 'disable' } }],
+				workflowFiles: Object.values(workflows).map((w) => w.file),
+			}),
 		);
 
 		let workerCount = 0;
@@ -166,7 +172,7 @@ export async function startQueueStack(options, say) {
 		await stage('3 workflows activated (on main)', async () => {
 			for (const { workflow } of Object.values(workflows)) await rest.activate(workflow.id);
 		});
-		const [webhook] = await stage('n8n webhook + 2 n8n workers ready', () => Promise.all([start('webhook'), start('worker'), start('worker')]));
+		const [webhook] = await stage('n8n webhook + 2 n8n workers ready', () => Promise.all([start('webhook', { port: webhookPort }), start('worker'), start('worker')]));
 		const url = (key, proc = webhook) => `${proc.url}/webhook/${workflows[key].path}`;
 		await stage('the webhook process serves the 3 webhooks', () =>
 			waitForWebhooks(Object.entries(workflows).map(([key, { method }]) => ({ name: key, method, url: url(key) })), 60_000),
@@ -175,6 +181,7 @@ export async function startQueueStack(options, say) {
 		return {
 			redis,
 			postgres,
+			source,
 			rankr: sandboxes.rankr.sandbox,
 			activatepro: sandboxes.activatepro.sandbox,
 			emailapi: sandboxes.emailapi.sandbox,
