@@ -5,10 +5,12 @@
 // whose HTTP stack and code are warm when the nightly sync starts; only the second run is measured.
 //   fork(engine-worker.cjs, [JSON job]) with execArgv ['--expose-gc'] -> one IPC message {ok, result|error}
 // job: {scenario: 'bulkUpsert', n, url, apiKey, timeoutS, onError} | {scenario: 'creates', n, url, token, locationId, companyId}
+//   | {scenario: 'helperFloor', n, url, apiKey, batchSize, sendConcurrency, pollConcurrency, schedule} (helper-floor-node.cjs)
 // The node's own window (from its execute() being called to its return) is marked by wrapping the node
 // type and measured with lib/worker.cjs's meter() (RSS and heap sampled every 10 ms inside it).
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { helperFloorNode } = require('./helper-floor-node.cjs');
 const { meter, mb, profiles, serve, warmedUp } = require('./lib/worker.cjs');
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -43,7 +45,22 @@ const SCENARIOS = {
 		credentials: (j) => ({ emailApiKeyApi: { token: j.token, baseUrl: j.url, apiVersion: '2021-07-28', locationId: j.locationId, companyId: j.companyId } }),
 		done: (item) => typeof item.json.id === 'string',
 	},
+	// the bulk upsert's helper floor: floor.cjs's requests through n8n's request helper, not a node of the package
+	helperFloor: {
+		node: (j) => ({ type: 'bench.helperFloor', node: helperFloorNode(j) }),
+		items: (n) => profiles(n),
+		parameters: () => ({}),
+		credentials: () => ({}),
+		// the node itself fails unless the tracking reported every user processed
+		done: () => true,
+	},
 };
+
+/** One of our nodes, compiled into BUILD: { type, node }. */
+function nodeOfPackage(className) {
+	const NodeClass = require(path.join(BUILD, 'nodes', className, `${className}.node.js`))[className];
+	return { type: `n8n-nodes-rankr.${className[0].toLowerCase()}${className.slice(1)}`, node: new NodeClass() };
+}
 
 serve(async () => {
 	const scenario = SCENARIOS[job.scenario];
@@ -51,13 +68,10 @@ serve(async () => {
 
 	const loadStart = performance.now();
 	const engine = require(path.join(BUILD, 'test', 'engine.js'));
-	const { className } = scenario;
-	const NodeClass = require(path.join(BUILD, 'nodes', className, `${className}.node.js`))[className];
-	const type = `n8n-nodes-rankr.${className[0].toLowerCase()}${className.slice(1)}`;
+	const { type, node: inner } = scenario.node?.(job) ?? nodeOfPackage(scenario.className);
 	const loadMs = performance.now() - loadStart;
 
 	// The node under test, wrapped to mark its own window.
-	const inner = new NodeClass();
 	let window;
 	const wrapped = Object.create(inner);
 	wrapped.execute = async function execute() {

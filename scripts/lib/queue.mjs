@@ -185,3 +185,20 @@ export function groupCpuSeconds(pgid) {
 	}
 	return ticks / 100; // USER_HZ, 100 on Linux
 }
+
+/** Resident memory (MB) of every live process in process group `pgid` together (Linux /proc; 0 elsewhere). */
+export function groupRssMb(pgid) {
+	const pids = fs.existsSync('/proc') ? fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)) : [];
+	let pages = 0;
+	for (const pid of pids) {
+		try {
+			const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 of proc(5)
+			if (Number(fields[2]) === pgid) pages += Number(fields[21]); // rss, in pages
+		} catch {
+			// gone
+		}
+	}
+	return (pages * 4096) / 1024 / 1024;
+}
+

@@ -187,6 +187,9 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 			...sandboxCredentials(sandboxes, refs),
 			...(refs.httpBasicAuth ? [{ ...refs.httpBasicAuth, type: 'httpBasicAuth', data: dashboardLogin }] : []),
 			...(refs.httpBearerAuth ? [{ ...refs.httpBearerAuth, type: 'httpBearerAuth', data: { token: mcpToken } }] : []),
+			// The bulk sync's users database: the demo runs no PostgreSQL, so the credential is there to be filled in
+			// (npm run bench:scale and the queue suite run the sync against a real one).
+			...(refs.postgres ? [{ ...refs.postgres, type: 'postgres', data: { host: '127.0.0.1', port: 5432, database: 'app', user: 'postgres', password: '', ssl: 'disable' } }] : []),
 		];
 		n8n = await bootN8n({ runtime, pkg, credentials, workflowFiles: examples.map((e) => e.file), port: ports.n8n, owner, stage, say, redact, verbose });
 		const { server, rest } = n8n;

@@ -1,6 +1,7 @@
 // Scenario 1: bulk upsert of N profiles through ActivatePro User "batch" (wait for completion), driven
 // through n8n-core's WorkflowExecute, side by side with the floor (a plain Node script doing the same
-// requests) and today's way (n8n's HTTP Request node, one PUT /users per item, in real n8n).
+// requests), the helper floor (a minimal node doing them through n8n's request helper, through the same engine)
+// and today's way (n8n's HTTP Request node, one PUT /users per item, in real n8n).
 // The ActivatePro sandbox runs in its own process with processingDelayMs 0, so the client's cost shows.
 // Its rows also give the scaling table (per item) and most of the targets.
 import fs from 'node:fs';
@@ -18,17 +19,24 @@ const API_KEY = 'bench-activatepro-key';
  * first users of the measured set, so the sandbox still ends with exactly N. --cold measures a first run instead.
  */
 const WARMUP = 1000;
+// engine: run by n8n (its executionTime of the node is the wall time), with the node's own window inside it
 const VARIANTS = [
 	{ id: 'floor', label: 'floor (plain Node)' },
-	{ id: 'ours', label: 'ours (n8n engine)' },
-	{ id: 'oursErrorOutput', label: 'ours + error output' },
+	// the floor any community node can reach: floor.cjs's requests, each through this.helpers.httpRequest
+	{ id: 'helperFloor', label: 'floor (n8n request helper)', engine: true },
+	{ id: 'ours', label: 'ours (n8n engine)', engine: true },
+	{ id: 'oursErrorOutput', label: 'ours + error output', engine: true },
 	{ id: 'today', label: "today's way (real n8n)" },
 ];
+const ENGINE = new Set(VARIANTS.filter((v) => v.engine).map((v) => v.id));
 const ROUTES = { batches: 'POST /users/batch', polls: 'GET /users/track/:id', puts: 'PUT /users' };
 
-/** The numbers the floor must share with our node, read from the compiled code so they never drift. */
-function clientSettings() {
-	const build = path.join(ROOT, '.bench', 'build', 'nodes');
+/**
+ * The numbers the floor must share with our node, read from the compiled code so they never drift: the
+ * benchmark's own build by default, `dist/` for bench:scale (which runs the built package in real n8n).
+ */
+export function clientSettings(compiled = path.join(ROOT, '.bench', 'build')) {
+	const build = path.join(compiled, 'nodes');
 	const { DEFAULT_POLL_SCHEDULE } = require(path.join(build, 'shared', 'tracking.js'));
 	const batchJs = fs.readFileSync(path.join(build, 'ActivateProUser', 'actions', 'user', 'batch.js'), 'utf8');
 	const trackingJs = fs.readFileSync(path.join(build, 'shared', 'tracking.js'), 'utf8');
@@ -71,6 +79,7 @@ async function run(ctx) {
 			benchWorker(script, { ...job, n, url: sandbox.url, apiKey: API_KEY, warmup }, { timeoutMs: minutes * MINUTE, onWarm: () => sandbox.call('resetCounts') });
 		const runOf = {
 			floor: worker('floor.cjs', settings, 10),
+			helperFloor: worker('engine-worker.cjs', { scenario: 'helperFloor', ...settings }, 15),
 			ours: worker('engine-worker.cjs', { scenario: 'bulkUpsert', timeoutS: 600 }, 15),
 			oursErrorOutput: worker('engine-worker.cjs', { scenario: 'bulkUpsert', timeoutS: 600, onError: 'continueErrorOutput' }, 15),
 			today: (n) => n8n.execute(n),
@@ -105,10 +114,10 @@ async function run(ctx) {
 
 function buildRows(cells, sizes, ctx, info) {
 	// the time a user sees: n8n's executionTime for a node run by n8n, the script's own time for the floor
-	const wall = (variant, r) => (variant.startsWith('ours') ? r.n8nExecutionTimeMs : r.nodeMs);
+	const wall = (variant, r) => (ENGINE.has(variant) ? r.n8nExecutionTimeMs : r.nodeMs);
 	return sizes.flatMap((n) => {
-		const median = (variant) => spreadOf(cells.get(`${variant}|${n}`)?.runs ?? [], (r) => r.nodeMs)?.median;
-		const [floor, today] = [median('floor'), median('today')];
+		const median = (variant) => spreadOf(cells.get(`${variant}|${n}`)?.runs ?? [], (r) => wall(variant, r))?.median;
+		const [floor, helperFloor, today] = [median('floor'), median('helperFloor'), median('today')];
 		return VARIANTS.filter((v) => cells.has(`${v.id}|${n}`)).map((v) => {
 			const cell = cells.get(`${v.id}|${n}`);
 			const runs = cell.runs;
@@ -122,7 +131,7 @@ function buildRows(cells, sizes, ctx, info) {
 				n,
 				...cellRow(cell, ctx),
 				wallMs,
-				ownMs: v.id.startsWith('ours') ? spreadOf(runs, (r) => r.nodeMs) : undefined,
+				ownMs: ENGINE.has(v.id) ? spreadOf(runs, (r) => r.nodeMs) : undefined,
 				processMs: v.id === 'today' ? spreadOf(runs, (r) => r.processMs) : undefined,
 				requests: {
 					total: spreadOf(runs, (r) => r.requests.total),
@@ -131,6 +140,7 @@ function buildRows(cells, sizes, ctx, info) {
 					bodyBytes: spreadOf(runs, (r) => r.requests.bodyBytes),
 				},
 				ratioToFloor: wallMs && floor ? wallMs.median / floor : undefined,
+				ratioToHelperFloor: wallMs && helperFloor ? wallMs.median / helperFloor : undefined,
 				ratioToToday: wallMs && today ? wallMs.median / today : undefined,
 				node: v.id !== 'today' ? process.version : info.n8n ? `${info.n8n.node} (n8n ${info.n8n.version})` : 'n8n’s Node',
 			};
@@ -182,6 +192,14 @@ function targets(rows, info, options) {
 		if (withOut?.ratioToFloor !== undefined) {
 			add('  same, with the error output on (as examples/bulk-sync.json)', at100k(withOut.ratioToFloor), `N=${fmtInt(n)}: ${withOut.ratioToFloor.toFixed(2)}× (${fmtMs(withOut.wallMs)})`);
 		}
+		// over the helper floor (the same engine, a node that only sends through n8n's request helper): what our
+		// node's own code costs inside n8n, at a size where fixed costs no longer dominate, and at the largest
+		for (const at of [10_000, 100_000]) {
+			const [mine, helper] = [row('ours', at), row('helperFloor', at)];
+			const value = mine?.ratioToHelperFloor;
+			const missing = sizes.includes(at) ? 'no measurement' : `N=${fmtInt(at)} not measured`;
+			add(`ours ÷ helper floor at N=${fmtInt(at)} ≤ 1.25× (n8n's request helper in a bare loop)`, verdict(value, (v) => v <= 1.25), value === undefined ? missing : `${value.toFixed(2)}× (ours ${fmtMs(mine.wallMs)}, helper floor ${fmtMs(helper.wallMs)}, plain floor ${fmtMs(row('floor', at)?.wallMs)})`);
+		}
 	}
 	// Below 10,000 items fixed costs (engine start, first connection) dominate the per-item numbers.
 	// Flat = does not grow with N: per item at each larger N at most 1.25× the smaller N's (falling per-item
@@ -224,6 +242,7 @@ const tables = [
 			['wall: median (min–max)', (r) => fmtMs(r.wallMs)],
 			['of which in execute()', (r) => (r.ownMs ? fmtMs(r.ownMs) : '')],
 			['÷ floor', (r) => ratio(r, 'floor', r.ratioToFloor)],
+			['÷ helper floor', (r) => ratio(r, 'helperFloor', r.ratioToHelperFloor)],
 			['÷ today', (r) => ratio(r, 'today', r.ratioToToday)],
 			['peak RSS MB', (r) => fmtNum(r.rssPeakMb, 0)],
 			['Δ RSS MB', (r) => (r.variant === 'today' ? '(process)' : fmtNum(r.rssDeltaMb, 1))],
@@ -232,8 +251,10 @@ const tables = [
 		],
 		notes: (bulk) => [
 			...bulk.filter((r) => r.failedRuns?.length).map((r) => `N=${fmtInt(r.n)} ${r.label}: ${r.failedRuns.length} of ${r.failedRuns.length + r.runs} runs failed in n8n (not counted): ${[...new Set(r.failedRuns)].join('; ')}`),
-			"wall = n8n's executionTime of the node (ours, today's way), the script's own time (floor); today's way is the HTTP Request node in real n8n,",
+			"wall = n8n's executionTime of the node (ours, helper floor, today's way), the script's own time (floor); today's way is the HTTP Request node in real n8n,",
 			'its peak RSS is that of the whole n8n process; Δ RSS = peak during the node − RSS just before it (input items already built).',
+			"helper floor = a minimal node doing the floor's requests through n8n's this.helpers.httpRequest, run through the engine like ours:",
+			'the floor any community node can reach; ÷ helper floor is what our node adds over it.',
 		],
 	},
 	{
