@@ -1,9 +1,10 @@
 // b. The paged bulk sync (examples/bulk-sync.json: PostgreSQL source, one execution per page) spread over both
-// workers: exactly N users, ceil(N/1000) batch requests, every page done once; a done page never runs again.
+// workers: exactly the N users (2 of them rejected and kept in rankr_sync_rejected), ceil(N/1000) batch
+// requests, every page done once; a done page never runs again.
 // c. A worker is SIGKILLed mid-sync: its pages are handed out again once their lease ran out and the sync is
 // started again; exactly N users, and only the killed pages ran twice.
 import { FINISHED } from '../../scripts/lib/n8n.mjs';
-import { checkpointPages, PAGE_PATH, resetCheckpoint, RESUME_PATH, START_PATH, userId, waitForSyncDone } from '../../scripts/lib/paged-sync.mjs';
+import { checkpointPages, PAGE_PATH, psql, resetCheckpoint, RESUME_PATH, SOURCE_TABLE, START_PATH, userId, waitForSyncDone } from '../../scripts/lib/paged-sync.mjs';
 import { Failure, seconds, sleep, waitFor } from '../../scripts/lib/proc.mjs';
 import { executionsStartedBy } from '../../scripts/lib/queue.mjs';
 import { executionPage, LEASE_SECONDS, LOCK, problemOf } from './stack.mjs';
@@ -74,6 +75,10 @@ export async function bulkSync(stack, checks, options) {
 	checks.section(`b. the paged bulk sync: ${fmt(n)} users from PostgreSQL in ${expectedPages} pages of ${fmt(options.pageSize)}, on both workers`);
 	stack.activatepro.reset();
 	await resetCheckpoint(stack.source);
+	// Two users the node must reject (before any request): in the first page and in the last.
+	const bad = [1, n - 1].map(userId);
+	const db = psql(stack.source);
+	await db.exec(`UPDATE ${SOURCE_TABLE} SET email = 'not-an-email' WHERE id IN ('${bad.join("', '")}')`);
 	const status = await post(webhookUrl(stack, START_PATH));
 	checks.check(status === 200, `the webhook process accepted the start (${status})`, '');
 	const failed = failedPageRuns(stack);
@@ -89,7 +94,14 @@ export async function bulkSync(stack, checks, options) {
 		'each page handed out once and run once (attempts 1)',
 		JSON.stringify(pages.filter((p) => p.attempts !== 1 || p.dispatches !== 1)),
 	);
-	checks.check(totals.users === n && totals.synced === n && totals.rejected === 0, `the pages count ${fmt(totals.users)} users read, ${fmt(totals.synced)} synced, ${totals.rejected} rejected`, JSON.stringify(totals));
+	checks.check(totals.users === n && totals.synced === n - 2 && totals.rejected === 2, `the pages count ${fmt(totals.users)} users read, ${fmt(totals.synced)} synced, ${totals.rejected} rejected`, JSON.stringify(totals));
+	const kept = await db.query('SELECT user_id, page, reason FROM rankr_sync_rejected ORDER BY user_id');
+	await db.exec(`UPDATE ${SOURCE_TABLE} SET email = 'member' || substr(id, 6)::integer || '@example.com' WHERE id IN ('${bad.join("', '")}')`);
+	checks.check(
+		kept.length === 2 && kept.every(([id, , reason], i) => id === bad[i] && /not a valid email/i.test(reason)),
+		`the 2 rejected users are kept in rankr_sync_rejected with their reason (pages ${kept.map(([, page]) => page).join(', ')})`,
+		JSON.stringify(kept),
+	);
 	checks.check(
 		workersUsed.size === 2 && !workersUsed.has('?'),
 		`both workers ran pages (${[...workersUsed].map((w) => `${w}: ${Object.values(where).filter((x) => x === w).length}`).join(', ')})`,
@@ -97,8 +109,8 @@ export async function bulkSync(stack, checks, options) {
 	);
 	const state = syncIdsState(stack, n);
 	const traffic = batchTraffic(stack);
-	checks.check(state.present === n && state.stray === 0 && state.mismatched === 0, `ActivatePro holds ${fmt(state.held)} users, each with its own email`, JSON.stringify(state));
-	checks.check(traffic.requests === expectedBatches && traffic.entries === n, `${traffic.requests} batch requests = ceil(N/1000), carrying ${fmt(traffic.entries)} entries`, JSON.stringify(traffic));
+	checks.check(state.present === n - 2 && state.stray === 0 && state.mismatched === 0, `ActivatePro holds ${fmt(state.held)} users (all but the 2 rejected), each with its own email`, JSON.stringify(state));
+	checks.check(traffic.requests === expectedBatches && traffic.entries === n - 2, `${traffic.requests} batch requests = ceil(N/1000), carrying ${fmt(traffic.entries)} entries`, JSON.stringify(traffic));
 
 	// Replays change nothing: the resume sweep finds nothing to hand out, a page webhook for a done page claims nothing.
 	const replay = [await post(webhookUrl(stack, RESUME_PATH)), await post(webhookUrl(stack, PAGE_PATH), { runId: pages[0].runId, page: 0 })];
@@ -109,6 +121,12 @@ export async function bulkSync(stack, checks, options) {
 		'a resume sweep and a replayed page webhook after the run: no request, no page run again, no new run',
 		`${replay.join(', ')}; requests ${batchTraffic(stack).requests}; ${JSON.stringify(after.filter((p) => p.attempts !== 1 || p.runId !== pages[0].runId))}`,
 	);
+	// A page whose users are all gone by the time it runs (deleted after planning) ends done with 0, not stuck.
+	const runId = pages[0].runId + 1;
+	await db.exec(`INSERT INTO rankr_sync_pages (run_id, page, first_id, next_id, lease_seconds) VALUES (${runId}, 0, 'gone-0', 'gone-9', ${LEASE_SECONDS})`);
+	await post(webhookUrl(stack, PAGE_PATH), { runId, page: 0 });
+	const empty = await waitFor(async () => (await checkpointPages(stack.source, runId)).find((p) => p.state === 'done'), { timeoutMs: 30_000, intervalMs: 250 });
+	checks.check(empty?.users === 0 && empty.synced === 0 && empty.rejected === 0 && batchTraffic(stack).requests === expectedBatches, 'a page whose users were deleted after planning ends done with 0 users, no request', JSON.stringify(empty));
 	checks.print();
 	checks.result('b', `paged bulk sync, ${fmt(n)} users on 2 workers`, checks.sectionPassed, `${pages.length} pages in ${seconds(run.ms)} on ${[...workersUsed].join(',')}; users ${state.present}, batch requests ${traffic.requests}`);
 }
