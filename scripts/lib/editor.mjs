@@ -9,6 +9,11 @@ import { chromium } from 'playwright-core';
 import { ROOT } from './n8n.mjs';
 import { Failure, run } from './proc.mjs';
 
+/** The names of a workflow's nodes as the canvas shows them: its sticky notes are drawn as notes, not nodes. */
+export function canvasNodeNames(workflow) {
+	return workflow.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote').map((n) => n.name);
+}
+
 const CHROMIUM_FLAGS = [
 	'--headless',
 	'--no-sandbox',
@@ -94,7 +99,7 @@ export async function screenshotWorkflows({ editorUrl, owner, workflows, outDir,
 				}, route);
 			}
 			const nodes = page.locator('[data-test-id="canvas-node"]');
-			const names = workflow.nodes.map((n) => n.name);
+			const names = canvasNodeNames(workflow);
 			let error;
 			try {
 				await page.waitForFunction(

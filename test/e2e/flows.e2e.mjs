@@ -10,7 +10,7 @@ import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import path from 'node:path';
 
 import { ARCHIVE_TABLE, archiveRows } from '../../scripts/lib/archive.mjs';
-import { screenshotPage, screenshotWorkflows } from '../../scripts/lib/editor.mjs';
+import { canvasNodeNames, screenshotPage, screenshotWorkflows } from '../../scripts/lib/editor.mjs';
 import { findSecrets, ROOT } from '../../scripts/lib/n8n.mjs';
 import { Failure, seconds, sleep } from '../../scripts/lib/proc.mjs';
 import { choosePorts, startStack } from '../../scripts/lib/stack.mjs';
@@ -392,7 +392,7 @@ async function editor(stack, outDir, verbose) {
 	const { shots, outside } = await screenshotWorkflows({ editorUrl: stack.editorUrl, owner: stack.owner, workflows, outDir, log });
 	for (const shot of shots) {
 		const { workflow } = workflows.find((w) => w.name === shot.name);
-		const expected = workflow.nodes.map((n) => n.name);
+		const expected = canvasNodeNames(workflow);
 		const missing = expected.filter((n) => !shot.canvasNodes.includes(n));
 		checks.check(
 			missing.length === 0,
