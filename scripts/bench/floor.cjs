@@ -3,12 +3,13 @@
 // it. Same requests as our node (ceil(N/1000) POST /users/batch with the same entries, the same number in
 // flight), then the same tracking poll (same schedule and concurrency as nodes/shared/tracking.ts, given
 // by the parent from the compiled code). Measured like engine-worker.cjs (lib/worker.cjs): its own process, one run.
-// It repeats the node's sending and polling on purpose, written again without n8n or the node's code: a floor
-// that shared that code would move with it.
+// It repeats the node's sending and polling on purpose, written again without n8n or the node's code (floorSync in
+// lib/worker.cjs, shared with the helper floor, which only sends through n8n's helper): a floor that shared the
+// node's code would move with it.
 //   fork(floor.cjs, [JSON {n, url, apiKey, batchSize, sendConcurrency, pollConcurrency, schedule, warmup}])
 // warmup: like engine-worker.cjs, one unmeasured run on that many users (the first of the measured set) first.
 const http = require('node:http');
-const { mapWithConcurrency, meter, profiles, serve, warmedUp } = require('./lib/worker.cjs');
+const { floorSync, meter, profiles, serve, warmedUp } = require('./lib/worker.cjs');
 
 const job = JSON.parse(process.argv[2] ?? '{}');
 const agent = new http.Agent({ keepAlive: true });
@@ -36,40 +37,7 @@ function request(method, path, body) {
 	});
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function run(users) {
-	const chunks = [];
-	for (let i = 0; i < users.length; i += job.batchSize) chunks.push(users.slice(i, i + job.batchSize));
-	const trackingIds = await mapWithConcurrency(chunks, job.sendConcurrency, async (chunk) => {
-		const answer = await request('POST', '/users/batch', { updated: chunk, deleted: [] });
-		if (answer.status !== 202) throw new Error(`batch answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`);
-		return answer.body.trackingId;
-	});
-	// Poll every open tracking id per round, backing off between rounds, as pollUntilDone does.
-	const { initialIntervalMs, factor, maxIntervalMs, timeoutMs } = job.schedule;
-	const started = Date.now();
-	let open = trackingIds;
-	let interval = initialIntervalMs;
-	let processed = 0;
-	let rounds = 0;
-	while (open.length) {
-		rounds++;
-		const states = await mapWithConcurrency(open, job.pollConcurrency, (id) => request('GET', `/users/track/${encodeURIComponent(id)}`));
-		const still = [];
-		states.forEach((s, i) => {
-			if (s.status === 200 && s.body.stage === 'PROCESSED') processed += s.body.success;
-			else still.push(open[i]);
-		});
-		open = still;
-		if (!open.length) break;
-		const elapsed = Date.now() - started;
-		if (elapsed >= timeoutMs) throw new Error(`tracking not done after ${elapsed} ms`);
-		await sleep(Math.min(interval, timeoutMs - elapsed));
-		interval = Math.min(maxIntervalMs, Math.round(interval * factor));
-	}
-	return { processed, rounds, batches: chunks.length };
-}
+const run = (users) => floorSync(users, { send: request, ...job });
 
 serve(async () => {
 	if (job.warmup) {

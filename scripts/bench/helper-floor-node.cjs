@@ -1,8 +1,6 @@
 'use strict';
 // The bulk upsert's helper floor: a minimal n8n node doing floor.cjs's requests through n8n's request helper.
-const { mapWithConcurrency } = require('./lib/worker.cjs');
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const { floorSync } = require('./lib/worker.cjs');
 
 /**
  * What any community node can reach: ceil(N/1000) POST /users/batch with the same entries and the same number in
@@ -36,33 +34,13 @@ function helperFloorNode(settings) {
 				if (body !== undefined) headers['Content-Type'] = 'application/json';
 				return this.helpers.httpRequest({ method, url: `${url}${path}`, headers, body, returnFullResponse: true, ignoreHttpStatusErrors: true });
 			};
-			const chunks = [];
-			for (let i = 0; i < items.length; i += batchSize) chunks.push(items.slice(i, i + batchSize).map((item) => item.json));
-			const trackingIds = await mapWithConcurrency(chunks, sendConcurrency, async (chunk) => {
-				const answer = await send('POST', '/users/batch', { updated: chunk, deleted: [] });
-				if (answer.statusCode !== 202) throw new Error(`batch answered ${answer.statusCode}: ${JSON.stringify(answer.body).slice(0, 300)}`);
-				return answer.body.trackingId;
-			});
-			// every open tracking id per round, backing off between rounds, as floor.cjs (and pollUntilDone) does
-			const { initialIntervalMs, factor, maxIntervalMs, timeoutMs } = schedule;
-			const started = Date.now();
-			let open = trackingIds;
-			let interval = initialIntervalMs;
-			let processed = 0;
-			while (open.length) {
-				const states = await mapWithConcurrency(open, pollConcurrency, (id) => send('GET', `/users/track/${encodeURIComponent(id)}`));
-				const still = [];
-				states.forEach((s, i) => {
-					if (s.statusCode === 200 && s.body.stage === 'PROCESSED') processed += s.body.success;
-					else still.push(open[i]);
-				});
-				open = still;
-				if (!open.length) break;
-				const elapsed = Date.now() - started;
-				if (elapsed >= timeoutMs) throw new Error(`tracking not done after ${elapsed} ms`);
-				await sleep(Math.min(interval, timeoutMs - elapsed));
-				interval = Math.min(maxIntervalMs, Math.round(interval * factor));
-			}
+			const { processed } = await floorSync(
+				items.map((item) => item.json),
+				{ send: async (method, path, body) => {
+					const answer = await send(method, path, body);
+					return { status: answer.statusCode, body: answer.body };
+				}, batchSize, sendConcurrency, pollConcurrency, schedule },
+			);
 			// the worker's check: every user processed, one output item per input item
 			if (processed !== items.length) throw new Error(`tracking reported ${processed} of ${items.length} users processed`);
 			return [items.map((item, i) => ({ json: item.json, pairedItem: { item: i } }))];

@@ -4,12 +4,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { pagedSyncWorkflow } from '../../scripts/lib/paged-sync.mjs';
 import { builtPackage, exampleCredentialRefs, exampleWorkflow, freePort, importAll, installN8n, N8nRest, n8nCli, n8nEnvironment, prepareUserFolder, redactor, startN8n } from '../../scripts/lib/n8n.mjs';
 import { Failure, onShutdown, seconds, sleep } from '../../scripts/lib/proc.mjs';
 import { executionsEnqueuedBy, executionsStartedBy, installPostgres, installRedis, queueEnvironment, startPostgres, startRedis } from '../../scripts/lib/queue.mjs';
 import { closeSandboxes, sandboxCredentials, startSandboxes } from '../../scripts/lib/sandboxes.mjs';
-import { psql, seedUsers, SOURCE_TABLE } from '../../scripts/lib/paged-sync.mjs';
+import { pagedSyncWorkflow, psql, seedUsers, SOURCE_TABLE } from '../../scripts/lib/paged-sync.mjs';
 import { stageSayer, waitForWebhooks, webhookOf } from '../../scripts/lib/stack.mjs';
 
 /** The whole suite's time budget (the redelivery scenarios send only while it lasts). */

@@ -107,4 +107,42 @@ function serve(main) {
 	);
 }
 
-module.exports = { mapWithConcurrency, meter, mb, profile, profiles, serve, warmedUp };
+/**
+ * The floors' protocol, written once so the two floors differ only in how a request is sent: the users in
+ * batches of `batchSize` (POST /users/batch, `sendConcurrency` in flight), then every open tracking id polled per
+ * round (`pollConcurrency` at a time), backing off by `schedule` between rounds, as nodes/shared/tracking.ts does.
+ * `send(method, path, body)` → { status, body }. Returns { processed, rounds, batches }.
+ */
+async function floorSync(users, { send, batchSize, sendConcurrency, pollConcurrency, schedule }) {
+	const chunks = [];
+	for (let i = 0; i < users.length; i += batchSize) chunks.push(users.slice(i, i + batchSize));
+	const trackingIds = await mapWithConcurrency(chunks, sendConcurrency, async (chunk) => {
+		const answer = await send('POST', '/users/batch', { updated: chunk, deleted: [] });
+		if (answer.status !== 202) throw new Error(`batch answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`);
+		return answer.body.trackingId;
+	});
+	const { initialIntervalMs, factor, maxIntervalMs, timeoutMs } = schedule;
+	const started = Date.now();
+	let open = trackingIds;
+	let interval = initialIntervalMs;
+	let processed = 0;
+	let rounds = 0;
+	while (open.length) {
+		rounds++;
+		const states = await mapWithConcurrency(open, pollConcurrency, (id) => send('GET', `/users/track/${encodeURIComponent(id)}`));
+		const still = [];
+		states.forEach((s, i) => {
+			if (s.status === 200 && s.body.stage === 'PROCESSED') processed += s.body.success;
+			else still.push(open[i]);
+		});
+		open = still;
+		if (!open.length) break;
+		const elapsed = Date.now() - started;
+		if (elapsed >= timeoutMs) throw new Error(`tracking not done after ${elapsed} ms`);
+		await new Promise((resolve) => setTimeout(resolve, Math.min(interval, timeoutMs - elapsed)));
+		interval = Math.min(maxIntervalMs, Math.round(interval * factor));
+	}
+	return { processed, rounds, batches: chunks.length };
+}
+
+module.exports = { floorSync, mapWithConcurrency, meter, mb, profile, profiles, serve, warmedUp };
