@@ -254,10 +254,11 @@ async function killMidSync(stack, workers, expectedRequests) {
 	const running = (await checkpointPages(stack.source)).filter((p) => p.state === 'running');
 	const holder = (w) => running.filter((p) => executionsStartedBy(w).includes(p.executionId));
 	const victim = [...workers].sort((a, b) => holder(b).length - holder(a).length)[0];
-	const pages = holder(victim).map((p) => p.page);
-	if (pages.length === 0) throw new Failure('no worker holds a running page');
+	if (holder(victim).length === 0) throw new Failure('no worker holds a running page');
 	await victim.kill('SIGKILL');
 	await sleep(LEASE_MINUTES * MINUTE + 2000);
+	// The pages it held, read once it is long dead: it may have claimed another between the look above and the kill.
+	const pages = (await checkpointPages(stack.source)).filter((p) => p.state === 'running' && executionsStartedBy(victim).includes(p.executionId)).map((p) => p.page);
 	const answer = await fetch(stack.startUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(60_000) });
 	if (answer.status !== 200) throw new Failure(`the second start answered ${answer.status}`);
 	return { worker: victim.name, pages };

@@ -150,9 +150,14 @@ export async function killedWorker(stack, checks, options) {
 	const where = workersOfPages(stack, atKill.filter((p) => p.state === 'running'));
 	const victim = stack.workers().find((w) => !w.hasExited() && Object.values(where).includes(w.name));
 	if (!victim) throw new Failure(`no live worker's log names a running page's execution: ${JSON.stringify(where)}`);
-	const killedPages = atKill.filter((p) => p.state === 'running' && where[p.page] === victim.name);
 	victim.endedOnPurpose = true;
 	await victim.kill('SIGKILL');
+	// The pages it held, read once it is dead (and its last statement, if any, ended): it may have claimed another
+	// between the look above and the kill.
+	await sleep(1000);
+	const afterKill = await checkpointPages(stack.source);
+	const victimRan = new Set(executionsStartedBy(victim));
+	const killedPages = afterKill.filter((p) => p.state === 'running' && victimRan.has(p.executionId));
 	const batchesAtKill = batchesSeen();
 	const usersAtKill = syncIdsState(stack, n).present;
 	checks.say(`  killed ${victim.name} (pid ${victim.pid}) holding pages ${killedPages.map((p) => p.page).join(', ')} after ${batchesAtKill} of ${expectedBatches} batch requests; ActivatePro had ${fmt(usersAtKill)} users`);
