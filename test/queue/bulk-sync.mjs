@@ -138,7 +138,6 @@ export async function killedWorker(stack, checks, options) {
 	const expectedBatches = Math.ceil(n / 1000);
 	const perPage = Math.ceil(options.pageSize / 1000);
 	checks.section(`c. a worker is SIGKILLed mid-sync; its pages are handed out again after their ${LEASE_SECONDS}-s lease`);
-	const t = Date.now();
 	stack.activatepro.reset();
 	await resetCheckpoint(stack.source);
 	// Each batch answer is held 1 s, so pages take seconds and "mid-sync" is a moment.
@@ -163,9 +162,11 @@ export async function killedWorker(stack, checks, options) {
 	checks.say(`  killed ${victim.name} (pid ${victim.pid}) holding pages ${killedPages.map((p) => p.page).join(', ')} after ${batchesAtKill} of ${expectedBatches} batch requests; ActivatePro had ${fmt(usersAtKill)} users`);
 	checks.check(status === 200 && killedPages.length > 0, `the worker died holding ${killedPages.length} page(s) (${killedPages.map((p) => `#${p.page}`).join(', ')}), ${batchesAtKill} of ${expectedBatches} batch requests sent`, `${status}`);
 
-	// The killed pages stay "running" until their lease runs out; then the operator starts the sync again.
-	const leaseEnd = t + LEASE_SECONDS * 1000 + 2000;
-	if (Date.now() < leaseEnd) await sleep(leaseEnd - Date.now());
+	// The killed pages stay "running" until their leases (from each page's claim) run out; then the operator
+	// starts the sync again.
+	const pageList = killedPages.map((p) => p.page).join(', ') || '-1';
+	const [[waitMs]] = await psql(stack.source).query(`SELECT coalesce(ceil(extract(epoch FROM max(lease_until) - now()) * 1000), 0)::bigint FROM rankr_sync_pages WHERE state = 'running' AND page IN (${pageList})`);
+	if (Number(waitMs) > 0) await sleep(Number(waitMs) + 1000);
 
 	// As the next sweep or night would: the open run resumes, nothing new is planned.
 	const rerunStatus = await post(webhookUrl(stack, START_PATH));
