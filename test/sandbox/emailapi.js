@@ -7,7 +7,9 @@
 //   1. Authorization: Bearer <token>  missing/unknown -> 401 UnauthorizedDTO, expired -> 401 "Invalid JWT: ... expired"
 //   2. rate limit per app and resource (location, or company for an agency token): 429 + Retry-After.
 //      From here on every answer carries the X-RateLimit-* headers of Authorization.md.
-//   3. Version: 2021-07-28             missing/other -> 400 BadRequestDTO
+//   3. Version: 2021-07-28 (the documents' value) or 2023-02-21 (what HighLevel's own SDK sends by default, which
+//      the real API accepts); missing/other -> 400 BadRequestDTO. The request log keeps which one came, so tests
+//      can hold the package to the documents' value.
 //   4. token class (Sub-Account "Location" vs Agency "Company") and scope -> 401
 //   5. body (invalid JSON -> 400) and DTO validation like NestJS's ValidationPipe (whitelist + forbidNonWhitelisted)
 //      -> 422 UnprocessableDTO with class-validator's messages
@@ -18,6 +20,8 @@ const crypto = require('node:crypto');
 const { SandboxServer, parseJson } = require('./http-kit');
 
 const API_VERSION = '2021-07-28';
+/** Every Version the sandbox answers: the documents' value first, then @gohighlevel/api-client 3.x's default. */
+const ACCEPTED_VERSIONS = [API_VERSION, '2023-02-21'];
 const DAY_MS = 24 * 60 * 60 * 1000;
 const YEAR_MS = 365 * DAY_MS;
 const EMAIL_RE = /^[^\s@"(),:;<>[\\\]]+@[^\s@"(),:;<>[\\\]]+\.[^\s@"(),:;<>[\\\]]{2,}$/;
@@ -34,7 +38,7 @@ const MESSAGES = {
 	location: 'The token does not have access to this location.',
 	company: 'The token does not have access to this company.',
 	versionMissing: 'Version header was not found',
-	versionInvalid: `Version header is invalid: this API accepts only Version: ${API_VERSION}`,
+	versionInvalid: `Version header is invalid: this API accepts Version: ${ACCEPTED_VERSIONS.join(' or ')}`,
 	tooMany: 'Too many requests',
 	duplicateUser: 'User with this email already exists',
 	emailUpdate: 'Email update is no longer supported due to security reasons.',
@@ -600,7 +604,7 @@ class EmailApiSandbox extends SandboxServer {
 		}
 		const version = req.headers.version;
 		if (version === undefined || version === '') return finish(err(400, MESSAGES.versionMissing));
-		if (version !== API_VERSION) return finish(err(400, MESSAGES.versionInvalid));
+		if (!ACCEPTED_VERSIONS.includes(version)) return finish(err(400, MESSAGES.versionInvalid));
 		if (!spec.access.includes(token.userType)) return finish(err(401, MESSAGES.authClass));
 		if (spec.scope && !token.scopes.includes(spec.scope)) return finish(err(401, MESSAGES.scope));
 		let body;
