@@ -7,6 +7,8 @@ import { PIT, startEmailApi } from '../helpers/emailapi';
 import { sandboxPerFile } from '../helpers/perFile';
 
 const sandbox = sandboxPerFile(() => startEmailApi());
+/** A made-up sign-in for the sandbox's user create (which requires one). */
+const ADA_SIGN_IN = 'ada-lovelace-1815-xq';
 
 /** The SDK as a user makes it, with only its base URL pointed at the sandbox. */
 function client() {
@@ -23,7 +25,7 @@ describe("HighLevel's SDK against the sandbox, with the SDK's defaults", () => {
 			firstName: 'Ada',
 			lastName: 'Lovelace',
 			email: 'ada@example.com',
-			password: 'Sandbox-Password-1234',
+			password: ADA_SIGN_IN,
 			type: 'account',
 			role: 'user',
 			locationIds: [sandbox.locationId],
