@@ -1,6 +1,6 @@
 // The Email API sandbox driven by HighLevel's official Node SDK (@gohighlevel/api-client, pinned), with the SDK's
 // own defaults (Version 2023-02-21): the calls that work against HighLevel must work against the sandbox. WIP of
-// issue 29: users so far; contacts, workflows, course import, the webhook verifier and OAuth are next.
+// issue 29: users, contacts, workflows, course import so far; the webhook verifier and OAuth are next.
 import { HighLevel } from '@gohighlevel/api-client';
 
 import { PIT, startEmailApi } from '../helpers/emailapi';
@@ -41,5 +41,31 @@ describe("HighLevel's SDK against the sandbox, with the SDK's defaults", () => {
 		await expect(ghl.users.getUser({ userId: id })).rejects.toThrow();
 		// What the SDK sent: its default Version on every call, accepted as HighLevel accepts it.
 		expect(new Set(sandbox.requests().map((r: { headers: Record<string, string> }) => r.headers.version))).toEqual(new Set(['2023-02-21']));
+	});
+
+	test('contacts and workflows: upsert, get, list workflows, add to and remove from a workflow, delete', async () => {
+		const ghl = client();
+		const upserted = (await ghl.contacts.upsertContact({ locationId: sandbox.locationId, email: 'grace@example.com', firstName: 'Grace' })) as { contact: { id: string } };
+		const contactId = upserted.contact.id;
+		expect(await ghl.contacts.getContact({ contactId })).toMatchObject({ contact: { id: contactId, email: 'grace@example.com' } });
+		const { workflows } = (await ghl.workflows.getWorkflow({ locationId: sandbox.locationId })) as { workflows: Array<{ id: string; name: string }> };
+		const welcome = workflows.find((w) => w.name === 'Welcome');
+		expect(welcome).toBeDefined();
+		await ghl.contacts.addContactToWorkflow({ contactId, workflowId: welcome!.id }, {});
+		expect(sandbox.enrolments.map((e: { contactId: string }) => e.contactId)).toEqual([contactId]);
+		await ghl.contacts.deleteContactFromWorkflow({ contactId, workflowId: welcome!.id }, {});
+		expect(sandbox.enrolments).toEqual([]);
+		expect(await ghl.contacts.deleteContact({ contactId })).toMatchObject({ succeded: true });
+		expect(sandbox.contacts.size).toBe(0);
+	});
+
+	test('courses: import a product', async () => {
+		const ghl = client();
+		await ghl.courses.importCourses({
+			locationId: sandbox.locationId,
+			products: [{ title: 'Onboarding', description: 'First steps', categories: [{ title: 'Week 1', visibility: 'published', posts: [] }] }],
+		});
+		const imports = sandbox.requests().filter((r: { path: string }) => r.path === '/courses/courses-exporter/public/import');
+		expect(imports.map((r: { status?: number }) => r.status)).toEqual([201]);
 	});
 });
