@@ -1,6 +1,6 @@
 // The Email API sandbox driven by HighLevel's official Node SDK (@gohighlevel/api-client, pinned), with the SDK's
 // own defaults (Version 2023-02-21): the calls that work against HighLevel must work against the sandbox. WIP of
-// issue 29: users, contacts, workflows, course import so far; the webhook verifier and OAuth are next.
+// issue 29: users, contacts, workflows, course import, OAuth (code exchange, refresh).
 import { HighLevel } from '@gohighlevel/api-client';
 
 import { PIT, startEmailApi } from '../helpers/emailapi';
@@ -9,6 +9,10 @@ import { sandboxPerFile } from '../helpers/perFile';
 const sandbox = sandboxPerFile(() => startEmailApi());
 /** A made-up sign-in for the sandbox's user create (which requires one). */
 const ADA_SIGN_IN = 'ada-lovelace-1815-xq';
+/** A made-up Marketplace app for the OAuth test. */
+const OAUTH_APP = 'conformance-app';
+const OAUTH_APP_KEY = 'conformance-dummy-client-secret-0001';
+const REDIRECT = 'https://n8n.example.com/rest/oauth2-credential/callback';
 
 /** The SDK as a user makes it, with only its base URL pointed at the sandbox. */
 function client() {
@@ -67,5 +71,22 @@ describe("HighLevel's SDK against the sandbox, with the SDK's defaults", () => {
 		});
 		const imports = sandbox.requests().filter((r: { path: string }) => r.path === '/courses/courses-exporter/public/import');
 		expect(imports.map((r: { status?: number }) => r.status)).toEqual([201]);
+	});
+
+	test("OAuth: the SDK's client exchanges an authorization code and refreshes, and the token works", async () => {
+		const ghl = client();
+		sandbox.addOAuthClient(OAUTH_APP, { clientSecret: OAUTH_APP_KEY, scopes: ['users.readonly', 'users.write'], redirectUris: [REDIRECT] });
+		const code = sandbox.issueAuthCode(OAUTH_APP, undefined, { redirectUri: REDIRECT });
+		const exchanged = (await ghl.oauth.getAccessToken({ client_id: OAUTH_APP, client_secret: OAUTH_APP_KEY, grant_type: 'authorization_code', code, redirect_uri: REDIRECT, user_type: 'Location' })) as unknown as Record<string, string>;
+		expect(exchanged).toMatchObject({ token_type: 'Bearer', locationId: sandbox.locationId });
+		const refreshed = (await ghl.oauth.refreshToken(exchanged.refresh_token, OAUTH_APP, OAUTH_APP_KEY, 'refresh_token', 'Location')) as unknown as Record<string, string>;
+		expect(refreshed.access_token).toBeTruthy();
+		expect(refreshed.access_token).not.toBe(exchanged.access_token);
+		// the refreshed token reaches the API through an SDK client made with it, with the SDK's default Version
+		const app = new HighLevel({ clientId: OAUTH_APP, clientSecret: OAUTH_APP_KEY, locationAccessToken: refreshed.access_token, logLevel: 'error' });
+		app.getHttpClient().defaults.baseURL = sandbox.url!;
+		const listed = (await app.users.getUserByLocation({ locationId: sandbox.locationId })) as { users: unknown[] };
+		expect(Array.isArray(listed.users)).toBe(true);
+		expect(sandbox.requests().at(-1).headers.authorization).toBe(`Bearer ${refreshed.access_token}`);
 	});
 });
