@@ -108,12 +108,15 @@ describe('authentication, version, scopes', () => {
 		expect(sandbox.stats.unauthorized).toBe(4);
 	});
 
-	it('requires Version: 2021-07-28 (400) and still sends the rate-limit headers', async () => {
+	it("requires a Version HighLevel accepts (2021-07-28, or its SDK's 2023-02-21; else 400) and still sends the rate-limit headers", async () => {
 		const missing = await call('GET', `/workflows/?locationId=${LOCATION}`, { version: null });
 		expect(missing.status).toBe(400);
 		expect(missing.body).toEqual({ statusCode: 400, message: 'Version header was not found' });
 		expect(missing.headers.get('x-ratelimit-remaining')).toBe('99');
-		expect((await call('GET', `/workflows/?locationId=${LOCATION}`, { version: '2021-04-15' })).status).toBe(400);
+		const other = await call('GET', `/workflows/?locationId=${LOCATION}`, { version: '2021-04-15' });
+		expect(other.status).toBe(400);
+		expect(other.body.message).toBe('Version header is invalid: this API accepts Version: 2021-07-28 or 2023-02-21');
+		expect((await call('GET', `/workflows/?locationId=${LOCATION}`, { version: '2023-02-21' })).status).toBe(200);
 	});
 
 	it('answers 401 when the token lacks the route scope, or is of the wrong class', async () => {

@@ -1,9 +1,9 @@
 // Workflows, contacts (the enrolment that sends an email) and course import.
 import { listSearch, runNode, testCredential } from '../../engine';
-import { apiKeyCredentials, expectBodiesMatchSpec, startEmailApi } from '../../helpers/emailapi';
+import { apiKeyCredentials, expectRequestsMeetDocuments, startEmailApi } from '../../helpers/emailapi';
 import { sandboxPerFile } from '../../helpers/perFile';
 
-const sandbox = sandboxPerFile(() => startEmailApi(), expectBodiesMatchSpec);
+const sandbox = sandboxPerFile(() => startEmailApi(), expectRequestsMeetDocuments);
 
 const NODE = 'n8n-nodes-rankr.emailApi';
 const run = (parameters: Record<string, unknown>, items: Array<Record<string, unknown>> = [{}], extra: Partial<Parameters<typeof runNode>[0]> = {}) =>

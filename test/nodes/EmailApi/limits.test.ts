@@ -3,10 +3,10 @@
 // repeat is not repeated after a failure that may have applied it; echoed requests and Base URLs with a user and
 // password are masked everywhere.
 import { runNode } from '../../engine';
-import { ALL_SCOPES, apiKeyCredentials, PIT, startEmailApi } from '../../helpers/emailapi';
+import { ALL_SCOPES, apiKeyCredentials, expectRequestsMeetDocuments, PIT, startEmailApi } from '../../helpers/emailapi';
 import { sandboxPerFile } from '../../helpers/perFile';
 
-const sandbox = sandboxPerFile(() => startEmailApi());
+const sandbox = sandboxPerFile(() => startEmailApi(), expectRequestsMeetDocuments);
 
 const NODE = 'n8n-nodes-rankr.emailApi';
 const run = (parameters: Record<string, unknown>, items: Array<Record<string, unknown>> = [{}], credentials: Record<string, never> | ReturnType<typeof apiKeyCredentials> = apiKeyCredentials(sandbox)) =>

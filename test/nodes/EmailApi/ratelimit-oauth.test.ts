@@ -1,9 +1,9 @@
 // Pacing from X-RateLimit-* headers, 429 handling, and OAuth2 with an expired access token.
 import { runNode } from '../../engine';
-import { ALL_SCOPES, apiKeyCredentials, expectBodiesMatchSpec, startEmailApi } from '../../helpers/emailapi';
+import { ALL_SCOPES, apiKeyCredentials, expectRequestsMeetDocuments, startEmailApi } from '../../helpers/emailapi';
 import { sandboxPerFile } from '../../helpers/perFile';
 
-const sandbox = sandboxPerFile(() => startEmailApi(), expectBodiesMatchSpec);
+const sandbox = sandboxPerFile(() => startEmailApi(), expectRequestsMeetDocuments);
 
 const NODE = 'n8n-nodes-rankr.emailApi';
 const people = (n: number) => Array.from({ length: n }, (_, i) => ({ email: `p${i}@example.com`, name: `Person Number${i}` }));

@@ -1,9 +1,9 @@
 // Email API users through n8n's engine against the sandbox; every body checked against HighLevel's OpenAPI.
 import { runNode } from '../../engine';
-import { apiKeyCredentials, expectBodiesMatchSpec, PIT, startEmailApi } from '../../helpers/emailapi';
+import { apiKeyCredentials, expectRequestsMeetDocuments, PIT, startEmailApi } from '../../helpers/emailapi';
 import { sandboxPerFile } from '../../helpers/perFile';
 
-const sandbox = sandboxPerFile(() => startEmailApi(), expectBodiesMatchSpec);
+const sandbox = sandboxPerFile(() => startEmailApi(), expectRequestsMeetDocuments);
 
 const NODE = 'n8n-nodes-rankr.emailApi';
 const run = (parameters: Record<string, unknown>, items: Array<Record<string, unknown>> = [{}], extra: Partial<Parameters<typeof runNode>[0]> = {}) =>
