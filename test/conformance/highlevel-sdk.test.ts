@@ -1,6 +1,6 @@
 // The Email API sandbox driven by HighLevel's official Node SDK (@gohighlevel/api-client, pinned), with the SDK's
-// own defaults (Version 2023-02-21): the calls that work against HighLevel must work against the sandbox. WIP of
-// issue 29: users, contacts, workflows, course import, OAuth (code exchange, refresh).
+// own defaults (Version 2023-02-21): the calls that work against HighLevel must work against the sandbox. Every
+// Email API endpoint the package uses: users, contacts, workflows, course import, OAuth (code exchange, refresh).
 import { HighLevel } from '@gohighlevel/api-client';
 
 import { PIT, startEmailApi } from '../helpers/emailapi';
@@ -16,13 +16,13 @@ const REDIRECT = 'https://n8n.example.com/rest/oauth2-credential/callback';
 
 /** The SDK as a user makes it, with only its base URL pointed at the sandbox. */
 function client() {
-	const ghl = new HighLevel({ privateIntegrationToken: PIT, logLevel: 'error' });
+	const ghl = new HighLevel({ privateIntegrationToken: PIT, logLevel: 'none' });
 	ghl.getHttpClient().defaults.baseURL = sandbox.url!;
 	return ghl;
 }
 
 describe("HighLevel's SDK against the sandbox, with the SDK's defaults", () => {
-	test('users: create, get, update, list by location, delete', async () => {
+	test('users: create, get, update, list by location, search by email, delete', async () => {
 		const ghl = client();
 		const created = await ghl.users.createUser({
 			companyId: sandbox.companyId,
@@ -40,9 +40,12 @@ describe("HighLevel's SDK against the sandbox, with the SDK's defaults", () => {
 		expect(await ghl.users.updateUser({ userId: id }, { firstName: 'Augusta' })).toMatchObject({ id, firstName: 'Augusta' });
 		const listed = (await ghl.users.getUserByLocation({ locationId: sandbox.locationId })) as { users: Array<{ id: string }> };
 		expect(listed.users.map((u) => u.id)).toContain(id);
+		// what Create does first to find an existing user by email (the package's GET /users/search)
+		const found = (await ghl.users.searchUsers({ companyId: sandbox.companyId, query: 'ada@example.com', limit: '25' })) as { users: Array<{ id: string }>; count: number };
+		expect(found.users.map((u) => u.id)).toEqual([id]);
 		expect(await ghl.users.deleteUser({ userId: id })).toMatchObject({ succeded: true });
 		expect(sandbox.users.get(id)?.deleted).toBe(true); // HighLevel keeps deleted users, marked
-		await expect(ghl.users.getUser({ userId: id })).rejects.toThrow();
+		await expect(ghl.users.getUser({ userId: id })).rejects.toMatchObject({ statusCode: 400, message: 'User not found' }); // the documents give 400 for an unknown id
 		// What the SDK sent: its default Version on every call, accepted as HighLevel accepts it.
 		expect(new Set(sandbox.requests().map((r: { headers: Record<string, string> }) => r.headers.version))).toEqual(new Set(['2023-02-21']));
 	});
@@ -83,7 +86,7 @@ describe("HighLevel's SDK against the sandbox, with the SDK's defaults", () => {
 		expect(refreshed.access_token).toBeTruthy();
 		expect(refreshed.access_token).not.toBe(exchanged.access_token);
 		// the refreshed token reaches the API through an SDK client made with it, with the SDK's default Version
-		const app = new HighLevel({ clientId: OAUTH_APP, clientSecret: OAUTH_APP_KEY, locationAccessToken: refreshed.access_token, logLevel: 'error' });
+		const app = new HighLevel({ clientId: OAUTH_APP, clientSecret: OAUTH_APP_KEY, locationAccessToken: refreshed.access_token, logLevel: 'none' });
 		app.getHttpClient().defaults.baseURL = sandbox.url!;
 		const listed = (await app.users.getUserByLocation({ locationId: sandbox.locationId })) as { users: unknown[] };
 		expect(Array.isArray(listed.users)).toBe(true);

@@ -2,7 +2,7 @@
 // A local ActivatePro User Management API v2, written from the vendor's contract (seed 003): header auth,
 // asynchronous create/update/delete with request tracking, batch of at most 1000, error codes 1-10.
 const { randomUUID } = require('node:crypto');
-const { SandboxServer, parseJson } = require('./http-kit');
+const { SandboxServer, parseJson, stricter } = require('./http-kit');
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_BATCH = 1000;
@@ -27,6 +27,28 @@ const ERROR_TITLES = {
 	5: 'Invalid Phone Format', 6: 'Unknown Attribute', 7: 'Identifier Mismatch', 8: 'Invalid Business Unit Format',
 	9: 'Max batch request size violation', 10: 'Request processing failed, please contact support',
 };
+
+/** Where the sandbox refuses more than the document says (sent in the x-sandbox-stricter header). */
+const STRICTER_RULES = {
+	apiVersion: 'X-XNG-ApiVersion: the sandbox serves only API v2 and refuses any other value',
+	4: 'email: the sandbox also asks for a dot in the domain and at most 254 characters, stricter than RFC 5322',
+	8: 'businessUnit: the document gives no format; the sandbox allows 1 to 64 of A-Z a-z 0-9 _ -',
+};
+
+/** Errors that only the sandbox's own rules raise (an email any addr-spec reader would take, e.g. a@localhost). */
+const SANDBOX_RULE_ONLY = new WeakSet();
+
+/** A validation answer, saying which of its errors came from the sandbox's own rules. */
+function validationAnswer(body) {
+	const ours = body.errors.filter((e) => SANDBOX_RULE_ONLY.has(e) || e.code === '8');
+	return stricter({ status: 400, body }, [...new Set(ours.map((e) => STRICTER_RULES[e.code]))]);
+}
+
+/** One "@" with text on both sides and no white space: what RFC 5322 asks at least (linear). */
+function plainAddrSpec(email) {
+	const at = email.indexOf('@');
+	return at > 0 && at === email.lastIndexOf('@') && at < email.length - 1 && !/\s/.test(email);
+}
 
 function apiError(code, details, pointer) {
 	const error = { code: String(code), title: ERROR_TITLES[code], details, info: `https://docs.crossengage.io/errors#${code}` };
@@ -151,7 +173,7 @@ class ActivateProSandbox extends SandboxServer {
 	authorize(req) {
 		if (req.headers['x-xng-authtoken'] !== this.apiKey) return { status: 401, body: { message: 'Wrong or missing credentials.' } };
 		if (req.headers['x-xng-apiversion'] !== '2') {
-			return { status: 400, body: { errors: [apiError(2, 'Header X-XNG-ApiVersion must be 2 for this API', '/headers/X-XNG-ApiVersion')] } };
+			return stricter({ status: 400, body: { errors: [apiError(2, 'Header X-XNG-ApiVersion must be 2 for this API', '/headers/X-XNG-ApiVersion')] } }, STRICTER_RULES.apiVersion);
 		}
 		return undefined;
 	}
@@ -166,7 +188,9 @@ class ActivateProSandbox extends SandboxServer {
 		if (entry.email === undefined || entry.email === null || entry.email === '') {
 			errors.push(apiError(2, 'Invalid field value, or missing a required field "email"', `${base}/email`));
 		} else if (typeof entry.email !== 'string' || (entry.email.length > 254 || !EMAIL_RE.test(entry.email))) {
-			errors.push(apiError(4, `Invalid email "${entry.email}". The email address must be in the addr-spec format as defined in RFC 5322`, `${base}/email`));
+			const error = apiError(4, `Invalid email "${entry.email}". The email address must be in the addr-spec format as defined in RFC 5322`, `${base}/email`);
+			if (typeof entry.email === 'string' && plainAddrSpec(entry.email)) SANDBOX_RULE_ONLY.add(error);
+			errors.push(error);
 		}
 		if (entry.businessUnit !== undefined && entry.businessUnit !== null && (typeof entry.businessUnit !== 'string' || !BU_RE.test(entry.businessUnit))) {
 			errors.push(apiError(8, `Invalid business unit "${entry.businessUnit}"`, `${base}/businessUnit`));
@@ -188,7 +212,7 @@ class ActivateProSandbox extends SandboxServer {
 		const parsed = parseJson(req.rawBody);
 		if (!parsed.ok) return { status: 400, body: { errors: [apiError(1, `Invalid JSON: ${parsed.error.message}`, '/')] } };
 		const errors = this.validateUser(parsed.value, '');
-		if (errors.length) return { status: 400, body: { errors } };
+		if (errors.length) return validationAnswer({ errors });
 		const trackingId = this.enqueue([{ action: 'upsert', entry: parsed.value }], 1, 0);
 		return { status: 202, body: { trackingId } };
 	}
@@ -215,9 +239,9 @@ class ActivateProSandbox extends SandboxServer {
 			else work.push({ action: 'delete', entry });
 		});
 		const rejected = total - work.length;
-		if (work.length === 0) return { status: 400, body: { errors } };
+		if (work.length === 0) return validationAnswer({ errors });
 		const trackingId = this.enqueue(work, total, rejected);
-		return errors.length ? { status: 400, body: { trackingId, errors } } : { status: 202, body: { trackingId } };
+		return errors.length ? validationAnswer({ trackingId, errors }) : { status: 202, body: { trackingId } };
 	}
 
 	enqueue(work, total, rejected) {

@@ -17,7 +17,7 @@
 //      the spec documents only 400/401/422 for these routes), duplicates -> 400.
 // Unknown routes answer 404 {statusCode, message: 'Cannot GET /x', error: 'Not Found'} (NestJS) before any check.
 const crypto = require('node:crypto');
-const { SandboxServer, parseJson } = require('./http-kit');
+const { SandboxServer, parseJson, stricter } = require('./http-kit');
 
 const API_VERSION = '2021-07-28';
 /** Every Version the sandbox answers: the documents' value first, then @gohighlevel/api-client 3.x's default. */
@@ -43,6 +43,12 @@ const MESSAGES = {
 	duplicateUser: 'User with this email already exists',
 	emailUpdate: 'Email update is no longer supported due to security reasons.',
 	duplicateContact: 'This location does not allow duplicated contacts.',
+};
+
+/** Where the sandbox refuses more than HighLevel's documents say (sent in the x-sandbox-stricter header). */
+const STRICTER_RULES = {
+	version: `Version: the documents give ${API_VERSION} and HighLevel's SDK sends 2023-02-21; the sandbox refuses every other value, which HighLevel may accept`,
+	unknownProperty: 'unknown body properties are refused on every route (NestJS forbidNonWhitelisted); HighLevel may ignore them on some routes',
 };
 
 // The values UserSchema/CreateUserDto allow in a user's `scopes` (users.json; the same 189 in every DTO).
@@ -604,7 +610,7 @@ class EmailApiSandbox extends SandboxServer {
 		}
 		const version = req.headers.version;
 		if (version === undefined || version === '') return finish(err(400, MESSAGES.versionMissing));
-		if (!ACCEPTED_VERSIONS.includes(version)) return finish(err(400, MESSAGES.versionInvalid));
+		if (!ACCEPTED_VERSIONS.includes(version)) return finish(stricter(err(400, MESSAGES.versionInvalid), STRICTER_RULES.version));
 		if (!spec.access.includes(token.userType)) return finish(err(401, MESSAGES.authClass));
 		if (spec.scope && !token.scopes.includes(spec.scope)) return finish(err(401, MESSAGES.scope));
 		let body;
@@ -613,7 +619,9 @@ class EmailApiSandbox extends SandboxServer {
 			if (parsed.error) return finish(parsed.error);
 			body = parsed.value;
 		}
-		return finish(handler({ ...req, body, token }));
+		const answer = handler({ ...req, body, token });
+		const unknownProperty = answer.status === 422 && Array.isArray(answer.body?.message) && answer.body.message.some((m) => / should not exist$/.test(m));
+		return finish(unknownProperty ? stricter(answer, STRICTER_RULES.unknownProperty) : answer);
 	}
 
 	authenticate(header) {

@@ -116,6 +116,8 @@ describe('authentication, version, scopes', () => {
 		const other = await call('GET', `/workflows/?locationId=${LOCATION}`, { version: '2021-04-15' });
 		expect(other.status).toBe(400);
 		expect(other.body.message).toBe('Version header is invalid: this API accepts Version: 2021-07-28 or 2023-02-21');
+		expect(other.headers.get('x-sandbox-stricter')).toMatch(/^Version: .* the sandbox refuses every other value/);
+		expect(missing.headers.get('x-sandbox-stricter')).toBeNull(); // the documents require the header
 		expect((await call('GET', `/workflows/?locationId=${LOCATION}`, { version: '2023-02-21' })).status).toBe(200);
 	});
 
@@ -252,9 +254,12 @@ describe('users', () => {
 			'lastName must be a string',
 		]));
 		expect(sandbox.users.size).toBe(0);
+		// refusing unknown properties everywhere is the sandbox's own rule, and the answer says so
+		expect(r.headers.get('x-sandbox-stricter')).toMatch(/^unknown body properties are refused on every route/);
 
 		const types = await call('POST', '/users/', { body: newUser({ type: 'owner', locationIds: 'x' }) });
 		expect(types.body.message).toEqual(expect.arrayContaining(['type must be one of the following values: account, agency', 'locationIds must be an array']));
+		expect(types.headers.get('x-sandbox-stricter')).toBeNull(); // the documents' own enums
 	});
 
 	it('answers 400 to a body that is not JSON', async () => {

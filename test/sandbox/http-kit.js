@@ -271,6 +271,19 @@ class SandboxServer extends EventEmitter {
 	}
 }
 
+/**
+ * The header on answers where the sandbox refuses what the vendor's documents do not forbid (a rule of its own,
+ * kept to catch a client's mistakes): it says which rule. The README lists them ("Where the sandbox is stricter").
+ */
+const STRICTER_HEADER = 'x-sandbox-stricter';
+
+/** `answer` with the rules (short ASCII sentences) that made it stricter than the vendor's documents. */
+function stricter(answer, rules) {
+	const list = (Array.isArray(rules) ? rules : [rules]).filter(Boolean);
+	if (list.length === 0) return answer;
+	return { ...answer, headers: { ...(answer.headers ?? {}), [STRICTER_HEADER]: list.join('; ') } };
+}
+
 function send(res, { status, body, headers }) {
 	const payload = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
 	res.writeHead(status, {
@@ -289,4 +302,4 @@ function parseJson(rawBody) {
 	}
 }
 
-module.exports = { SandboxServer, SandboxClock, FaultInjector, parseJson };
+module.exports = { SandboxServer, SandboxClock, FaultInjector, parseJson, stricter, STRICTER_HEADER };
