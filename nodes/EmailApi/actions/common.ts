@@ -46,7 +46,7 @@ export const workflowLocator = (show: Show): INodeProperties => ({
 	type: 'resourceLocator',
 	default: { mode: 'list', value: '' },
 	required: true,
-	description: 'The workflow that sends the email (e.g. "Welcome" or "Re-engagement")',
+	description: 'The workflow that sends the email (e.g. "Welcome" or "Re-engagement"). By Name finds it by its exact name when the node runs.',
 	displayOptions: { show },
 	modes: [
 		{
@@ -57,6 +57,8 @@ export const workflowLocator = (show: Show): INodeProperties => ({
 			typeOptions: { searchListMethod: 'searchWorkflows', searchable: true },
 		},
 		{ displayName: 'By ID', name: 'id', type: 'string', placeholder: 'e.g. 78559bb3-b920-461e-b010-7b2a2816d2a9' },
+		// Found at run time, so that a workflow imported into another account finds that account's "Welcome".
+		{ displayName: 'By Name', name: 'name', type: 'string', placeholder: 'e.g. Welcome' },
 	],
 });
 

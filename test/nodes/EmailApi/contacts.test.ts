@@ -62,6 +62,54 @@ test('an unknown workflow or contact is named in the error', async () => {
 	expect(r.error?.message).toBe('The contact "nope" or the workflow "missing-wf" does not exist');
 });
 
+describe('the workflow picker By Name: the workflow is found by its name when the node runs', () => {
+	const byName = (value: string) => ({ resource: 'contact', operation: 'addToWorkflow', contactId: '={{ $json.contactId }}', workflowId: { __rl: true, mode: 'name', value } });
+	async function contacts(count: number) {
+		const emails = Array.from({ length: count }, (_, i) => ({ email: `reader${i}@example.com` }));
+		const upserted = await run({ resource: 'contact', operation: 'upsert', email: '={{ $json.email }}' }, emails);
+		sandbox.clearLog();
+		return upserted.success.map((i) => ({ contactId: i.json.contactId as string }));
+	}
+
+	test('three contacts enrolled in "Welcome" by name: its id, one list request for the run, a draft of the same name passed over', async () => {
+		sandbox.addWorkflow({ name: 'Welcome', status: 'draft' });
+		const items = await contacts(3);
+		const r = await run(byName(' Welcome '), items, { onError: 'continueErrorOutput' });
+		const welcome = sandbox.seededWorkflowIds().welcome;
+		expect(r.errors).toHaveLength(0);
+		expect(r.success.map((i) => i.json)).toEqual(items.map(({ contactId }) => ({ contactId, workflowId: welcome, enrolled: true })));
+		expect(sandbox.requests('GET /workflows')).toHaveLength(1);
+		expect(sandbox.requests('POST /contacts/').map((q: { path: string }) => q.path)).toEqual(items.map(({ contactId }) => `/contacts/${contactId}/workflow/${welcome}`));
+		expect(sandbox.emailsSent.map((e: { workflowName: string }) => e.workflowName)).toEqual(['Welcome', 'Welcome', 'Welcome']);
+	});
+
+	test('no workflow of that name: each item fails saying so and what is there, nothing is enrolled', async () => {
+		const items = await contacts(2);
+		const r = await run(byName('Welcome!'), items, { onError: 'continueErrorOutput' });
+		expect(r.success).toHaveLength(0);
+		expect(r.errors.map((e) => e.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(r.errors[0].json.error).toBe(`No workflow is named "Welcome!" in location "${sandbox.locationId}" (item 1)`);
+		expect(r.errors[0].json.message).toMatch(/Create a workflow with that name in HighLevel .* Workflows there: "Welcome", "Re-engagement", "Rank Up Announcement"\.$/);
+		expect(sandbox.requests('POST /contacts/')).toHaveLength(0);
+	});
+
+	test('two published workflows of that name: the item fails naming both ids, nothing is enrolled', async () => {
+		const twin = sandbox.addWorkflow({ name: 'Re-engagement' });
+		const r = await run(byName('Re-engagement'), await contacts(1), { onError: 'continueErrorOutput' });
+		expect(r.errors[0].json.error).toBe(`2 workflows are named "Re-engagement" ("${sandbox.seededWorkflowIds().reengagement}", "${twin.id}") (item 1)`);
+		expect(sandbox.requests('POST /contacts/')).toHaveLength(0);
+	});
+
+	test('an empty or overlong name is refused before any request', async () => {
+		const items = await contacts(1);
+		const empty = await run(byName('  '), items, { onError: 'continueErrorOutput' });
+		expect(empty.errors[0].json.error).toBe('"Workflow" is empty (item 1)');
+		const long = await run(byName('W'.repeat(200_000)), items, { onError: 'continueErrorOutput' });
+		expect(long.errors[0].json.error).toBe('"Workflow" (By Name) is 200000 characters long (item 1)');
+		expect(sandbox.requests()).toHaveLength(0);
+	});
+});
+
 test('a contact needs an email or a phone, checked before sending', async () => {
 	const r = await run({ resource: 'contact', operation: 'upsert', email: '', fullName: 'No One' });
 	expect(r.error?.message).toBe('The contact needs an email or a phone (item 1)');

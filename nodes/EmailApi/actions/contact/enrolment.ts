@@ -1,10 +1,11 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator, INodeProperties } from 'n8n-workflow';
 
 import { inputError, itemLabel } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
 import { quoted } from '../../../shared/text';
 import { emailApiError, emailApiRequest, isSuccess, type EmailApiRequest } from '../../transport';
 import { requiredText, workflowLocator } from '../common';
+import { workflowIdByName } from '../workflow/byName';
 
 const show = { resource: ['contact'], operation: ['addToWorkflow', 'removeFromWorkflow'] };
 
@@ -33,8 +34,8 @@ export const properties: INodeProperties[] = [
 /** POST or DELETE /contacts/{contactId}/workflow/{workflowId} — enrolling is what sends the email. */
 export async function changeEnrolment(this: IExecuteFunctions, itemIndex: number, add: boolean): Promise<IDataObject> {
 	const contactId = requiredText(this, 'contactId', 'Contact ID', itemIndex, 'Map the contact ID, e.g. {{ $json.contactId }}.');
-	const workflowId = String(this.getNodeParameter('workflowId', itemIndex, '', { extractValue: true }) ?? '').trim();
-	const path = `/contacts/${encodePathSegment(contactId)}/workflow/${encodePathSegment(requiredWorkflow(this, workflowId, itemIndex))}`;
+	const workflowId = await chosenWorkflow(this, itemIndex);
+	const path = `/contacts/${encodePathSegment(contactId)}/workflow/${encodePathSegment(workflowId)}`;
 	const body: IDataObject = {};
 	const start = add ? String(this.getNodeParameter('eventStartTime', itemIndex, '') ?? '') : '';
 	if (start) body.eventStartTime = new Date(start).toISOString();
@@ -67,7 +68,12 @@ export async function changeEnrolment(this: IExecuteFunctions, itemIndex: number
 	return { contactId, workflowId, [add ? 'enrolled' : 'removed']: true };
 }
 
-function requiredWorkflow(ctx: IExecuteFunctions, workflowId: string, itemIndex: number): string {
-	if (workflowId) return workflowId;
-	throw inputError(ctx.getNode(), `"Workflow" is empty (${itemLabel(itemIndex)})`, itemIndex, 'Pick a workflow from the list, or give its ID.');
+/** The workflow's id: as picked from the list or given (By ID), or looked up by its name at run time (By Name). */
+async function chosenWorkflow(ctx: IExecuteFunctions, itemIndex: number): Promise<string> {
+	const locator = ctx.getNodeParameter('workflowId', itemIndex, '') as INodeParameterResourceLocator | string;
+	const mode = typeof locator === 'object' && locator !== null ? locator.mode : 'id';
+	const value = String((typeof locator === 'object' && locator !== null ? locator.value : locator) ?? '').trim();
+	if (mode === 'name') return workflowIdByName(ctx, value, itemIndex);
+	if (value) return value;
+	throw inputError(ctx.getNode(), `"Workflow" is empty (${itemLabel(itemIndex)})`, itemIndex, 'Pick a workflow from the list, give its ID, or type its name (By Name).');
 }
