@@ -13,7 +13,7 @@ export class ActivateProApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../nodes/ActivateProUser/activatePro.svg', dark: 'file:../nodes/ActivateProUser/activatePro.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr#activatepro-api-credential';
+	documentationUrl = 'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr/blob/main/docs/credentials.md#activatepro-api';
 
 	properties: INodeProperties[] = [
 		{

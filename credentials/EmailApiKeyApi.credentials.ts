@@ -13,7 +13,7 @@ export class EmailApiKeyApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../nodes/EmailApi/emailApi.svg', dark: 'file:../nodes/EmailApi/emailApi.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr#email-api-credentials';
+	documentationUrl = 'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr/blob/main/docs/credentials.md#email-api-key-api';
 
 	properties: INodeProperties[] = [
 		{

@@ -10,7 +10,7 @@ export class RankrOAuth2Api implements ICredentialType {
 
 	icon: Icon = { light: 'file:../nodes/EmailApi/emailApi.svg', dark: 'file:../nodes/EmailApi/emailApi.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr#email-api-credentials';
+	documentationUrl = 'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr/blob/main/docs/credentials.md#rankr-oauth2-api';
 
 	properties: INodeProperties[] = [
 		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
@@ -18,7 +18,7 @@ export class RankrOAuth2Api implements ICredentialType {
 			displayName: 'Authorization URL',
 			name: 'authUrl',
 			type: 'string',
-			default: 'https://marketplace.gohighlevel.com/oauth/chooselocation',
+			default: 'https://marketplace.gohighlevel.com/v2/oauth/chooselocation', // Authorization.md
 			required: true,
 		},
 		{

@@ -11,7 +11,7 @@ export class RankrWebhookApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../nodes/RankrTrigger/rankr.svg', dark: 'file:../nodes/RankrTrigger/rankr.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr#rankr-webhook-api-credential';
+	documentationUrl = 'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr/blob/main/docs/credentials.md#rankr-webhook-api';
 
 	properties: INodeProperties[] = [
 		{

@@ -41,7 +41,7 @@ export class RankrTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Copy the Production URL above into Rankr\'s webhook settings. This trigger ignores a redelivery (same webhookId) that reaches the same n8n process; to cover restarts and several webhook processes too, add a "Remove Duplicates" step on {{ $json.webhookId }} after it (see the README).',
+					'Copy the Production URL above into Rankr\'s webhook settings. This trigger ignores a redelivery (same webhookId) that reaches the same n8n process; to cover restarts and several webhook processes too, add a "Remove Duplicates" step on {{ $json.webhookId }} after it (see the Rankr Trigger docs, Redeliveries).',
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',

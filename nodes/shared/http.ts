@@ -29,7 +29,7 @@ export type IdempotentMethod = 'GET' | 'HEAD' | 'PUT' | 'DELETE';
  * Whether a request may be sent again after a failure that may have applied it (a 5xx, a connection lost
  * after sending). GET, PUT and DELETE are idempotent unless they say otherwise; a POST or PATCH must say:
  * true for an upsert (the same state however often it is sent), false for anything that creates, starts or
- * sends (see the table in the README, Reliability).
+ * sends (see the table in docs/reliability.md).
  */
 export type Idempotency = { method: IdempotentMethod; idempotent?: boolean } | { method: 'POST' | 'PATCH'; idempotent: boolean };
 

@@ -8,7 +8,7 @@ export const ARCHIVE_TABLE = 'Rankr deleted users';
 /** The id the examples give the table; replaced by the real one in a running n8n. */
 export const ARCHIVE_PLACEHOLDER = 'rankr-deleted-users';
 
-/** One row per deleted user (see the README's "The deletion record"). Dates are ISO text: the same on 1.x and 2.x. */
+/** One row per deleted user (see docs/workflows.md, "The deletion record"). Dates are ISO text: the same on 1.x and 2.x. */
 export const ARCHIVE_COLUMNS = ['userId', 'emailHash', 'webhookId', 'deletedAt', 'held', 'removed', 'workflows', 'status', 'removedAt', 'snapshot'].map(
 	(name) => ({ name, type: name === 'workflows' ? 'number' : 'string' }),
 );

@@ -54,8 +54,42 @@ async function withPage(contextOptions, use) {
 	}
 }
 
+async function logIn(page, editorUrl, owner) {
+	await page.goto(`${editorUrl}/signin`);
+	await page.locator('input[name="emailOrLdapLoginId"]').fill(owner.email);
+	await page.locator('input[name="password"]').fill(owner.password);
+	await page.locator('[data-test-id="form-submit-button"]').click();
+	try {
+		await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
+	} catch {
+		throw new Failure(`could not log in to the editor at ${editorUrl} as ${owner.email}`);
+	}
+}
+
+/** Reports every non-loopback URL the page tries into `outside` (they cannot resolve: see CHROMIUM_FLAGS). */
+function watchOutside(page, outside) {
+	page.on('request', (request) => {
+		const url = new URL(request.url());
+		if (/^https?:$/.test(url.protocol) && !LOOPBACK.has(url.hostname)) outside.add(`${url.origin}${url.pathname}`);
+	});
+}
+
+/** The smallest rectangle around the canvas's nodes and sticky notes, with a margin, inside the viewport. */
+async function canvasClip(page, margin = 40) {
+	const boxes = await page.locator('.vue-flow__node').evaluateAll((elements) =>
+		elements.map((e) => e.getBoundingClientRect()).map((r) => ({ left: r.left, top: r.top, right: r.right, bottom: r.bottom })),
+	);
+	const viewport = page.viewportSize();
+	if (boxes.length === 0 || !viewport) return undefined;
+	const left = Math.max(0, Math.min(...boxes.map((b) => b.left)) - margin);
+	const top = Math.max(0, Math.min(...boxes.map((b) => b.top)) - margin);
+	const right = Math.min(viewport.width, Math.max(...boxes.map((b) => b.right)) + margin);
+	const bottom = Math.min(viewport.height, Math.max(...boxes.map((b) => b.bottom)) + margin);
+	return right > left && bottom > top ? { x: left, y: top, width: right - left, height: bottom - top } : undefined;
+}
+
 /**
- * Logs in at `editorUrl` and screenshots each workflow into `outDir/<name>.png`.
+ * Logs in at `editorUrl` and screenshots each workflow into `outDir/<name>.png`, cropped to its nodes.
  * @param {{editorUrl: string, owner: {email: string, password: string}, workflows: {name: string, workflow: any}[], outDir: string}} options
  * @returns {Promise<{shots: {name: string, file: string, canvasNodes: string[], error?: string}[], outside: string[]}>}
  *   canvasNodes: the node names the canvas shows (a screenshot is saved even when some are missing: error);
@@ -65,25 +99,14 @@ export async function screenshotWorkflows({ editorUrl, owner, workflows, outDir,
 	fs.mkdirSync(outDir, { recursive: true });
 	const outside = new Set();
 	return withPage({ viewport: { width: 1440, height: 900 } }, async (page) => {
-		page.on('request', (request) => {
-			const url = new URL(request.url());
-			if (/^https?:$/.test(url.protocol) && !LOOPBACK.has(url.hostname)) outside.add(`${url.origin}${url.pathname}`);
-		});
+		watchOutside(page, outside);
 		let last = Date.now();
 		const lap = (what) => {
 			log(`${what} ${Date.now() - last} ms`);
 			last = Date.now();
 		};
 
-		await page.goto(`${editorUrl}/signin`);
-		await page.locator('input[name="emailOrLdapLoginId"]').fill(owner.email);
-		await page.locator('input[name="password"]').fill(owner.password);
-		await page.locator('[data-test-id="form-submit-button"]').click();
-		try {
-			await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
-		} catch {
-			throw new Failure(`could not log in to the editor at ${editorUrl} as ${owner.email}`);
-		}
+		await logIn(page, editorUrl, owner);
 		lap('login');
 
 		const shots = [];
@@ -121,11 +144,98 @@ export async function screenshotWorkflows({ editorUrl, owner, workflows, outDir,
 			await page.waitForTimeout(600); // the zoom animates
 			const canvasNodes = await nodes.evaluateAll((elements) => elements.map((e) => e.getAttribute('data-node-name') ?? e.textContent.trim()));
 			const file = path.join(outDir, `${name}.png`);
-			await page.screenshot({ path: file });
+			// Cropped to the flow, so that it is legible at GitHub's width, without the canvas's floating buttons.
+			const controls = await page.addStyleTag({ content: '.vue-flow__panel { visibility: hidden !important; }' });
+			await page.screenshot({ path: file, clip: await canvasClip(page) });
+			await controls.evaluate((style) => style.remove());
 			shots.push({ name, file, canvasNodes, error });
 			lap(name);
 		}
 		return { shots, outside: [...outside] };
+	});
+}
+
+/**
+ * Screenshots what a builder fills in: a node's settings (the middle column of its details view, opened by a
+ * double click on the canvas) and a credential's dialog. Saves `outDir/<file>.png` for each.
+ * @param {{editorUrl: string, owner: {email: string, password: string}, outDir: string,
+ *   nodes: {file: string, workflowId: string, nodeName: string}[], credentials: {file: string, id: string}[]}} options
+ * @returns {Promise<{shots: {file: string, text: string, error?: string}[], outside: string[]}>} text: what the panel shows
+ */
+export async function screenshotSettings({ editorUrl, owner, outDir, nodes, credentials }) {
+	fs.mkdirSync(outDir, { recursive: true });
+	const outside = new Set();
+	return withPage({ viewport: { width: 1440, height: 1300 } }, async (page) => {
+		watchOutside(page, outside);
+		await logIn(page, editorUrl, owner);
+		const shots = [];
+		const shoot = async (file, take) => {
+			const target = path.join(outDir, `${file}.png`);
+			try {
+				shots.push({ file: target, text: await take(target) });
+			} catch (error) {
+				shots.push({ file: target, text: '', error: error.message.split('\n')[0] });
+			}
+		};
+		for (const { file, workflowId, nodeName } of nodes) {
+			await shoot(file, async (to) => {
+				await page.goto(`${editorUrl}/workflow/${encodeURIComponent(workflowId)}`);
+				const node = page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName.replace(/"/g, '\\"')}"]`);
+				await node.dblclick();
+				const ndv = page.locator('[data-test-id="ndv"]');
+				await ndv.locator('[data-test-id="node-parameters"]').waitFor();
+				// A trigger's webhook URLs are what its builder copies first: show them.
+				const urls = ndv.getByText('Webhook URLs', { exact: true });
+				if (await urls.isVisible()) await urls.click();
+				await page.waitForTimeout(600); // the panel animates open
+				// The settings column only, from the panel's tabs down to its last field.
+				const ndvBox = await ndv.boundingBox();
+				const fields = await ndv.locator('[data-test-id="node-parameters"]').evaluate((element) => {
+					const box = element.getBoundingClientRect();
+					// each field, notice and the credential picker (not the panel's feedback footer at its foot)
+					const parts = element.querySelectorAll('.parameter-item, [data-test-id="node-credentials-select"], [data-test-id="parameter-input"]');
+					const bottoms = [...parts].filter((e) => e.getBoundingClientRect().height > 0).map((e) => e.getBoundingClientRect().bottom);
+					return { left: box.left, right: box.right, bottom: Math.max(box.top, ...bottoms) };
+				});
+				const top = ndvBox.y;
+				await page.screenshot({ path: to, clip: { x: Math.max(0, fields.left - 16), y: top, width: fields.right - fields.left + 32, height: Math.min(ndvBox.y + ndvBox.height, fields.bottom + 64) - top } });
+				return shownText(ndv.locator('[data-test-id="node-parameters"]'));
+			});
+		}
+		for (const { file, id } of credentials) {
+			await shoot(file, async (to) => {
+				await page.goto(`${editorUrl}/home/credentials/${encodeURIComponent(id)}`);
+				const dialog = page.locator('[data-test-id="credential-edit-dialog"]');
+				await dialog.waitFor();
+				await page.waitForTimeout(600);
+				await page.evaluate(() => document.activeElement?.blur?.());
+				// The whole modal (its title and tabs too), grown to show every field instead of scrolling.
+				const modal = dialog.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " el-dialog ")][1]');
+				await modal.evaluate((element) => {
+					for (const e of [element, ...element.querySelectorAll('*')]) {
+						if (e.scrollHeight > e.clientHeight + 1 && getComputedStyle(e).overflowY !== 'visible') Object.assign(e.style, { maxHeight: 'none', height: 'auto', overflowY: 'visible' });
+					}
+					Object.assign(element.style, { maxHeight: 'none', height: 'auto' });
+				});
+				// a modal is centred in the window: make the window tall enough for all of it
+				const grown = await modal.boundingBox();
+				const viewport = page.viewportSize();
+				if (grown && viewport && grown.height + 80 > viewport.height) await page.setViewportSize({ width: viewport.width, height: Math.ceil(grown.height + 80) });
+				await page.waitForTimeout(300);
+				await modal.screenshot({ path: to });
+				if (viewport) await page.setViewportSize(viewport);
+				return shownText(dialog);
+			});
+		}
+		return { shots, outside: [...outside] };
+	});
+}
+
+/** The text a person sees in `locator`: its text, and the values of its fields (a password field's never). */
+function shownText(locator) {
+	return locator.evaluate((element) => {
+		const fields = [...element.querySelectorAll('input, textarea')].filter((f) => f.type !== 'password' && f.type !== 'hidden');
+		return [element.innerText, ...fields.map((f) => f.value)].join('\n');
 	});
 }
 

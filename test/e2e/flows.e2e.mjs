@@ -2,7 +2,9 @@
 // End-to-end, in a real n8n: the demo's story (scripts/lib/story.mjs) played through the production webhooks
 // of the example flows, with the sandboxes' state asserted after every step; the status dashboard; a badly
 // signed delivery (Ed25519 with both keys of a rotation, forged, tampered, in the wrong header); the agent tools over MCP (test/e2e/agent-tools.mjs); the secrecy of the keys; the editor, driven by a headless Chromium, showing each example
-// flow (screenshots saved to docs/screenshots/<example>.png); last, a deletion whose archive cannot be written.
+// flow (screenshots saved to docs/screenshots/<example>.png, cropped to the flow) and the settings of the nodes and the
+// credential dialogs a builder fills in (docs/screenshots/node-*.png, credential-*.png); last, a deletion whose
+// archive cannot be written.
 //   node test/e2e/flows.e2e.mjs [--no-screenshots] [--screenshot-dir DIR] [--verbose] [--keep]
 // Needs the package built (npm run build). Ports are free ones, so a running `npm start` does not get in the way.
 // Ends with "N passed, M failed"; exit 1 on any failure.
@@ -10,7 +12,7 @@ import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import path from 'node:path';
 
 import { ARCHIVE_TABLE, archiveRows } from '../../scripts/lib/archive.mjs';
-import { canvasNodeNames, screenshotPage, screenshotWorkflows } from '../../scripts/lib/editor.mjs';
+import { canvasNodeNames, screenshotPage, screenshotSettings, screenshotWorkflows } from '../../scripts/lib/editor.mjs';
 import { findSecrets, ROOT } from '../../scripts/lib/n8n.mjs';
 import { Failure, seconds, sleep } from '../../scripts/lib/proc.mjs';
 import { choosePorts, startStack } from '../../scripts/lib/stack.mjs';
@@ -374,6 +376,45 @@ async function badSignature(stack) {
 	checks.print();
 }
 
+/** Nodes of the signup flow whose settings the docs show, and what each panel must show. */
+const SETTINGS_SHOTS = [
+	{ file: 'node-rankr-trigger', nodeName: 'Rankr signup', shows: ['Events'] },
+	{ file: 'node-activatepro-user', nodeName: 'ActivatePro: create profile', shows: ['Operation', 'Create or Update'] },
+	{ file: 'node-email-api', nodeName: 'Send welcome email', shows: ['Workflow', 'Welcome'] },
+];
+
+/**
+ * The node settings and credential dialogs a builder fills in, from the editor, for the docs: each must open and
+ * show its fields. The Rankr OAuth2 credential (no example uses it) is made for the picture, with made-up values.
+ */
+async function settingsShots(stack, outDir) {
+	const signup = stack.examples.find((e) => e.name === 'signup').workflow;
+	const credentialOf = (type) => signup.nodes.find((n) => n.credentials?.[type])?.credentials[type].id;
+	const oauth = await stack.rest.request('POST', '/credentials', {
+		name: 'Rankr OAuth2 (HighLevel Marketplace app)',
+		type: 'rankrOAuth2Api',
+		data: { clientId: 'your-marketplace-app-client-id', clientSecret: 'your-marketplace-app-client-secret' },
+	});
+	const credentials = [
+		{ file: 'credential-activatepro-api', id: credentialOf('activateProApi'), shows: ['API Key'] },
+		{ file: 'credential-email-api-key', id: credentialOf('emailApiKeyApi'), shows: ['Location ID'] },
+		{ file: 'credential-rankr-webhook', id: credentialOf('rankrWebhookApi'), shows: ['Ed25519'] },
+		{ file: 'credential-rankr-oauth2', id: oauth.id, shows: [`${stack.editorUrl}/rest/oauth2-credential/callback`] },
+	];
+	const nodes = SETTINGS_SHOTS.map((n) => ({ ...n, workflowId: signup.id }));
+	const { shots, outside } = await screenshotSettings({ editorUrl: stack.editorUrl, owner: stack.owner, outDir, nodes, credentials });
+	for (const [i, wanted] of [...nodes, ...credentials].entries()) {
+		const shot = shots[i];
+		const missing = wanted.shows.filter((text) => !shot.text.includes(text));
+		checks.check(
+			!shot.error && missing.length === 0,
+			`${wanted.nodeName ? `the settings of "${wanted.nodeName}"` : `the credential dialog ${wanted.file.replace('credential-', '')}`} show ${wanted.shows.map((t) => `"${t}"`).join(', ')} → ${path.relative(ROOT, shot.file)}`,
+			shot.error ?? `missing: ${missing.join(', ')}; shown: ${shot.text.slice(0, 300)}`,
+		);
+	}
+	checks.check(outside.length === 0, 'and the editor made no request outside loopback', `blocked: ${outside.join(', ')}`);
+}
+
 async function allExecutions(stack) {
 	checks.section('n8n\'s execution list');
 	const lists = await Promise.all(stack.flows.map(async (f) => ({ flow: f, executions: await stack.rest.executions(f.workflow.id) })));
@@ -413,6 +454,7 @@ async function editor(stack, outDir, verbose) {
 		`the browser, given the login, shows Grace's status page → ${path.relative(ROOT, file)}`,
 		`${shown.status}: ${shown.text.slice(0, 200)}`,
 	);
+	await settingsShots(stack, outDir);
 	const deletedFile = path.join(outDir, 'status-page-deleted.png');
 	const deleted = await screenshotPage({ url: stack.dashboard.url(USERS.ada.email), login: { username: login.user, password: login.password }, file: deletedFile });
 	checks.check(

@@ -4,7 +4,7 @@
 //   scripts/install-postgres.sh), both throwaway, on loopback; `n8n start` (main: REST, activation), `n8n
 //   webhook` (receives the webhooks), two `n8n worker`s (run the executions); one user folder (the package
 //   installed once in .n8n/nodes), one encryption key. n8n's defaults otherwise.
-// Scenarios (one file each, in this folder; README "Reliability" → Queue mode):
+// Scenarios (one file each, in this folder; docs/reliability.md, "Queue mode"):
 //   a. signup-on-worker.mjs: a signed Rankr signup webhook, sent to the webhook process, runs on a worker to
 //      success; the sandboxes hold the profile, the Email API user and one welcome email
 //   b. bulk-sync.mjs: the paged bulk sync (examples/bulk-sync.json, started by webhooks) reads 50,000 users from

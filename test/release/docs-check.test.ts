@@ -1,26 +1,8 @@
 // The docs check of `npm run lint` (scripts/check-docs.mjs), run on a small made-up repository: it must name each
 // broken link, anchor, documentation URL and npm script, and pass when they are fixed.
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { checkDocsOf } from '../helpers/docs-check';
 
-const CHECK = path.join(__dirname, '..', '..', 'scripts', 'check-docs.mjs');
 const REPO = 'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr';
-
-function repository(files: Record<string, string>) {
-	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-check-'));
-	for (const [file, text] of Object.entries(files)) {
-		fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-		fs.writeFileSync(path.join(root, file), text);
-	}
-	return root;
-}
-
-function check(root: string) {
-	const run = spawnSync(process.execPath, [CHECK, '--root', root], { encoding: 'utf8' });
-	return { status: run.status, problems: run.stderr.split('\n').filter((l) => l.startsWith('  ')).map((l) => l.trim()) };
-}
 
 const good = {
 	'package.json': JSON.stringify({ scripts: { sandbox: 'x', 'bench:scale': 'y' } }),
@@ -40,16 +22,16 @@ const good = {
 };
 
 test('passes when every link, anchor, documentation URL and npm script resolves', () => {
-	expect(check(repository(good))).toEqual({ status: 0, problems: [] });
+	expect(checkDocsOf(good)).toEqual({ status: 0, problems: [] });
 });
 
 test('names each broken one, with its file and line', () => {
-	const root = repository({
+	const broken = checkDocsOf({
 		...good,
 		'README.md': good['README.md'] + '\nA [missing page](docs/nope.md), [a missing heading](docs/credentials.md#email-api), `npm run sandbox:seed`.\n',
 		'credentials/A.credentials.ts': `documentationUrl = '${REPO}#rankr-webhook-credential';\n`,
 	});
-	expect(check(root)).toEqual({
+	expect(broken).toEqual({
 		status: 1,
 		problems: [
 			'README.md:8: "npm run sandbox:seed": package.json has no script "sandbox:seed"',

@@ -273,7 +273,7 @@ class SandboxServer extends EventEmitter {
 
 /**
  * The header on answers where the sandbox refuses what the vendor's documents do not forbid (a rule of its own,
- * kept to catch a client's mistakes): it says which rule. The README lists them ("Where the sandbox is stricter").
+ * kept to catch a client's mistakes): it says which rule. docs/sandbox.md lists them ("Clients run against the sandboxes, and where they are stricter on purpose").
  */
 const STRICTER_HEADER = 'x-sandbox-stricter';
 
