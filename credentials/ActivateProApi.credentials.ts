@@ -1,3 +1,4 @@
+// ActivatePro API credential: the Master API key and Base URL, the headers they make and the test. Uses n8n types.
 import type {
 	IAuthenticateGeneric,
 	Icon,
@@ -11,7 +12,10 @@ export class ActivateProApi implements ICredentialType {
 
 	displayName = 'ActivatePro API';
 
-	icon: Icon = { light: 'file:../nodes/ActivateProUser/activatePro.svg', dark: 'file:../nodes/ActivateProUser/activatePro.dark.svg' };
+	icon: Icon = {
+		light: 'file:../nodes/ActivateProUser/activatePro.svg',
+		dark: 'file:../nodes/ActivateProUser/activatePro.dark.svg',
+	};
 
 	documentationUrl = 'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr/blob/main/docs/credentials.md#activatepro-api';
 
@@ -23,8 +27,7 @@ export class ActivateProApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description:
-				'The Master API key, from ActivatePro: Settings → System setup → API keys',
+			description: 'The Master API key, from ActivatePro: Settings → System setup → API keys',
 		},
 		{
 			displayName: 'Base URL',
@@ -62,7 +65,8 @@ export class ActivateProApi implements ICredentialType {
 				type: 'responseCode',
 				properties: {
 					value: 401,
-					message: 'ActivatePro rejected the API key: copy the Master API key again from Settings → System setup → API keys',
+					message:
+						'ActivatePro rejected the API key: copy the Master API key again from Settings → System setup → API keys',
 				},
 			},
 			{

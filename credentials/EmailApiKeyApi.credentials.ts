@@ -1,3 +1,4 @@
+// Email API key credential: Private Integration token, location, company, Base URL, version. Uses n8n types.
 import type {
 	IAuthenticateGeneric,
 	Icon,
@@ -13,7 +14,8 @@ export class EmailApiKeyApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../nodes/EmailApi/emailApi.svg', dark: 'file:../nodes/EmailApi/emailApi.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr/blob/main/docs/credentials.md#email-api-key-api';
+	documentationUrl =
+		'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr/blob/main/docs/credentials.md#email-api-key-api';
 
 	properties: INodeProperties[] = [
 		{
@@ -23,7 +25,8 @@ export class EmailApiKeyApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'From the Email API dashboard: Settings → Private Integrations. Give it the users, workflows, contacts and courses scopes the workflow needs.',
+			description:
+				'From the Email API dashboard: Settings → Private Integrations. Give it the users, workflows, contacts and courses scopes the workflow needs.',
 		},
 		{
 			displayName: 'Location ID',
@@ -79,12 +82,16 @@ export class EmailApiKeyApi implements ICredentialType {
 				type: 'responseCode',
 				properties: {
 					value: 401,
-					message: 'The Email API rejected the token, or it lacks the workflows.readonly scope: check the Private Integration token and its scopes',
+					message:
+						'The Email API rejected the token, or it lacks the workflows.readonly scope: check the Private Integration token and its scopes',
 				},
 			},
 			{
 				type: 'responseCode',
-				properties: { value: 403, message: 'The token may not access this location: check the Location ID and the token\'s scopes' },
+				properties: {
+					value: 403,
+					message: "The token may not access this location: check the Location ID and the token's scopes",
+				},
 			},
 		],
 	};

@@ -1,3 +1,4 @@
+// Rankr OAuth2 credential for the Email API (extends n8n's oAuth2Api). Uses n8n types only.
 import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 /** Rankr's OAuth 2.0 app (authorization-code grant) for the Email API; the token carries the location. */
@@ -10,7 +11,8 @@ export class RankrOAuth2Api implements ICredentialType {
 
 	icon: Icon = { light: 'file:../nodes/EmailApi/emailApi.svg', dark: 'file:../nodes/EmailApi/emailApi.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr/blob/main/docs/credentials.md#rankr-oauth2-api';
+	documentationUrl =
+		'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr/blob/main/docs/credentials.md#rankr-oauth2-api';
 
 	properties: INodeProperties[] = [
 		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },

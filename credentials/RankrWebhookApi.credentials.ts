@@ -1,3 +1,4 @@
+// Rankr Webhook credential: how the trigger verifies deliveries (keys, secret, replay window). Uses n8n types.
 import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 /**
@@ -11,7 +12,8 @@ export class RankrWebhookApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../nodes/RankrTrigger/rankr.svg', dark: 'file:../nodes/RankrTrigger/rankr.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr/blob/main/docs/credentials.md#rankr-webhook-api';
+	documentationUrl =
+		'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr/blob/main/docs/credentials.md#rankr-webhook-api';
 
 	properties: INodeProperties[] = [
 		{
@@ -23,10 +25,22 @@ export class RankrWebhookApi implements ICredentialType {
 			// its credential test says to switch (nodes/RankrTrigger/verify.ts, keyRingOf).
 			default: 'ed25519',
 			options: [
-				{ name: 'Ed25519 Public Key (X-GHL-Signature)', value: 'ed25519', description: 'How Rankr signs every delivery since July 2026' },
-				{ name: 'HMAC Shared Secret (X-Rankr-Signature)', value: 'hmac', description: 'For self-hosted relays that sign with a shared secret' },
+				{
+					name: 'Ed25519 Public Key (X-GHL-Signature)',
+					value: 'ed25519',
+					description: 'How Rankr signs every delivery since July 2026',
+				},
+				{
+					name: 'HMAC Shared Secret (X-Rankr-Signature)',
+					value: 'hmac',
+					description: 'For self-hosted relays that sign with a shared secret',
+				},
 				{ name: 'None (Not Recommended)', value: 'none', description: 'Accept every request to the webhook URL' },
-				{ name: 'RSA Public Key (X-Wh-Signature, Legacy)', value: 'rsa', description: 'Retired by Rankr on 2026-07-01; only for deliveries signed before then or older relays' },
+				{
+					name: 'RSA Public Key (X-Wh-Signature, Legacy)',
+					value: 'rsa',
+					description: 'Retired by Rankr on 2026-07-01; only for deliveries signed before then or older relays',
+				},
 			],
 		},
 		{
@@ -38,7 +52,7 @@ export class RankrWebhookApi implements ICredentialType {
 			default: '',
 			placeholder: '-----BEGIN PUBLIC KEY----- …',
 			description:
-				'Ed25519: Rankr\'s public key from its webhook settings, as PEM or the raw 32-byte key in base64 or hex. During a key rotation paste both keys, one after the other (raw keys one per line): a delivery signed with either is accepted. RSA (legacy): the one RSA public key (PEM).',
+				"Ed25519: Rankr's public key from its webhook settings, as PEM or the raw 32-byte key in base64 or hex. During a key rotation paste both keys, one after the other (raw keys one per line): a delivery signed with either is accepted. RSA (legacy): the one RSA public key (PEM).",
 			displayOptions: { show: { method: ['ed25519', 'rsa'] } },
 		},
 		{

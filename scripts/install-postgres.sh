@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Installer: PostgreSQL's server programs; run by prepare-machine.sh and lib/queue-mode.mjs (test/queue, bench:scale).
 # Makes sure PostgreSQL's server programs (initdb, postgres) are on this machine and prints the folder that
 # holds them. n8n's queue mode wants PostgreSQL (with one sqlite file shared by main, the webhook process and
 # the workers, n8n 2.41 starts but answers "SQLITE_BUSY" and "503 Database is not ready!" under load).

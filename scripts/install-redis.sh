@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Installer: a Redis server binary; run by prepare-machine.sh and lib/queue-mode.mjs (test/queue, bench:scale).
 # Makes sure a Redis server binary is on this machine (n8n's queue mode needs Redis; test/queue uses it) and
 # prints its path. A fresh CI machine has none: it comes from Debian's package `redis-server`. We only need
 # the binary: the test starts its own throwaway server on a free loopback port (no persistence) and stops it.

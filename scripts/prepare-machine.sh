@@ -5,7 +5,7 @@
 #   n8n + its Node      scripts/install-n8n.sh     npm registry, into ~/.cache (no root); once per n8n version
 #   Chromium            scripts/install-chromium.sh  Debian package (root or sudo): editor screenshots (e2e)
 #   Redis, PostgreSQL   scripts/install-redis.sh, install-postgres.sh  Debian packages (root or sudo): queue mode
-# The n8n versions come from scripts/lib/versions.mjs (every version the suites run against).
+# The n8n versions come from scripts/lib/n8n-versions.mjs (every version the suites run against).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { printf '[prepare] %s\n' "$*" >&2; }
@@ -29,7 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 started=$SECONDS
-for version in $(node scripts/lib/versions.mjs); do
+for version in $(node scripts/lib/n8n-versions.mjs); do
   N8N_VERSION="$version" bash scripts/install-n8n.sh >/dev/null
 done
 bash scripts/install-chromium.sh >/dev/null

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// npm run test:n8n / npm run examples: the manual examples in a real n8n, headless, against the sandboxes.
 // Runs this package's manual examples inside a real n8n, headless, against the local sandboxes:
 //   examples/activatepro-upsert.json  (ActivatePro sandbox)  create or update 3 users, wait for processing
 //   examples/emailapi-welcome.json    (Email API sandbox)    create 2 users and contacts, send the welcome email

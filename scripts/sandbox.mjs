@@ -4,7 +4,7 @@
 // Starts the local API sandboxes on fixed ports and keeps them up until Ctrl-C, so an n8n you run yourself
 // (e.g. `npx n8n`, with this package linked into ~/.n8n/nodes) can call them: it prints, for each one, the
 // values to enter in the n8n credential. Every request is printed as it arrives (unless --quiet).
-// Each sandbox also answers control requests under /__sandbox/ (see test/sandbox/http-kit.js), e.g.
+// Each sandbox also answers control requests under /__sandbox/ (see scripts/sandbox/sandbox-server.js), e.g.
 //   curl localhost:4010/__sandbox/state
 //   curl -X POST localhost:4010/__sandbox/faults -d '{"route":"PUT /users","kind":"status","status":503,"times":2}'
 import { parseArgs } from 'node:util';

@@ -1,4 +1,11 @@
-import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+// The ActivatePro User node: its description, and execute handed to the router. Uses actions/.
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 
 import { router } from './actions/router';
 import { properties } from './actions/user';
@@ -11,7 +18,8 @@ export class ActivateProUser implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] }}',
-		description: 'Create, update, delete and look up users in ActivatePro (User Management API v2), one by one or 1000 per request',
+		description:
+			'Create, update, delete and look up users in ActivatePro (User Management API v2), one by one or 1000 per request',
 		defaults: { name: 'ActivatePro User' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

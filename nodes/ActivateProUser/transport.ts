@@ -1,9 +1,23 @@
+// ActivatePro's one request function (credential, retries, waits) and its errors in words. Uses shared/ only.
 import type { IDataObject, INode } from 'n8n-workflow';
 
 import { apiError, redactDeep, urlSecrets } from '../shared/errors';
-import { DEFAULT_REQUEST_TIMEOUT_MS, isIdempotent, sendOnce, trimSlash, type IdempotentMethod, type RequestContext } from '../shared/http';
+import {
+	DEFAULT_REQUEST_TIMEOUT_MS,
+	isIdempotent,
+	sendOnce,
+	trimSlash,
+	type IdempotentMethod,
+	type RequestContext,
+} from '../shared/http';
 import { nodeLog, requestLabel } from '../shared/log';
-import { DEFAULT_RETRY_POLICY, withRetries, type AttemptOutcome, type RetryPolicy, type RetryResult } from '../shared/retry';
+import {
+	DEFAULT_RETRY_POLICY,
+	withRetries,
+	type AttemptOutcome,
+	type RetryPolicy,
+	type RetryResult,
+} from '../shared/retry';
 import { maxWaitMs, WaitBudget, WaitRefused, waitRefusedText } from '../shared/waits';
 
 export const CREDENTIAL_TYPE = 'activateProApi';
@@ -115,7 +129,15 @@ export async function activateProRequest(
 	const log = { to: nodeLog(ctx), service: 'ActivatePro', request: requestLabel(method, path, itemIndex) };
 	const budget = new WaitBudget(maxWaitMs(ctx, itemIndex), options.deadline);
 	const result: RetryResult = await withRetries(
-		() => sendOnce(ctx, CREDENTIAL_TYPE, { method, baseUrl, path, body, secrets, timeoutMs: budget.attemptTimeoutMs(DEFAULT_REQUEST_TIMEOUT_MS) }),
+		() =>
+			sendOnce(ctx, CREDENTIAL_TYPE, {
+				method,
+				baseUrl,
+				path,
+				body,
+				secrets,
+				timeoutMs: budget.attemptTimeoutMs(DEFAULT_REQUEST_TIMEOUT_MS),
+			}),
 		options.policy ?? DEFAULT_RETRY_POLICY,
 		{ idempotent: isIdempotent({ method, idempotent: options.idempotent }), budget, log },
 	).catch((error: unknown) => {
@@ -128,12 +150,16 @@ export async function activateProRequest(
 	});
 	const { outcome, attempts } = result;
 	if (outcome.kind === 'transportError') {
-		const unsettled = result.unsettled ? ' It was not sent again: it is not safe to repeat, and it may or may not have been applied.' : '';
+		const unsettled = result.unsettled
+			? ' It was not sent again: it is not safe to repeat, and it may or may not have been applied.'
+			: '';
 		throw apiError(ctx.getNode(), {
 			message: `Could not reach ActivatePro at ${baseUrl} (${outcome.code}) after ${attempts} attempt${attempts === 1 ? '' : 's'}`,
 			description:
 				`${String(outcome.error.message).slice(0, 300)}. Check the Base URL in the ActivatePro API credential and that the service is up.` +
-				(outcome.maybeProcessed ? ' The last request may have reached ActivatePro; repeating an upsert or delete is safe.' : '') +
+				(outcome.maybeProcessed
+					? ' The last request may have reached ActivatePro; repeating an upsert or delete is safe.'
+					: '') +
 				unsettled,
 			itemIndex,
 			secrets,
@@ -142,7 +168,8 @@ export async function activateProRequest(
 	if (result.unsettled) {
 		throw apiError(ctx.getNode(), {
 			message: `ActivatePro answered HTTP ${outcome.statusCode} to ${log.request}: it may or may not have been applied`,
-			description: 'Not sent again: this request is not safe to repeat. Check its effect in ActivatePro before running the item again.',
+			description:
+				'Not sent again: this request is not safe to repeat. Check its effect in ActivatePro before running the item again.',
 			httpCode: outcome.statusCode,
 			itemIndex,
 			secrets,
@@ -171,14 +198,19 @@ export function describeApiError(error: ActivateProApiError): string {
 }
 
 /** Turns a non-success answer into an error that says what happened and what to do. */
-export function answerError(node: INode, answer: ActivateProAnswer, context: { itemIndex?: number; action: string; notFound?: string }) {
+export function answerError(
+	node: INode,
+	answer: ActivateProAnswer,
+	context: { itemIndex?: number; action: string; notFound?: string },
+) {
 	const { statusCode, body } = answer;
 	const errors = apiErrorsOf(body);
 	let message: string;
 	let description: string | undefined;
 	if (statusCode === 401 || statusCode === 403) {
 		message = `ActivatePro rejected the API key (HTTP ${statusCode})`;
-		description = 'Check the API key in the ActivatePro API credential: it must be the Master API key from Settings → System setup → API keys.';
+		description =
+			'Check the API key in the ActivatePro API credential: it must be the Master API key from Settings → System setup → API keys.';
 	} else if (statusCode === 404 && context.notFound) {
 		message = context.notFound;
 	} else if (errors.length > 0) {
@@ -186,10 +218,12 @@ export function answerError(node: INode, answer: ActivateProAnswer, context: { i
 		description = errors.length > 1 ? errors.map(describeApiError).join('\n') : undefined;
 	} else if (statusCode === 429) {
 		message = `ActivatePro kept answering 429 (too many requests) while trying to ${context.action}`;
-		description = 'The rate limit did not clear within the retries; run the workflow again later or send fewer requests at once (use the Batch operation).';
+		description =
+			'The rate limit did not clear within the retries; run the workflow again later or send fewer requests at once (use the Batch operation).';
 	} else if (statusCode >= 500) {
 		message = `ActivatePro failed with HTTP ${statusCode} while trying to ${context.action}, after ${answer.attempts} attempts`;
-		description = 'The service is having trouble; nothing is known to have changed for this request. Run it again later.';
+		description =
+			'The service is having trouble; nothing is known to have changed for this request. Run it again later.';
 	} else {
 		const text = typeof body === 'string' ? body.slice(0, 300) : JSON.stringify(body ?? '').slice(0, 300);
 		message = `ActivatePro answered HTTP ${statusCode} while trying to ${context.action}`;
@@ -201,7 +235,14 @@ export function answerError(node: INode, answer: ActivateProAnswer, context: { i
 		description,
 		httpCode: statusCode,
 		itemIndex: context.itemIndex,
-		data: first ? { code: first.code ?? '', title: first.title ?? '', details: first.details ?? '', pointer: first.source?.pointer ?? '' } : undefined,
+		data: first
+			? {
+					code: first.code ?? '',
+					title: first.title ?? '',
+					details: first.details ?? '',
+					pointer: first.source?.pointer ?? '',
+				}
+			: undefined,
 		secrets: answer.secrets,
 	});
 }

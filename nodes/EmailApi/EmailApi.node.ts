@@ -1,4 +1,11 @@
-import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+// The Email API node: its description, execute handed to the router, the workflow list search. Uses actions/, methods/.
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 
 import { properties } from './actions/description';
 import { router } from './actions/router';
@@ -12,7 +19,8 @@ export class EmailApi implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Create and remove Email API users, upsert contacts and start email workflows (welcome, re-engagement)',
+		description:
+			'Create and remove Email API users, upsert contacts and start email workflows (welcome, re-engagement)',
 		defaults: { name: 'Email API' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -1,10 +1,17 @@
+// Email API's one request function (credential, pacing, retries, waits) and its errors in words. Uses shared/ only.
 import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, INode } from 'n8n-workflow';
 
 import { apiError, redactDeep, urlSecrets } from '../shared/errors';
 import { DEFAULT_REQUEST_TIMEOUT_MS, isIdempotent, sendOnce, trimSlash, type Idempotency } from '../shared/http';
 import { duration, nodeLog, requestLabel } from '../shared/log';
 import { RequestPacer } from '../shared/rateLimit';
-import { DEFAULT_RETRY_POLICY, withRetries, type AttemptOutcome, type RetryHooks, type RetryResult } from '../shared/retry';
+import {
+	DEFAULT_RETRY_POLICY,
+	withRetries,
+	type AttemptOutcome,
+	type RetryHooks,
+	type RetryResult,
+} from '../shared/retry';
 import { humanDuration, maxWaitMs, WaitBudget, WaitRefused, waitRefusedText } from '../shared/waits';
 
 type Context = IExecuteFunctions | ILoadOptionsFunctions;
@@ -44,7 +51,9 @@ export async function emailApiSettings(ctx: Context): Promise<EmailApiSettings> 
 		locationId: String(credentials.locationId || tokenData.locationId || ''),
 		companyId: String(credentials.companyId || tokenData.companyId || ''),
 		secrets: [
-			...[credentials.token, credentials.clientSecret, tokenData.access_token, tokenData.refresh_token].filter((s): s is string => typeof s === 'string'),
+			...[credentials.token, credentials.clientSecret, tokenData.access_token, tokenData.refresh_token].filter(
+				(s): s is string => typeof s === 'string',
+			),
 			...urlSecrets(String(credentials.baseUrl ?? '')),
 		],
 	};
@@ -65,7 +74,8 @@ function pacerFor(ctx: Context): RequestPacer {
 	if (!pacer) {
 		pacer = new RequestPacer(RATE_LIMIT_HEADERS);
 		const log = nodeLog(ctx);
-		pacer.onPause = (ms, why) => log.debug(`pacing: waiting ${duration(ms)} before the next Email API request (${why})`, { waitMs: ms });
+		pacer.onPause = (ms, why) =>
+			log.debug(`pacing: waiting ${duration(ms)} before the next Email API request (${why})`, { waitMs: ms });
 		pacers.set(ctx, pacer);
 	}
 	return pacer;
@@ -75,7 +85,10 @@ function pacerFor(ctx: Context): RequestPacer {
 export function logPacing(ctx: Context): void {
 	const pacer = pacers.get(ctx);
 	if (pacer && pacer.waitedMs >= 1000) {
-		nodeLog(ctx).info(`paced to the Email API's rate limit: ${pacer.pauses} waits, ${duration(pacer.waitedMs)} in all`, { waitedMs: pacer.waitedMs });
+		nodeLog(ctx).info(
+			`paced to the Email API's rate limit: ${pacer.pauses} waits, ${duration(pacer.waitedMs)} in all`,
+			{ waitedMs: pacer.waitedMs },
+		);
 	}
 }
 
@@ -100,9 +113,15 @@ export type EmailApiRequest = Idempotency & {
 	qs?: IDataObject;
 	body?: unknown;
 	itemIndex?: number;
-	/** For requests that are not safe to repeat and can be looked up: decides what to do before a retry (see RetryHooks). */
+	/**
+	 * For requests that are not safe to repeat and can be looked up: decides what to do before a retry
+	 * (see RetryHooks).
+	 */
 	beforeRetry?: RetryHooks['beforeRetry'];
-	/** For requests that are not safe to repeat: what it does and how to check it, for the error after an ambiguous failure. */
+	/**
+	 * For requests that are not safe to repeat: what it does and how to check it, for the error after an
+	 * ambiguous failure.
+	 */
 	ifUnsure?: { action: string; check: string };
 };
 
@@ -112,13 +131,18 @@ export type EmailApiRequest = Idempotency & {
  * could be had, when a request that is not safe to repeat may or may not have happened, or when the API asks
  * for a wait longer than the node waits (its daily limit included).
  */
-export async function emailApiRequest(ctx: Context, request: EmailApiRequest, settings?: EmailApiSettings): Promise<EmailApiAnswer> {
+export async function emailApiRequest(
+	ctx: Context,
+	request: EmailApiRequest,
+	settings?: EmailApiSettings,
+): Promise<EmailApiAnswer> {
 	const s = settings ?? (await emailApiSettings(ctx));
 	const pacer = pacerFor(ctx);
 	const node = ctx.getNode();
 	const { itemIndex } = request;
 	if (pacer.dailyRemaining === 0) {
-		if (pacer.dailyResetAt !== undefined && Date.now() >= pacer.dailyResetAt) pacer.dailyRemaining = undefined; // a new day
+		if (pacer.dailyResetAt !== undefined && Date.now() >= pacer.dailyResetAt)
+			pacer.dailyRemaining = undefined; // a new day
 		else throw dailyLimitError(node, pacer, itemIndex, s.secrets);
 	}
 	const label = requestLabel(request.method, request.path, itemIndex);
@@ -164,10 +188,16 @@ export async function emailApiRequest(ctx: Context, request: EmailApiRequest, se
 	const { outcome, attempts, rateLimited } = result;
 	const failed = outcome.kind === 'transportError' || outcome.statusCode >= 400;
 	// An OAuth2 access token refreshed during this request is not in the settings read before it.
-	const secrets = failed && s.credentialType === CREDENTIAL_TYPES.oAuth2 ? [...s.secrets, ...(await emailApiSecrets(ctx))] : s.secrets;
+	const secrets =
+		failed && s.credentialType === CREDENTIAL_TYPES.oAuth2
+			? [...s.secrets, ...(await emailApiSecrets(ctx))]
+			: s.secrets;
 	if (result.unsettled) {
 		const cause = outcome.kind === 'response' ? `HTTP ${outcome.statusCode}` : outcome.code;
-		const unsure = request.ifUnsure ?? { action: label, check: 'Check in HighLevel whether it happened before running this item again.' };
+		const unsure = request.ifUnsure ?? {
+			action: label,
+			check: 'Check in HighLevel whether it happened before running this item again.',
+		};
 		throw apiError(node, {
 			message: `${unsure.action} may or may not have happened (${cause}): not sent again`,
 			description: `The Email API ${outcome.kind === 'response' ? `answered ${outcome.statusCode}` : `connection failed (${outcome.code})`} after the request was sent, and it is not safe to repeat. ${unsure.check}`,
@@ -225,12 +255,16 @@ export function emailApiError(node: INode, answer: EmailApiAnswer, context: Erro
 			message = `The Email API rejected the credentials (HTTP ${statusCode}) while trying to ${context.action}`;
 			description = `${apiMessage ? `API: ${apiMessage}. ` : ''}Check the token in the Email API credential, or reconnect the Rankr OAuth2 credential.`;
 		}
-	} else if ((statusCode === 404 || (statusCode === 400 && /not found|invalid/i.test(apiMessage) && context.notFound)) && context.notFound) {
+	} else if (
+		(statusCode === 404 || (statusCode === 400 && /not found|invalid/i.test(apiMessage) && context.notFound)) &&
+		context.notFound
+	) {
 		message = context.notFound;
 		description = apiMessage ? `API: ${apiMessage}` : undefined;
 	} else if (statusCode === 429) {
 		message = `The Email API's rate limit did not clear while trying to ${context.action}`;
-		description = 'The burst limit is 100 requests per 10 s and 200,000 a day per location. Run again later, or with fewer items at once.';
+		description =
+			'The burst limit is 100 requests per 10 s and 200,000 a day per location. Run again later, or with fewer items at once.';
 	} else if (statusCode >= 500) {
 		message = `The Email API failed with HTTP ${statusCode} while trying to ${context.action}, after ${answer.attempts} attempts`;
 		description = `${apiMessage ? `API: ${apiMessage}. ` : ''}The service is having trouble; run the workflow again later.`;
@@ -238,14 +272,25 @@ export function emailApiError(node: INode, answer: EmailApiAnswer, context: Erro
 		message = `The Email API refused to ${context.action} (HTTP ${statusCode}): ${apiMessage || 'no reason given'}`;
 		description = statusCode === 422 ? 'Fix the fields named above and run again.' : undefined;
 	}
-	return apiError(node, { message, description, httpCode: statusCode, itemIndex: context.itemIndex, data: apiMessage ? { apiMessage } : undefined, secrets: answer.secrets });
+	return apiError(node, {
+		message,
+		description,
+		httpCode: statusCode,
+		itemIndex: context.itemIndex,
+		data: apiMessage ? { apiMessage } : undefined,
+		secrets: answer.secrets,
+	});
 }
 
 /** The API's message: a string, or NestJS's array of validation messages. */
 export function messageOf(body: unknown): string {
 	const message = typeof body === 'string' ? body : (body as IDataObject | undefined)?.message;
 	// quoted server text is cut before it goes into a message (it is already redacted: see emailApiRequest)
-	const text = Array.isArray(message) ? message.slice(0, 20).map(String).join('; ') : typeof message === 'string' ? message : '';
+	const text = Array.isArray(message)
+		? message.slice(0, 20).map(String).join('; ')
+		: typeof message === 'string'
+			? message
+			: '';
 	return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 

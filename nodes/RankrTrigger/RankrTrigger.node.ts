@@ -1,3 +1,4 @@
+// The Rankr Trigger node: a webhook that verifies, de-duplicates and filters events. Uses its modules, shared/log.
 import type {
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
@@ -14,7 +15,14 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { nodeLog } from '../shared/log';
 import { EVENT_TYPES, filteredOut, normalise, type EventFilters } from './events';
 import { deliveryKey, recentDeliveries } from './redeliveries';
-import { checkCredential, eventTime, keyRingOf, verifySignature, withinReplayWindow, type VerificationSettings } from './verify';
+import {
+	checkCredential,
+	eventTime,
+	keyRingOf,
+	verifySignature,
+	withinReplayWindow,
+	type VerificationSettings,
+} from './verify';
 
 /** Larger bodies are refused before they are parsed: no Rankr event comes near this. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -98,7 +106,10 @@ export class RankrTrigger implements INodeType {
 
 	methods = {
 		credentialTest: {
-			async rankrWebhookApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+			async rankrWebhookApiTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
 				const check = checkCredential(settingsOf((credential.data ?? {}) as IDataObject));
 				if (check.problem) return { status: 'Error', message: check.problem };
 				// n8n shows the message of a failed test only: a saved RSA credential that still works but cannot
@@ -116,9 +127,17 @@ export class RankrTrigger implements INodeType {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
 				const check = checkCredential(settingsOf(await this.getCredentials('rankrWebhookApi')));
-				if (check.problem) throw new NodeOperationError(this.getNode(), `The Rankr webhook credential cannot verify deliveries: ${check.problem}`);
+				if (check.problem)
+					throw new NodeOperationError(
+						this.getNode(),
+						`The Rankr webhook credential cannot verify deliveries: ${check.problem}`,
+					);
 				// A saved RSA credential keeps working as before (see keyRingOf in verify.ts): activate, but say so.
-				if (check.legacyRsaNotice) this.logger?.warn(`[${this.getNode().name}] activated with a legacy RSA key: ${check.legacyRsaNotice}`, { node: this.getNode().name, workflowId: this.getWorkflow().id ?? '' });
+				if (check.legacyRsaNotice)
+					this.logger?.warn(`[${this.getNode().name}] activated with a legacy RSA key: ${check.legacyRsaNotice}`, {
+						node: this.getNode().name,
+						workflowId: this.getWorkflow().id ?? '',
+					});
 				return true;
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
@@ -150,7 +169,9 @@ export class RankrTrigger implements INodeType {
 		const verdict = verifySignature(settings, rawBody, req.headers as Record<string, unknown>);
 		if (!verdict.ok) {
 			// Neither the answer nor the log names a header: one reason for a missing, misplaced or forged signature.
-			log.warn(`refused a delivery (${verdict.status}): missing or invalid signature (verification: ${settings.method}${credentialHint(settings)}); no workflow started`);
+			log.warn(
+				`refused a delivery (${verdict.status}): missing or invalid signature (verification: ${settings.method}${credentialHint(settings)}); no workflow started`,
+			);
 			return answer(verdict.status, { error: verdict.reason });
 		}
 
@@ -169,7 +190,9 @@ export class RankrTrigger implements INodeType {
 		for (const [field, max] of Object.entries(MAX_ID_CHARS)) {
 			const value = event[field];
 			if (typeof value === 'string' && value.length > max) {
-				log.warn(`refused a correctly signed delivery (400): its ${field} is ${value.length} characters, over the ${max} a Rankr ${field} can be`);
+				log.warn(
+					`refused a correctly signed delivery (400): its ${field} is ${value.length} characters, over the ${max} a Rankr ${field} can be`,
+				);
 				return answer(400, { error: `${field} is longer than ${max} characters` });
 			}
 		}
@@ -178,8 +201,15 @@ export class RankrTrigger implements INodeType {
 		// 3. Replays: a stale (or future) timestamp is acknowledged but starts nothing. At warn: Rankr retries with
 		//    the original timestamp, so after an outage longer than the window every retried delivery ends here.
 		if (!withinReplayWindow(event.timestamp, settings.replayWindowSeconds)) {
-			log.warn(`acknowledged ${String(event.type)} ${webhookId} without starting a run: ${outsideWindow(event.timestamp, settings.replayWindowSeconds)}`, { webhookId, eventType: String(event.type) });
-			return answer(200, { received: true, ignored: 'timestamp outside the replay window', webhookId: event.webhookId ?? null });
+			log.warn(
+				`acknowledged ${String(event.type)} ${webhookId} without starting a run: ${outsideWindow(event.timestamp, settings.replayWindowSeconds)}`,
+				{ webhookId, eventType: String(event.type) },
+			);
+			return answer(200, {
+				received: true,
+				ignored: 'timestamp outside the replay window',
+				webhookId: event.webhookId ?? null,
+			});
 		}
 
 		// 4. The node's filters.
@@ -202,8 +232,14 @@ export class RankrTrigger implements INodeType {
 			const forgetAt = eventTime(event.timestamp) + settings.replayWindowSeconds * 1000 + 1000;
 			const key = deliveryKey(this.getWorkflow().id, node.id ?? node.name, event.webhookId);
 			if (!recentDeliveries.firstSighting(key, forgetAt, Date.now())) {
-				log.info(`acknowledged ${String(event.type)} ${webhookId} without starting a run: a redelivery of an event already received`);
-				return answer(200, { received: true, ignored: 'redelivery of an event already received', webhookId: event.webhookId });
+				log.info(
+					`acknowledged ${String(event.type)} ${webhookId} without starting a run: a redelivery of an event already received`,
+				);
+				return answer(200, {
+					received: true,
+					ignored: 'redelivery of an event already received',
+					webhookId: event.webhookId,
+				});
 			}
 		}
 
@@ -230,7 +266,8 @@ function credentialHint(settings: VerificationSettings): string {
 	if (settings.method !== 'ed25519') return '';
 	const ring = keyRingOf(settings);
 	if (ring.legacyRsa) return '; the credential holds only a legacy RSA key, see its credential test';
-	if (ring.problems.length) return `; the credential has ${ring.keys.length ? 'unusable keys' : 'no usable key'}, see its credential test`;
+	if (ring.problems.length)
+		return `; the credential has ${ring.keys.length ? 'unusable keys' : 'no usable key'}, see its credential test`;
 	return '';
 }
 

@@ -1,3 +1,4 @@
+// Rankr Trigger: the event types, the event filters and the normalised event. Uses n8n types only.
 import type { IDataObject } from 'n8n-workflow';
 
 export const EVENT_TYPES = ['UserCreate', 'UserUpdate', 'UserDelete', 'UserRankUpdate', 'UserInactive'] as const;

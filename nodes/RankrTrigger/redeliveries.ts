@@ -1,3 +1,4 @@
+// Rankr Trigger: the webhookIds recently started, so a redelivery starts no second run. Uses nothing.
 // Rankr's contract: "reject any requests with duplicate webhookId values" alongside the timestamp window.
 // Workflow static data written in webhook() does not reliably survive between deliveries, and n8n's persisted
 // de-dup store (checkProcessedAndRecord) exists only in execute contexts, so the trigger remembers the ids it

@@ -1,3 +1,4 @@
+// Rankr Trigger: signatures (Ed25519, RSA, HMAC), replay window and credential check. Uses Node's crypto only.
 import { createHmac, createPublicKey, timingSafeEqual, verify as cryptoVerify, type KeyObject } from 'crypto';
 
 export type VerificationMethod = 'ed25519' | 'rsa' | 'hmac' | 'none';
@@ -65,7 +66,14 @@ export function keyRingOf(settings: VerificationSettings): KeyRing {
 	const text = (settings.publicKey ?? '').replace(/\r\n?/g, '\n');
 	const method = settings.method === 'rsa' ? 'rsa' : 'ed25519';
 	if (text.length > MAX_KEY_FIELD_CHARS) {
-		return { scheme: method, keys: [], legacyRsa: false, problems: [`the key field holds ${text.length} characters, more than the ${MAX_KEY_FIELD_CHARS} a list of public keys needs`] };
+		return {
+			scheme: method,
+			keys: [],
+			legacyRsa: false,
+			problems: [
+				`the key field holds ${text.length} characters, more than the ${MAX_KEY_FIELD_CHARS} a list of public keys needs`,
+			],
+		};
 	}
 	const cacheKey = `${method}\u0000${text}`;
 	const cached = rings.get(cacheKey);
@@ -80,17 +88,33 @@ export function keyRingOf(settings: VerificationSettings): KeyRing {
 function rsaRing(text: string): KeyRing {
 	try {
 		const key = createPublicKey(text);
-		if (key.asymmetricKeyType !== 'rsa') return { scheme: 'rsa', keys: [], legacyRsa: false, problems: [`The public key is ${key.asymmetricKeyType}, not RSA`] };
+		if (key.asymmetricKeyType !== 'rsa')
+			return {
+				scheme: 'rsa',
+				keys: [],
+				legacyRsa: false,
+				problems: [`The public key is ${key.asymmetricKeyType}, not RSA`],
+			};
 		return { scheme: 'rsa', keys: [key], legacyRsa: false, problems: [] };
 	} catch (error) {
-		return { scheme: 'rsa', keys: [], legacyRsa: false, problems: [`The public key is not a PEM public key: ${(error as Error).message}`] };
+		return {
+			scheme: 'rsa',
+			keys: [],
+			legacyRsa: false,
+			problems: [`The public key is not a PEM public key: ${(error as Error).message}`],
+		};
 	}
 }
 
 function ed25519Ring(text: string): KeyRing {
 	const entries = splitKeyList(text);
 	if (entries.length === 0) {
-		return { scheme: 'ed25519', keys: [], legacyRsa: false, problems: ['no public key: paste Rankr\'s Ed25519 public key (PEM, or the raw key in base64 or hex)'] };
+		return {
+			scheme: 'ed25519',
+			keys: [],
+			legacyRsa: false,
+			problems: ["no public key: paste Rankr's Ed25519 public key (PEM, or the raw key in base64 or hex)"],
+		};
 	}
 	const ed25519: KeyObject[] = [];
 	const rsa: KeyObject[] = [];
@@ -107,19 +131,28 @@ function ed25519Ring(text: string): KeyRing {
 		else if (parsed.asymmetricKeyType === 'ed25519') ed25519.push(parsed);
 		else if (parsed.asymmetricKeyType === 'rsa') {
 			rsa.push(parsed);
-			rsaProblems.push(`${of(entry.number)} is an RSA key, not Ed25519 (RSA keys verify only the legacy x-wh-signature: use a separate credential with the method "RSA Public Key (Legacy)" for it)`);
+			rsaProblems.push(
+				`${of(entry.number)} is an RSA key, not Ed25519 (RSA keys verify only the legacy x-wh-signature: use a separate credential with the method "RSA Public Key (Legacy)" for it)`,
+			);
 		} else problems.push(`${of(entry.number)} is an ${parsed.asymmetricKeyType ?? 'unknown'} key, not Ed25519`);
 	}
-	if (ed25519.length === 0 && problems.length === 0 && rsa.length > 0) return { scheme: 'rsa', keys: rsa, legacyRsa: true, problems: [] };
+	if (ed25519.length === 0 && problems.length === 0 && rsa.length > 0)
+		return { scheme: 'rsa', keys: rsa, legacyRsa: true, problems: [] };
 	if (ed25519.length === 0 && !entries.some((e) => e.label?.includes('PRIVATE'))) {
 		// As before Ed25519: the whole text as one PEM key (tolerates text around it, as createPublicKey does).
 		const legacy = rsaRing(text);
 		if (legacy.keys.length) return { ...legacy, legacyRsa: true };
 	}
-	return { scheme: 'ed25519', keys: ed25519, legacyRsa: false, problems: [...rsaProblems, ...problems].sort(byKeyNumber) };
+	return {
+		scheme: 'ed25519',
+		keys: ed25519,
+		legacyRsa: false,
+		problems: [...rsaProblems, ...problems].sort(byKeyNumber),
+	};
 }
 
-const byKeyNumber = (a: string, b: string) => Number(/^key (\d+)/.exec(a)?.[1] ?? 0) - Number(/^key (\d+)/.exec(b)?.[1] ?? 0);
+const byKeyNumber = (a: string, b: string) =>
+	Number(/^key (\d+)/.exec(a)?.[1] ?? 0) - Number(/^key (\d+)/.exec(b)?.[1] ?? 0);
 
 interface KeyEntry {
 	number: number;
@@ -164,7 +197,8 @@ function splitKeyList(text: string): KeyEntry[] {
 function parseEntry(entry: KeyEntry): KeyObject | string {
 	if (entry.label !== undefined) {
 		if (entry.unterminated) return `is a PEM block without its "-----END ${entry.label}-----" line`;
-		if (entry.label.includes('PRIVATE')) return 'is a private key: paste the public key (and keep the private one secret)';
+		if (entry.label.includes('PRIVATE'))
+			return 'is a private key: paste the public key (and keep the private one secret)';
 		const pem = `-----BEGIN ${entry.label}-----\n${(entry.body.match(/.{1,64}/g) ?? []).join('\n')}\n-----END ${entry.label}-----\n`;
 		try {
 			return createPublicKey(pem);
@@ -176,9 +210,16 @@ function parseEntry(entry: KeyEntry): KeyObject | string {
 	let bytes: Buffer | undefined;
 	if (/^[0-9a-fA-F]{64}$/.test(line)) bytes = Buffer.from(line, 'hex');
 	else if (line.length <= 200 && /^[A-Za-z0-9+/_-]+={0,2}$/.test(line)) bytes = Buffer.from(line, 'base64');
-	const der = bytes?.length === 32 ? Buffer.concat([ED25519_SPKI_PREFIX, bytes]) : bytes?.length === 44 && bytes.subarray(0, 12).equals(ED25519_SPKI_PREFIX) ? bytes : undefined;
+	const der =
+		bytes?.length === 32
+			? Buffer.concat([ED25519_SPKI_PREFIX, bytes])
+			: bytes?.length === 44 && bytes.subarray(0, 12).equals(ED25519_SPKI_PREFIX)
+				? bytes
+				: undefined;
 	if (!der) {
-		const what = bytes ? `decodes to ${bytes.length} bytes` : `is a line of ${line.length} characters that is neither base64 nor hex`;
+		const what = bytes
+			? `decodes to ${bytes.length} bytes`
+			: `is a line of ${line.length} characters that is neither base64 nor hex`;
 		return `${what}: expected a PEM block (-----BEGIN PUBLIC KEY-----) or a raw 32-byte Ed25519 key in base64 (44 characters) or hex (64 characters)`;
 	}
 	try {
@@ -229,7 +270,11 @@ function verifyHmac(rawBody: Buffer, header: string, secret: string): boolean {
  * Checks the signature of a delivery before anything else looks at it. Ed25519 is read from x-ghl-signature
  * only, RSA from x-wh-signature only: a signature in another header does not count.
  */
-export function verifySignature(settings: VerificationSettings, rawBody: Buffer, headers: Record<string, unknown>): Verdict {
+export function verifySignature(
+	settings: VerificationSettings,
+	rawBody: Buffer,
+	headers: Record<string, unknown>,
+): Verdict {
 	if (settings.method === 'none') return { ok: true };
 	const header = (name: string) => {
 		const value = headers[name];
@@ -242,7 +287,12 @@ export function verifySignature(settings: VerificationSettings, rawBody: Buffer,
 	} else {
 		const ring = keyRingOf(settings);
 		const signature = header(ring.scheme === 'ed25519' ? 'x-ghl-signature' : 'x-wh-signature');
-		verified = signature !== '' && ring.keys.length > 0 && (ring.scheme === 'ed25519' ? verifyEd25519(rawBody, signature, ring.keys) : verifyRsa(rawBody, signature, ring.keys));
+		verified =
+			signature !== '' &&
+			ring.keys.length > 0 &&
+			(ring.scheme === 'ed25519'
+				? verifyEd25519(rawBody, signature, ring.keys)
+				: verifyRsa(rawBody, signature, ring.keys));
 	}
 	return verified ? { ok: true } : { ok: false, status: 401, reason: INVALID_SIGNATURE };
 }
@@ -277,17 +327,42 @@ export const LEGACY_RSA_NOTICE =
 /** Problems with the credential itself, for the credential test and activation. */
 export function checkCredential(settings: VerificationSettings): CredentialCheck {
 	const windowProblem = settings.replayWindowSeconds > 0 ? undefined : 'The replay window must be at least 1 second';
-	if (settings.method === 'none') return { problem: windowProblem, summary: 'No verification: any request to the webhook URL will start the workflow' };
+	if (settings.method === 'none')
+		return {
+			problem: windowProblem,
+			summary: 'No verification: any request to the webhook URL will start the workflow',
+		};
 	if (settings.method === 'hmac') {
-		return { problem: (settings.secret ?? '').length ? windowProblem : 'The shared secret is empty', summary: 'The shared secret is set' };
+		return {
+			problem: (settings.secret ?? '').length ? windowProblem : 'The shared secret is empty',
+			summary: 'The shared secret is set',
+		};
 	}
 	const ring = keyRingOf(settings);
 	if (ring.problems.length) {
 		const problem = ring.problems.join('; ');
-		return { problem: settings.method === 'rsa' ? problem : `${problem.charAt(0).toUpperCase()}${problem.slice(1)}`, summary: '' };
+		return {
+			problem: settings.method === 'rsa' ? problem : `${problem.charAt(0).toUpperCase()}${problem.slice(1)}`,
+			summary: '',
+		};
 	}
-	if (ring.legacyRsa) return { problem: windowProblem, legacyRsaNotice: LEGACY_RSA_NOTICE, summary: 'The RSA public key is usable (legacy)' };
-	if (ring.scheme === 'rsa') return { problem: windowProblem, summary: 'The RSA public key is usable (legacy x-wh-signature; Rankr signs with Ed25519 since 2026-07-01)' };
+	if (ring.legacyRsa)
+		return {
+			problem: windowProblem,
+			legacyRsaNotice: LEGACY_RSA_NOTICE,
+			summary: 'The RSA public key is usable (legacy)',
+		};
+	if (ring.scheme === 'rsa')
+		return {
+			problem: windowProblem,
+			summary: 'The RSA public key is usable (legacy x-wh-signature; Rankr signs with Ed25519 since 2026-07-01)',
+		};
 	const n = ring.keys.length;
-	return { problem: windowProblem, summary: n === 1 ? 'The Ed25519 public key is usable' : `${n} Ed25519 public keys are usable: a delivery signed with any of them is accepted` };
+	return {
+		problem: windowProblem,
+		summary:
+			n === 1
+				? 'The Ed25519 public key is usable'
+				: `${n} Ed25519 public keys are usable: a delivery signed with any of them is accepted`,
+	};
 }

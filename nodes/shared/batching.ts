@@ -1,3 +1,4 @@
+// Shared: chunks of entries for one request, and the entry an error's JSON pointer names. Uses nothing.
 /** A chunk of entries bound for one request, remembering which input item each entry came from. */
 export interface Chunk<E> {
 	entries: E[];
@@ -22,7 +23,10 @@ const MAX_POINTER_LENGTH = 1000;
 export function parseEntryPointer(pointer: unknown): { list: string; index: number; field?: string } | undefined {
 	// a pointer into a batch of 1000 is short; a longer one (from a broken or hostile server) names no entry
 	if (typeof pointer !== 'string' || pointer.length > MAX_POINTER_LENGTH) return undefined;
-	const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+	const parts = pointer
+		.split('/')
+		.slice(1)
+		.map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
 	if (parts.length < 2 || !/^\d+$/.test(parts[1])) return undefined;
 	return { list: parts[0], index: Number(parts[1]), field: parts.length > 2 ? parts.slice(2).join('/') : undefined };
 }

@@ -1,3 +1,4 @@
+// Shared: errors in words a user acts on, secrets masked, and the error item. Uses n8n-workflow only.
 import type { IDataObject, INode, INodeExecutionData, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
@@ -22,7 +23,8 @@ export function redactDeep<T>(value: T, secrets: ReadonlyArray<string | undefine
 	if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets, depth + 1)) as T;
 	if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
 		const out: IDataObject = {};
-		for (const [k, v] of Object.entries(value as IDataObject)) out[redact(k, secrets)] = redactDeep(v, secrets, depth + 1);
+		for (const [k, v] of Object.entries(value as IDataObject))
+			out[redact(k, secrets)] = redactDeep(v, secrets, depth + 1);
 		return out as T;
 	}
 	return value;
@@ -73,7 +75,13 @@ export function urlSecrets(url: string): string[] {
 	const user = decode(colon === -1 ? userinfo : userinfo.slice(0, colon));
 	const password = colon === -1 ? '' : decode(userinfo.slice(colon + 1));
 	const pair = `${user}:${password}`;
-	return [userinfo, colon === -1 ? '' : userinfo.slice(colon + 1), password, pair, Buffer.from(pair).toString('base64')].filter((s) => s.length >= 4);
+	return [
+		userinfo,
+		colon === -1 ? '' : userinfo.slice(colon + 1),
+		password,
+		pair,
+		Buffer.from(pair).toString('base64'),
+	].filter((s) => s.length >= 4);
 }
 
 export interface ApiErrorDetails {
@@ -119,11 +127,19 @@ export function inputError(node: INode, message: string, itemIndex: number, desc
  * NodeOperationError of its message and description only (its cause may be an HTTP client's error, headers
  * and all).
  */
-export function asNodeError(node: INode, error: unknown, itemIndex: number, secrets: readonly string[] = []): NodeApiError | NodeOperationError {
+export function asNodeError(
+	node: INode,
+	error: unknown,
+	itemIndex: number,
+	secrets: readonly string[] = [],
+): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return redactError(error, secrets);
 	const message = error instanceof Error ? error.message : String(error);
 	const description = (error as { description?: unknown } | undefined)?.description;
-	return new NodeOperationError(node, redact(message, secrets), { itemIndex, description: typeof description === 'string' ? redact(description, secrets) : undefined });
+	return new NodeOperationError(node, redact(message, secrets), {
+		itemIndex,
+		description: typeof description === 'string' ? redact(description, secrets) : undefined,
+	});
 }
 
 /** Masks secrets in place in every text an n8n error carries into the execution data (and its log). */
@@ -132,7 +148,8 @@ export function redactError<E extends Error>(error: E, secrets: readonly string[
 	e.message = redact(e.message, secrets);
 	if (typeof e.description === 'string') e.description = redact(e.description, secrets);
 	if (typeof e.stack === 'string') e.stack = redact(e.stack, secrets);
-	if (Array.isArray(e.messages)) e.messages = e.messages.map((m: unknown) => (typeof m === 'string' ? redact(m, secrets) : m));
+	if (Array.isArray(e.messages))
+		e.messages = e.messages.map((m: unknown) => (typeof m === 'string' ? redact(m, secrets) : m));
 	if (e.context && typeof e.context === 'object') {
 		const context = e.context as IDataObject;
 		for (const key of Object.keys(context)) context[key] = redactDeep(context[key], secrets);
@@ -181,10 +198,16 @@ export function errorItem(error: unknown, itemIndex: number): INodeExecutionData
  */
 export function objectBody(node: INode, body: unknown, service: string, itemIndex?: number): IDataObject {
 	if (body && typeof body === 'object' && !Array.isArray(body)) return body as IDataObject;
-	const got = body === undefined ? 'an empty body' : typeof body === 'string' ? `"${body.slice(0, 120)}${body.length > 120 ? '…' : ''}"` : JSON.stringify(body).slice(0, 120);
+	const got =
+		body === undefined
+			? 'an empty body'
+			: typeof body === 'string'
+				? `"${body.slice(0, 120)}${body.length > 120 ? '…' : ''}"`
+				: JSON.stringify(body).slice(0, 120);
 	throw apiError(node, {
 		message: `${service} answered with success but not with the JSON it should (got ${got})`,
-		description: 'Something between n8n and the API (a proxy, a wrong Base URL) may have answered instead. Check the Base URL in the credential.',
+		description:
+			'Something between n8n and the API (a proxy, a wrong Base URL) may have answered instead. Check the Base URL in the credential.',
 		itemIndex,
 	});
 }

@@ -1,4 +1,11 @@
-import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
+// Shared: one HTTP attempt through n8n's helpers, idempotency, path encoding. Uses errors, retry, text.
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { redact } from './errors';
@@ -31,7 +38,9 @@ export type IdempotentMethod = 'GET' | 'HEAD' | 'PUT' | 'DELETE';
  * true for an upsert (the same state however often it is sent), false for anything that creates, starts or
  * sends (see the table in docs/reliability.md).
  */
-export type Idempotency = { method: IdempotentMethod; idempotent?: boolean } | { method: 'POST' | 'PATCH'; idempotent: boolean };
+export type Idempotency =
+	| { method: IdempotentMethod; idempotent?: boolean }
+	| { method: 'POST' | 'PATCH'; idempotent: boolean };
 
 export function isIdempotent(request: { method: string; idempotent?: boolean }): boolean {
 	if (typeof request.idempotent === 'boolean') return request.idempotent;
@@ -52,7 +61,11 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
  * statuses thrown, which is when n8n refreshes the access token and repeats the request itself. A 401 means
  * the server did nothing, so repeating is safe even for a create.
  */
-export async function sendOnce(ctx: RequestContext, credentialType: string, request: PlainRequest): Promise<AttemptOutcome> {
+export async function sendOnce(
+	ctx: RequestContext,
+	credentialType: string,
+	request: PlainRequest,
+): Promise<AttemptOutcome> {
 	const options: IHttpRequestOptions = {
 		method: request.method,
 		url: `${trimSlash(request.baseUrl)}${request.path}`,
@@ -74,21 +87,38 @@ export async function sendOnce(ctx: RequestContext, credentialType: string, requ
 	return attempt(ctx, credentialType, { ...options, ignoreHttpStatusErrors: false }, request);
 }
 
-async function attempt(ctx: RequestContext, credentialType: string, options: IHttpRequestOptions, request: PlainRequest): Promise<AttemptOutcome> {
+async function attempt(
+	ctx: RequestContext,
+	credentialType: string,
+	options: IHttpRequestOptions,
+	request: PlainRequest,
+): Promise<AttemptOutcome> {
 	try {
 		const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, options)) as {
 			statusCode: number;
 			headers: Record<string, unknown>;
 			body: unknown;
 		};
-		return { kind: 'response', statusCode: response.statusCode, headers: response.headers ?? {}, body: parseBody(response.body) };
+		return {
+			kind: 'response',
+			statusCode: response.statusCode,
+			headers: response.headers ?? {},
+			body: parseBody(response.body),
+		};
 	} catch (error) {
 		const answered = responseOf(error);
 		if (answered) return answered;
 		const transport = classifyTransportError(error);
 		// Not a network failure (e.g. an unusable URL): report its message only, never the request it carried,
 		// and never the URL's user and password.
-		if (!transport) throw new NodeOperationError(ctx.getNode(), redact(`Request to ${request.baseUrl} failed: ${String((error as Error).message).slice(0, 300)}`, request.secrets));
+		if (!transport)
+			throw new NodeOperationError(
+				ctx.getNode(),
+				redact(
+					`Request to ${request.baseUrl} failed: ${String((error as Error).message).slice(0, 300)}`,
+					request.secrets,
+				),
+			);
 		return { kind: 'transportError', error: error as Error, ...transport };
 	}
 }
@@ -102,13 +132,19 @@ function responseOf(error: unknown): AttemptOutcome | undefined {
 	for (let depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
 		const response = (current as { response?: RawResponse }).response;
 		if (response && typeof response.status === 'number') {
-			return { kind: 'response', statusCode: response.status, headers: (response.headers ?? {}) as Record<string, unknown>, body: parseBody(response.data) };
+			return {
+				kind: 'response',
+				statusCode: response.status,
+				headers: (response.headers ?? {}) as Record<string, unknown>,
+				body: parseBody(response.data),
+			};
 		}
 		current = (current as { cause?: unknown }).cause;
 	}
 	const { httpCode, context } = error as { httpCode?: unknown; context?: { data?: unknown } };
 	const status = Number(httpCode);
-	if (Number.isInteger(status) && status >= 100 && status <= 599) return { kind: 'response', statusCode: status, headers: {}, body: context?.data };
+	if (Number.isInteger(status) && status >= 100 && status <= 599)
+		return { kind: 'response', statusCode: status, headers: {}, body: context?.data };
 	return undefined;
 }
 
@@ -138,7 +174,9 @@ export function parseBody(body: unknown): unknown {
  */
 export function encodePathSegment(value: string): string {
 	if (value.length <= 2 && /^\.+$/.test(value)) {
-		throw new Error(`${quoted(value)} cannot be used as an ID in a URL: a path segment of only dots would address another endpoint`);
+		throw new Error(
+			`${quoted(value)} cannot be used as an ID in a URL: a path segment of only dots would address another endpoint`,
+		);
 	}
 	return encodeURIComponent(value);
 }

@@ -1,3 +1,4 @@
+// Shared: a parameter read for every item cheaply (a plain $json reference read directly). Uses n8n types.
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 /**
@@ -12,7 +13,12 @@ export type ItemReader = (itemIndex: number) => unknown;
 
 const FIELD_REFERENCE = /^=\s*\{\{\s*\$json((?:\.[A-Za-z_$][\w$]*|\[\s*(?:"[^"\\]*"|'[^'\\]*')\s*\])+)\s*\}\}\s*$/;
 
-export function itemReader(ctx: IExecuteFunctions, name: string, items: INodeExecutionData[], fallback: unknown = ''): ItemReader {
+export function itemReader(
+	ctx: IExecuteFunctions,
+	name: string,
+	items: INodeExecutionData[],
+	fallback: unknown = '',
+): ItemReader {
 	const raw = ctx.getNode().parameters[name];
 	if (typeof raw === 'string' && raw.startsWith('=')) {
 		const path = fieldPath(raw);
@@ -32,7 +38,12 @@ const readersByRun = new WeakMap<object, Map<string, ItemReader>>();
  * The item reader of a parameter for operations that run item by item: made once per run (n8n hands every
  * item the same context) over the run's input items, then reused.
  */
-export function readItemParameter(ctx: IExecuteFunctions, name: string, itemIndex: number, fallback: unknown = ''): unknown {
+export function readItemParameter(
+	ctx: IExecuteFunctions,
+	name: string,
+	itemIndex: number,
+	fallback: unknown = '',
+): unknown {
 	let readers = readersByRun.get(ctx);
 	if (!readers) readersByRun.set(ctx, (readers = new Map()));
 	let read = readers.get(name);

@@ -1,3 +1,4 @@
+// Shared: the nodes' log on n8n's logger, every line tagged with workflow, node and execution. Uses text.
 import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import { clipForLog, withoutEmails } from './text';

@@ -1,6 +1,33 @@
+// Shared: a full name split into first and last name as a person reads it. Uses nothing.
 // Surname particles that begin a family name: "Jean-Luc de la Tour" → "Jean-Luc" + "de la Tour".
 const PARTICLES = new Set([
-	'de', 'del', 'della', 'der', 'den', 'di', 'da', 'dos', 'das', 'do', 'du', 'la', 'le', 'van', 'von', 'ten', 'ter', 'vom', 'zu', 'bin', 'binti', 'ibn', 'al', 'el', 'st.', 'san', 'mac',
+	'de',
+	'del',
+	'della',
+	'der',
+	'den',
+	'di',
+	'da',
+	'dos',
+	'das',
+	'do',
+	'du',
+	'la',
+	'le',
+	'van',
+	'von',
+	'ten',
+	'ter',
+	'vom',
+	'zu',
+	'bin',
+	'binti',
+	'ibn',
+	'al',
+	'el',
+	'st.',
+	'san',
+	'mac',
 ]);
 
 /**
@@ -9,7 +36,9 @@ const PARTICLES = new Set([
  *  "Jean-Luc de la Tour" → Jean-Luc / de la Tour;  "Lovelace, Ada" → Ada / Lovelace.
  */
 export function splitFullName(fullName: string): { firstName: string; lastName: string } {
-	const clean = String(fullName ?? '').replace(/\s+/g, ' ').trim();
+	const clean = String(fullName ?? '')
+		.replace(/\s+/g, ' ')
+		.trim();
 	if (!clean) return { firstName: '', lastName: '' };
 	const comma = clean.indexOf(',');
 	if (comma > 0) {

@@ -1,3 +1,4 @@
+// Shared: RequestPacer, which keeps a client under an API's announced rate limit. Uses waits.
 import { sleep } from 'n8n-workflow';
 
 import { WaitBudget } from './waits';
@@ -56,13 +57,21 @@ export class RequestPacer {
 				this.slots = this.slots.filter((slot) => slot.at > horizon);
 				if (this.slots.length < this.max) break;
 				const oldest = Math.min(...this.slots.map((slot) => slot.at));
-				await this.pause(oldest - horizon, `${this.max} requests per ${this.intervalMs} ms, as the API announces`, budget);
+				await this.pause(
+					oldest - horizon,
+					`${this.max} requests per ${this.intervalMs} ms, as the API announces`,
+					budget,
+				);
 				this.serverRemaining = undefined; // a new interval has begun since that answer
 			}
 			// Our own window has room but the server has none: someone else uses the same limit.
 			if (this.serverRemaining === 0) {
 				// cleared only once waited: a refused wait leaves the next request to meet the same refusal
-				await this.pause(this.intervalMs + this.marginMs, 'the API says none are left in this interval: another client shares the limit', budget);
+				await this.pause(
+					this.intervalMs + this.marginMs,
+					'the API says none are left in this interval: another client shares the limit',
+					budget,
+				);
 				this.serverRemaining = undefined;
 			}
 		}
@@ -91,7 +100,10 @@ export class RequestPacer {
 		this.dailyLimit = read(this.names.dailyLimit) ?? this.dailyLimit;
 	}
 
-	/** How long to wait after a 429 that gave no Retry-After: one interval, as announced (and the header that says so). */
+	/**
+	 * How long to wait after a 429 that gave no Retry-After: one interval, as announced (and the header that
+	 * says so).
+	 */
 	retryWait(headers: Record<string, unknown>): { ms: number; header: string; value: string } | undefined {
 		this.observe(headers);
 		if (this.intervalMs === undefined) return undefined;
@@ -100,7 +112,11 @@ export class RequestPacer {
 
 	private async pause(ms: number, why: string, budget: WaitBudget) {
 		if (ms <= 0) return;
-		const refused = budget.take(ms, { what: `pacing to the announced rate limit (${why})`, header: this.names.intervalMs, value: String(this.intervalMs) });
+		const refused = budget.take(ms, {
+			what: `pacing to the announced rate limit (${why})`,
+			header: this.names.intervalMs,
+			value: String(this.intervalMs),
+		});
 		if (refused) throw refused;
 		this.waitedMs += ms;
 		this.pauses++;

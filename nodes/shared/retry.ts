@@ -1,3 +1,4 @@
+// Shared: retries with backoff and Retry-After, and which failures are worth one. Uses log, waits.
 import { sleep } from 'n8n-workflow';
 
 import { duration, type NodeLog } from './log';
@@ -29,7 +30,14 @@ export const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
 
 // Connection failures where the request may already have reached the server (answer lost). An upsert or
 // delete can be repeated safely; a create must first check whether it happened (see RetryHooks.beforeRetry).
-const AMBIGUOUS_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CLOSED']);
+const AMBIGUOUS_CODES = new Set([
+	'ECONNRESET',
+	'ETIMEDOUT',
+	'ECONNABORTED',
+	'EPIPE',
+	'ESOCKETTIMEDOUT',
+	'ERR_SOCKET_CLOSED',
+]);
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 // n8n replaces a network code in an error's message with a sentence of its own (NodeApiError's list of common
@@ -68,7 +76,8 @@ export function classifyTransportError(error: unknown): { code: string; maybePro
 	for (const [pattern, code] of N8N_SENTENCES) {
 		if (pattern.test(text)) return { code, maybeProcessed: !NOT_SENT_CODES.has(code) };
 	}
-	if (/socket hang up|timeout|aborted|ECONNRESET/i.test(text)) return { code: codes[0] || 'ECONNRESET', maybeProcessed: true };
+	if (/socket hang up|timeout|aborted|ECONNRESET/i.test(text))
+		return { code: codes[0] || 'ECONNRESET', maybeProcessed: true };
 	if (/ECONNREFUSED/.test(text)) return { code: 'ECONNREFUSED', maybeProcessed: false };
 	return undefined;
 }
@@ -144,7 +153,9 @@ export async function withRetries(
 	const log = hooks.log;
 	const budget = hooks.budget ?? new WaitBudget();
 	const what = (outcome: AttemptOutcome) =>
-		outcome.kind === 'response' ? `answered ${outcome.statusCode}` : `failed (${outcome.code}${outcome.maybeProcessed ? ', may have reached it' : ''})`;
+		outcome.kind === 'response'
+			? `answered ${outcome.statusCode}`
+			: `failed (${outcome.code}${outcome.maybeProcessed ? ', may have reached it' : ''})`;
 	for (;;) {
 		attempts++;
 		const outcome = await attempt();
@@ -163,14 +174,18 @@ export async function withRetries(
 					throw refused;
 				}
 				rateLimited++;
-				log?.to.info(`429 from ${log.service} (${log.request}): waiting ${duration(wait.ms)} as ${wait.reason.header ?? 'backoff'} says (wait ${rateLimited} of at most ${policy.maxRateLimitWaits})`, { waitMs: wait.ms });
+				log?.to.info(
+					`429 from ${log.service} (${log.request}): waiting ${duration(wait.ms)} as ${wait.reason.header ?? 'backoff'} says (wait ${rateLimited} of at most ${policy.maxRateLimitWaits})`,
+					{ waitMs: wait.ms },
+				);
 				await sleep(wait.ms);
 				continue;
 			}
 			if (!RETRYABLE_STATUS.has(outcome.statusCode) || retries >= policy.maxRetries) {
 				if (retries > 0 || rateLimited > 0) {
 					const after = `after ${attempts} attempts`;
-					if (RETRYABLE_STATUS.has(outcome.statusCode)) log?.to.warn(`${log.service} ${what(outcome)} to ${log.request} ${after}: giving up`);
+					if (RETRYABLE_STATUS.has(outcome.statusCode))
+						log?.to.warn(`${log.service} ${what(outcome)} to ${log.request} ${after}: giving up`);
 					else log?.to.debug(`${log.service} ${what(outcome)} to ${log.request} ${after}`);
 				}
 				return { outcome, attempts, rateLimited };
@@ -184,30 +199,52 @@ export async function withRetries(
 			const settled = await hooks.beforeRetry(outcome);
 			if (settled) return { outcome: settled, attempts, rateLimited };
 		} else if (unknownEffect && !hooks.idempotent) {
-			log?.to.warn(`${log.service} ${what(outcome)} to ${log.request}: not retried, it is not safe to repeat and may have been applied`);
+			log?.to.warn(
+				`${log.service} ${what(outcome)} to ${log.request}: not retried, it is not safe to repeat and may have been applied`,
+			);
 			return { outcome, attempts, rateLimited, unsettled: true };
 		}
 		const delay = backoffDelay(retries, policy);
 		const refused = budget.refusal(delay);
-		if (refused === 'deadline') throw new WaitRefused('deadline', delay, { what: `it ${what(outcome)}` }, budget.maxWaitMs, budget.spentMs, budget.waits);
+		if (refused === 'deadline')
+			throw new WaitRefused(
+				'deadline',
+				delay,
+				{ what: `it ${what(outcome)}` },
+				budget.maxWaitMs,
+				budget.spentMs,
+				budget.waits,
+			);
 		if (refused) {
-			log?.to.warn(`${log.service} ${what(outcome)} to ${log.request}: no retry, the backoff would pass the ${duration(budget.maxWaitMs)} the node waits for one request`);
+			log?.to.warn(
+				`${log.service} ${what(outcome)} to ${log.request}: no retry, the backoff would pass the ${duration(budget.maxWaitMs)} the node waits for one request`,
+			);
 			return { outcome, attempts, rateLimited };
 		}
 		budget.take(delay, { what: 'backoff' }); // fits: checked above
-		log?.to.warn(`${log.service} ${what(outcome)} to ${log.request}: retry ${retries + 1} of ${policy.maxRetries} in ${duration(delay)}`, { delayMs: delay });
+		log?.to.warn(
+			`${log.service} ${what(outcome)} to ${log.request}: retry ${retries + 1} of ${policy.maxRetries} in ${duration(delay)}`,
+			{ delayMs: delay },
+		);
 		await sleep(delay);
 		retries++;
 	}
 }
 
 /** How long a 429 asks us to wait, and who asks: Retry-After, else the API's rate-limit headers, else backoff. */
-function rateLimitWait(headers: Record<string, unknown>, rateLimited: number, policy: RetryPolicy, hooks: RetryHooks): { ms: number; reason: WaitReason } {
+function rateLimitWait(
+	headers: Record<string, unknown>,
+	rateLimited: number,
+	policy: RetryPolicy,
+	hooks: RetryHooks,
+): { ms: number; reason: WaitReason } {
 	const what = 'a 429 (too many requests)';
 	const retryAfter = parseRetryAfter(headers['retry-after']);
-	if (retryAfter !== undefined) return { ms: retryAfter, reason: { what, header: 'Retry-After', value: headerText(headers['retry-after']) } };
+	if (retryAfter !== undefined)
+		return { ms: retryAfter, reason: { what, header: 'Retry-After', value: headerText(headers['retry-after']) } };
 	const fromHeaders = hooks.rateLimitWait?.(headers);
-	if (fromHeaders) return { ms: fromHeaders.ms, reason: { what, header: fromHeaders.header, value: fromHeaders.value } };
+	if (fromHeaders)
+		return { ms: fromHeaders.ms, reason: { what, header: fromHeaders.header, value: fromHeaders.value } };
 	return { ms: backoffDelay(rateLimited, policy), reason: { what } };
 }
 

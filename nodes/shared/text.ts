@@ -1,4 +1,4 @@
-// Checks and formatting for text that comes from outside (input items, AI tool arguments, server answers).
+// Shared: checks and formatting for text from outside (items, AI tool arguments, answers). Uses nothing.
 // Such text may be any length and any shape, so every function here is one pass over its input (no regex
 // that can backtrack) and refuses what is too long to be valid before looking closer: a 200,000-character
 // "email" once held n8n's event loop for 30 s in a backtracking regex.
@@ -15,8 +15,17 @@ const NOT_IN_ADDRESS = new Set([...'@"(),:;<>[\\]']);
 function isSpace(code: number): boolean {
 	// the white space \s matches: ASCII spaces and controls 9-13, NBSP, and the Unicode spaces
 	return (
-		code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) ||
-		code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff
+		code === 32 ||
+		(code >= 9 && code <= 13) ||
+		code === 0xa0 ||
+		code === 0x1680 ||
+		(code >= 0x2000 && code <= 0x200a) ||
+		code === 0x2028 ||
+		code === 0x2029 ||
+		code === 0x202f ||
+		code === 0x205f ||
+		code === 0x3000 ||
+		code === 0xfeff
 	);
 }
 

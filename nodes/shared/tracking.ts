@@ -1,3 +1,4 @@
+// Shared: polling async jobs until done or timed out, and a map with a concurrency limit. Uses waits.
 import { sleep } from 'n8n-workflow';
 
 import { WaitRefused } from './waits';
@@ -37,7 +38,10 @@ export interface PollResult<T> {
 	unfinished: Map<string, T | undefined>;
 	waitedMs: number;
 	rounds: number;
-	/** Set when a check's own wait (a Retry-After, a retry's backoff) would have passed the timeout: polling stopped there. */
+	/**
+	 * Set when a check's own wait (a Retry-After, a retry's backoff) would have passed the timeout: polling
+	 * stopped there.
+	 */
 	stoppedBy?: WaitRefused;
 }
 
@@ -90,7 +94,11 @@ export async function pollUntilDone<T>(
 }
 
 /** Runs `fn` over `values` with at most `limit` calls in flight; results keep the input order. */
-export async function mapWithConcurrency<V, R>(values: V[], limit: number, fn: (value: V, index: number) => Promise<R>): Promise<R[]> {
+export async function mapWithConcurrency<V, R>(
+	values: V[],
+	limit: number,
+	fn: (value: V, index: number) => Promise<R>,
+): Promise<R[]> {
 	const results = new Array<R>(values.length);
 	let next = 0;
 	const workers = Array.from({ length: Math.max(1, Math.min(limit, values.length)) }, async () => {

@@ -1,3 +1,4 @@
+// Shared: WaitBudget, the cap on every wait, and what a refused wait tells the user. Uses n8n types.
 import type { IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
 
 // Every wait of the nodes (pacing, Retry-After, rate-limit headers, backoff) goes through a WaitBudget: no
@@ -31,7 +32,9 @@ export class WaitRefused extends Error {
 		readonly spentMs: number,
 		readonly waits: number,
 	) {
-		super(`${asked(askedMs, reason)}: not waited (${kind === 'deadline' ? 'it would pass the Timeout' : `longer than the ${humanDuration(maxWaitMs)} the node waits for one request`})`);
+		super(
+			`${asked(askedMs, reason)}: not waited (${kind === 'deadline' ? 'it would pass the Timeout' : `longer than the ${humanDuration(maxWaitMs)} the node waits for one request`})`,
+		);
 		this.name = 'WaitRefused';
 	}
 }
@@ -91,7 +94,11 @@ export function humanDuration(ms: number): string {
  * What a refused wait means for the person running the workflow: the message names the header, the wait
  * asked for and the cap; the description says what to do. `service` as in "ActivatePro", "the Email API".
  */
-export function waitRefusedText(service: string, refused: WaitRefused, request: string): { message: string; description: string } {
+export function waitRefusedText(
+	service: string,
+	refused: WaitRefused,
+	request: string,
+): { message: string; description: string } {
 	const header = refused.reason.header ? `${refused.reason.header}: ${refused.reason.value ?? '?'}` : 'backoff';
 	const cap = humanDuration(refused.maxWaitMs);
 	const message =
@@ -122,8 +129,12 @@ export function maxWaitMs(ctx: IExecuteFunctions | ILoadOptionsFunctions, itemIn
 	return raw === '' || raw === null || !Number.isFinite(seconds) || seconds < 0 ? DEFAULT_MAX_WAIT_MS : seconds * 1000;
 }
 
-/** Why a wait for completion ended before its Timeout: "ActivatePro asks to wait 60 s (Retry-After: 60) before the next check, …". */
+/**
+ * Why a wait for completion ended before its Timeout: "ActivatePro asks to wait 60 s (Retry-After: 60) before the
+ * next check, …".
+ */
 export function pastDeadlineText(service: string, refused: WaitRefused): string {
-	if (!refused.reason.header) return `retrying after ${refused.reason.what} would wait ${humanDuration(refused.askedMs)}, past the Timeout`;
+	if (!refused.reason.header)
+		return `retrying after ${refused.reason.what} would wait ${humanDuration(refused.askedMs)}, past the Timeout`;
 	return `${service} asks to wait ${humanDuration(refused.askedMs)} (${refused.reason.header}: ${refused.reason.value ?? '?'}) before the next check, past the Timeout`;
 }

@@ -1,5 +1,5 @@
-'use strict';
-// Runs one node once through n8n-core's WorkflowExecute (test/engine.ts, compiled to .bench/build) and
+// Benchmark worker: runs one node once through the compiled engine runner and measures it; forked by the scenarios.
+// Runs one node once through n8n-core's WorkflowExecute (scripts/engine/engine-runner.ts, compiled to .bench/build) and
 // reports what it cost. One fresh process per run: no heap left over from another run. With job.warmup the
 // same node first runs once on that many items (the first ones of the measured set), as in a long-running n8n
 // whose HTTP stack and code are warm when the nightly sync starts; only the second run is measured.
@@ -8,6 +8,7 @@
 //   | {scenario: 'helperFloor', n, url, apiKey, batchSize, sendConcurrency, pollConcurrency, schedule} (helper-floor-node.cjs)
 // The node's own window (from its execute() being called to its return) is marked by wrapping the node
 // type and measured with lib/worker.cjs's meter() (RSS and heap sampled every 10 ms inside it).
+'use strict';
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { helperFloorNode } = require('./helper-floor-node.cjs');
@@ -18,7 +19,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const BUILD = process.env.BENCH_BUILD ? path.resolve(process.env.BENCH_BUILD) : path.join(ROOT, '.bench', 'build');
 
 const job = JSON.parse(process.argv[2] ?? '{}');
-// test/engine.ts would make a new temporary n8n user folder per process; one shared folder instead.
+// engine-runner.ts would make a new temporary n8n user folder per process; one shared folder instead.
 process.env.N8N_USER_FOLDER ??= path.join(ROOT, '.bench', 'n8n-user-folder');
 require('node:fs').mkdirSync(process.env.N8N_USER_FOLDER, { recursive: true });
 
@@ -67,7 +68,7 @@ serve(async () => {
 	if (!scenario) throw new Error(`unknown scenario ${job.scenario}`);
 
 	const loadStart = performance.now();
-	const engine = require(path.join(BUILD, 'test', 'engine.js'));
+	const engine = require(path.join(BUILD, 'scripts', 'engine', 'engine-runner.js'));
 	const { type, node: inner } = scenario.node?.(job) ?? nodeOfPackage(scenario.className);
 	const loadMs = performance.now() - loadStart;
 

@@ -1,4 +1,4 @@
-'use strict';
+// Benchmark worker: the plain-Node floor of the bulk upsert; forked by scenarios/bulk-upsert.mjs and scale.mjs.
 // The floor for the bulk upsert: what a plain Node script needs to do the same work, nothing of n8n around
 // it. Same requests as our node (ceil(N/1000) POST /users/batch with the same entries, the same number in
 // flight), then the same tracking poll (same schedule and concurrency as nodes/shared/tracking.ts, given
@@ -8,6 +8,7 @@
 // node's code would move with it.
 //   fork(floor.cjs, [JSON {n, url, apiKey, batchSize, sendConcurrency, pollConcurrency, schedule, warmup}])
 // warmup: like engine-worker.cjs, one unmeasured run on that many users (the first of the measured set) first.
+'use strict';
 const http = require('node:http');
 const { floorSync, meter, profiles, serve, warmedUp } = require('./lib/worker.cjs');
 

@@ -1,5 +1,5 @@
+// Benchmark: the helper floor, a minimal n8n node doing floor.cjs's requests via n8n's helper (engine-worker.cjs).
 'use strict';
-// The bulk upsert's helper floor: a minimal n8n node doing floor.cjs's requests through n8n's request helper.
 const { floorSync } = require('./lib/worker.cjs');
 
 /**

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// npm run bench / bench:quick: the benchmark; compiles the engine runner, runs scenarios/, prints the tables.
 // The benchmark: our nodes against the floor (plain Node doing the same requests) and against what users do
 // today (n8n's HTTP Request node, one request per item), each run in its own process, side by side.
 //   npm run bench                       (= npm run build && node scripts/bench/run.mjs) full run, 3 runs each
@@ -14,7 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { envPairs } from '../lib/suite.mjs';
-import { ROOT } from './lib/n8n.mjs';
+import { ROOT } from './lib/bench-harness.mjs';
 import { printTable, round } from './lib/stats.mjs';
 import { bulkUpsert } from './scenarios/bulk-upsert.mjs';
 import { hostileText } from './scenarios/hostile-text.mjs';
@@ -67,15 +68,15 @@ function sh(command, args) {
 
 const load = () => ({ uptime: sh('uptime', []), loadavg: os.loadavg().map((v) => round(v, 2)), at: new Date().toISOString() });
 
-/** test/engine.ts with the nodes it imports, compiled into .bench/build (no new dependency: the project's tsc). */
+/** scripts/engine/engine-runner.ts with the nodes it imports, compiled into .bench/build (no new dependency: the project's tsc). */
 function compileHarness(log) {
 	const started = Date.now();
 	const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 	const r = spawnSync(process.execPath, [tsc, '-p', path.join('scripts', 'bench', 'tsconfig.json')], { cwd: ROOT, encoding: 'utf8' });
-	const engine = path.join(ROOT, '.bench', 'build', 'test', 'engine.js');
-	if (!fs.existsSync(engine)) throw new Error(`compiling test/engine.ts produced no ${engine}:\n${r.stdout}${r.stderr}`);
+	const engine = path.join(ROOT, '.bench', 'build', 'scripts', 'engine', 'engine-runner.js');
+	if (!fs.existsSync(engine)) throw new Error(`compiling scripts/engine/engine-runner.ts produced no ${engine}:\n${r.stdout}${r.stderr}`);
 	if (r.status !== 0) log(`  warning: tsc reported errors (the code was emitted anyway):\n${(r.stdout + r.stderr).split('\n').slice(0, 10).join('\n')}`);
-	log(`  compiled test/engine.ts with the nodes into .bench/build in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+	log(`  compiled scripts/engine/engine-runner.ts with the nodes into .bench/build in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 function print(rows, infos, targets) {

@@ -1,18 +1,19 @@
-'use strict';
+// Benchmark: one sandbox (scripts/sandbox/) in its own process, counting requests; forked by lib/bench-harness.mjs.
 // One sandbox in its own process, so that its work never shares an event loop (or a core) with the client
-// being measured. Started by lib/n8n.mjs (benchSandbox) with an IPC channel:
+// being measured. Started by lib/bench-harness.mjs (benchSandbox) with an IPC channel:
 //   argv[2] = JSON {kind: 'activatepro'|'emailapi', options}
 //   -> sends {type: 'ready', url, pid, info}
 //   <- {id, cmd: 'counts'|'reset'|'resetCounts'|'setRateLimit'|'close', args}  -> {id, ok, result|error}
-// The sandboxes are the ones the tests use (test/sandbox/; ActivatePro's indexes users by email, so a bulk run
+// The sandboxes are the ones the tests use (scripts/sandbox/; ActivatePro's indexes users by email, so a bulk run
 // of 100,000 stays linear); nothing of the package is loaded here.
+'use strict';
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const { kind, options = {} } = JSON.parse(process.argv[2] ?? '{}');
 const SANDBOXES = {
-	activatepro: () => new (require(path.join(ROOT, 'test/sandbox/activatepro.js')).ActivateProSandbox)(options),
-	emailapi: () => new (require(path.join(ROOT, 'test/sandbox/emailapi.js')).EmailApiSandbox)(options),
+	activatepro: () => new (require(path.join(ROOT, 'scripts/sandbox/activatepro-sandbox.js')).ActivateProSandbox)(options),
+	emailapi: () => new (require(path.join(ROOT, 'scripts/sandbox/emailapi-sandbox.js')).EmailApiSandbox)(options),
 };
 if (!SANDBOXES[kind]) {
 	console.error(`sandbox-child: unknown kind ${kind}`);

@@ -15,9 +15,9 @@ import path from 'node:path';
 import { builtPackage, freePort, importAll, installN8n, N8nRest, n8nCli, n8nEnvironment, prepareUserFolder, redactor, ROOT, startN8n } from '../lib/n8n.mjs';
 import { checkpointPages, pagedSyncWorkflow, psql, resetCheckpoint, seedUsers, SOURCE_TABLE, START_PATH, waitForSyncDone } from '../lib/paged-sync.mjs';
 import { Failure, onShutdown, seconds, sleep, waitFor } from '../lib/proc.mjs';
-import { executionsStartedBy, groupRssMb, installPostgres, installRedis, queueEnvironment, startPostgres, startRedis } from '../lib/queue.mjs';
+import { executionsStartedBy, groupRssMb, installPostgres, installRedis, queueEnvironment, startPostgres, startRedis } from '../lib/queue-mode.mjs';
 import { envPairs, parseFlags, positiveInt, runSuite } from '../lib/suite.mjs';
-import { benchSandbox, benchWorker, MINUTE } from './lib/n8n.mjs';
+import { benchSandbox, benchWorker, MINUTE } from './lib/bench-harness.mjs';
 import { printTable } from './lib/stats.mjs';
 import { clientSettings } from './scenarios/bulk-upsert.mjs';
 

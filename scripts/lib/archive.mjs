@@ -1,3 +1,4 @@
+// Harness: the deletion record (a data table) in a running n8n; for stack.mjs, story.mjs and the e2e suite.
 // The deletion record in a running n8n: the data table the deletion flow archives into and the status
 // dashboard reads. n8n's built-in Data Tables (a default module of n8n 1.123 and 2.41: no setting) are found by
 // id, and n8n 1.123's Data Table node knows no "by name", so the examples carry a placeholder id; this makes

@@ -1,3 +1,4 @@
+// Harness: the n8n editor in a headless Chromium (canvas names, screenshots); for test/e2e/flows.e2e.mjs.
 // The n8n editor in a headless Chromium (Debian's, through playwright-core: no browser download): log in as the
 // owner, open each workflow, read the node names off the canvas, save a PNG screenshot. Every request the
 // page makes outside loopback is blocked (and reported), so the screenshots never depend on the network.

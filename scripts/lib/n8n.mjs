@@ -1,3 +1,4 @@
+// Harness: a real n8n (install, user folder, CLI, server, REST); for the demo, run-in-n8n, real-n8n suites, bench.
 // A real n8n for this package: install it (pinned, cached), give it a fresh user folder with the built package
 // installed as a community package, run its CLI (import, publish, execute), start its server, talk to its REST
 // API as the owner. Shared by scripts/run-in-n8n.mjs (headless examples), scripts/demo.mjs (npm start) and
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseFlatted } from 'flatted';
 
 import { Failure, lineStream, run, seconds, startProcess, stopChild, temporaryFolder, waitFor } from './proc.mjs';
-import { DEFAULT_N8N_VERSION, resolveN8nVersion } from './versions.mjs';
+import { DEFAULT_N8N_VERSION, resolveN8nVersion } from './n8n-versions.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const EXAMPLES_DIR = path.join(ROOT, 'examples');
@@ -76,7 +77,7 @@ export function exampleCredentialRefs(examples = exampleWorkflows()) {
 
 /**
  * Installs n8n and the Node it runs on once (cached in ~/.cache); progress goes to stderr. The version is
- * `version`, else $N8N_VERSION ("lts", "latest" or exact), else the default of scripts/lib/versions.mjs.
+ * `version`, else $N8N_VERSION ("lts", "latest" or exact), else the default of scripts/lib/n8n-versions.mjs.
  */
 export async function installN8n({ version = process.env.N8N_VERSION || DEFAULT_N8N_VERSION } = {}) {
 	version = resolveN8nVersion(version);

@@ -1,3 +1,4 @@
+// Harness: the paged bulk sync (users table, checkpoint, startable example); for test/queue, bench:scale, sandbox:seed.
 // The paged bulk sync of examples/bulk-sync.json as the harness runs it (the queue suite and `npm run bench:scale`):
 // the users table it reads (made and filled here, server-side), its checkpoint (read here), and the example made
 // startable from outside: its schedule and manual triggers become production webhooks, because only production

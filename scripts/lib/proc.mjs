@@ -1,3 +1,4 @@
+// Harness: child processes, temporary folders, bounded waits, shutdown; for every script, real-n8n suite and bench.
 // The harness's processes: every child (n8n, Redis, PostgreSQL, a benchmark worker) is tracked and dies with us,
 // a spawned one in its own process group with whatever it starts; temporary folders go away at exit; every wait
 // is bounded.

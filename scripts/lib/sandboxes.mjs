@@ -1,6 +1,7 @@
+// Harness: the sandboxes as the scripts start them; for npm run sandbox, run-in-n8n, the demo, the real-n8n suites.
 // The local stand-ins for the APIs this package talks to, as the scripts start them: `npm run sandbox`
 // (standalone, for a person with n8n open), scripts/run-in-n8n.mjs, scripts/demo.mjs and the e2e test
-// (in-process). One entry per API; the sandboxes themselves live in test/sandbox/.
+// (in-process). One entry per API; the sandboxes themselves live in scripts/sandbox/.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -10,7 +11,7 @@ const require = createRequire(import.meta.url);
  * @property {string} name        short id, used in flags and messages
  * @property {string} title       what it imitates
  * @property {string} portEnv     env var that fixes its port
- * @property {(options: {apiKey?: string}) => import('../../test/sandbox/http-kit.js').SandboxServer} create
+ * @property {(options: {apiKey?: string}) => import('../sandbox/sandbox-server.js').SandboxServer} create
  * @property {string} [keyEnv]    env var for the key the sandbox accepts (none: it takes no key)
  * @property {string} [defaultKey]
  * @property {{type: string, displayName: string, labels: Record<string, string>, data: (sandbox: any) => Record<string, string|number>}} credential
@@ -26,7 +27,7 @@ export const SANDBOXES = [
 		keyEnv: 'ACTIVATEPRO_API_KEY',
 		defaultKey: 'sandbox-activatepro-key',
 		create: (options) => {
-			const { ActivateProSandbox } = require('../../test/sandbox/activatepro.js');
+			const { ActivateProSandbox } = require('../sandbox/activatepro-sandbox.js');
 			return new ActivateProSandbox(options);
 		},
 		credential: {
@@ -43,7 +44,7 @@ export const SANDBOXES = [
 		keyEnv: 'EMAILAPI_TOKEN',
 		defaultKey: 'sandbox-emailapi-token',
 		create: (options) => {
-			const { EmailApiSandbox } = require('../../test/sandbox/emailapi.js');
+			const { EmailApiSandbox } = require('../sandbox/emailapi-sandbox.js');
 			return new EmailApiSandbox(options); // options.apiKey: a token with every scope, for the default location
 		},
 		credential: {
@@ -58,7 +59,7 @@ export const SANDBOXES = [
 		title: 'Rankr (signs and delivers webhook events)',
 		portEnv: 'RANKR_PORT',
 		create: (options) => {
-			const { RankrSandbox } = require('../../test/sandbox/rankr.js');
+			const { RankrSandbox } = require('../sandbox/rankr-sandbox.js');
 			return new RankrSandbox(options); // options.retryBaseMs: the first redelivery delay
 		},
 		credential: {

@@ -1,3 +1,4 @@
+// Harness: a real n8n with the package, the sandboxes and the examples running; for the demo, the e2e suite, the bench.
 // A real n8n serving the editor with the package installed and workflows published (bootN8n, publish), and on
 // top of it the whole thing running (startStack): the three sandboxes, the sandbox credentials and every example
 // imported, the trigger flows active, an owner to log in with. startStack is what scripts/demo.mjs (npm start)

@@ -1,3 +1,4 @@
+// Harness: the user story the demo plays and the e2e suite asserts (events, executions, what the sandboxes hold).
 // The user story the demo plays and the e2e test asserts, against the running stack (scripts/lib/stack.mjs):
 // Rankr (the sandbox) signs and delivers each event to the webhook of the flow meant for it, n8n runs the
 // flow, we wait for the execution to finish and read what ActivatePro and the Email API now hold.

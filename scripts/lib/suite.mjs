@@ -1,3 +1,4 @@
+// Harness: flags, named checks and the closing report of every command-line script (demo, suites, bench).
 // What every command-line script of the harness shares: its flags (--verbose, --keep, --help and its own), a
 // list of named checks grouped in sections, and the closing report ("N passed, M failed") with the exit code.
 import { parseArgs } from 'node:util';

@@ -1,13 +1,14 @@
+// Jest (conformance): the ActivatePro sandbox against the vendor document's own examples.
 // The ActivatePro sandbox answering the vendor's own examples: every request example of the User Management API v2
 // document (seed 003), sent as written (its headers, its bodies), and the answers the document gives for them.
 // The examples below are checked against the seed's text first, so they cannot drift from what the vendor wrote.
 import { sleep } from 'n8n-workflow';
 
-import { AP_KEY, startActivatePro } from '../helpers/activatepro';
+import { AP_KEY, startActivatePro } from '../helpers/activatepro-fixture';
 import { sandboxPerFile } from '../helpers/perFile';
 import { readSeed } from '../helpers/spec-files';
-import { DEFAULT_ATTRIBUTES } from '../sandbox/activatepro';
-import { STRICTER_HEADER } from '../sandbox/http-kit';
+import { DEFAULT_ATTRIBUTES } from '../../scripts/sandbox/activatepro-sandbox';
+import { STRICTER_HEADER } from '../../scripts/sandbox/sandbox-server';
 
 const sandbox = sandboxPerFile(() => startActivatePro());
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -1,9 +1,10 @@
+// Jest (conformance): the Email API sandbox driven by HighLevel's official Node SDK.
 // The Email API sandbox driven by HighLevel's official Node SDK (@gohighlevel/api-client, pinned), with the SDK's
 // own defaults (Version 2023-02-21): the calls that work against HighLevel must work against the sandbox. Every
 // Email API endpoint the package uses: users, contacts, workflows, course import, OAuth (code exchange, refresh).
 import { HighLevel } from '@gohighlevel/api-client';
 
-import { PIT, startEmailApi } from '../helpers/emailapi';
+import { PIT, startEmailApi } from '../helpers/emailapi-fixture';
 import { sandboxPerFile } from '../helpers/perFile';
 
 const sandbox = sandboxPerFile(() => startEmailApi());

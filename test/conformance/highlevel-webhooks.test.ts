@@ -1,3 +1,4 @@
+// Jest (conformance): the Rankr sandbox's signatures against HighLevel's verifier and the trigger's own check.
 // The Rankr sandbox's signed deliveries against HighLevel's own verifier (the SDK's WebhookManager.verifyEd25519Signature):
 // every event it signs verifies, for every key form the SDK accepts (PEM, raw 32 bytes as base64 or hex), and every
 // forgery fails it, and the Rankr Trigger's own check (verifySignature) gives the same verdict on each — so our
@@ -6,7 +7,7 @@ import { HighLevel } from '@gohighlevel/api-client';
 import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 
 import { verifySignature } from '../../nodes/RankrTrigger/verify';
-import { RankrSandbox } from '../sandbox/rankr';
+import { RankrSandbox } from '../../scripts/sandbox/rankr-sandbox';
 
 const rankr = new RankrSandbox({});
 const ghl = new HighLevel({ privateIntegrationToken: 'pit-conformance-dummy', logLevel: 'none' });

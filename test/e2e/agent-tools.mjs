@@ -1,3 +1,4 @@
+// E2e scenario: the agent tools over MCP in a real n8n; run by test/e2e/flows.e2e.mjs (npm run test:e2e).
 // The agent-tools example (examples/agent-tools.json) as an AI agent meets it: n8n's MCP Server Trigger serving
 // the package's nodes as tools, reached with the official MCP client (@modelcontextprotocol/sdk, Streamable
 // HTTP). It lists the tools, calls each against the sandboxes and checks what the sandboxes hold afterwards;

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// npm run test:e2e (and test:lts): the demo's story, the dashboard, the agent tools and the screenshots in a real n8n.
 // End-to-end, in a real n8n: the demo's story (scripts/lib/story.mjs) played through the production webhooks
 // of the example flows, with the sandboxes' state asserted after every step; the status dashboard; a badly
 // signed delivery (Ed25519 with both keys of a rotation, forged, tampered, in the wrong header); the agent tools over MCP (test/e2e/agent-tools.mjs); the secrecy of the keys; the editor, driven by a headless Chromium, showing each example

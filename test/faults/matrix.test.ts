@@ -1,3 +1,4 @@
+// Jest (npm run test:faults): the fault matrix, every operation that changes data × every fault the sandboxes inject.
 // The fault matrix: every operation that changes data × every fault the sandboxes can inject.
 // Invariant in every cell: each input item ends as exactly one output item (success or error, paired to
 // it); what is reported done is in the sandbox exactly once; what is reported failed is either not done, or
@@ -8,9 +9,9 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { runNode } from '../engine';
-import { AP_KEY, apCredentials, startActivatePro } from '../helpers/activatepro';
-import { apiKeyCredentials, PIT, startEmailApi } from '../helpers/emailapi';
+import { runNode } from '../../scripts/engine/engine-runner';
+import { AP_KEY, apCredentials, startActivatePro } from '../helpers/activatepro-fixture';
+import { apiKeyCredentials, PIT, startEmailApi } from '../helpers/emailapi-fixture';
 
 type AP = Awaited<ReturnType<typeof startActivatePro>>;
 type EM = Awaited<ReturnType<typeof startEmailApi>>;

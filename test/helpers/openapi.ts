@@ -1,3 +1,4 @@
+// Jest helper: request bodies checked against HighLevel's OpenAPI documents; for emailapi-fixture.ts.
 // Validates the request bodies our nodes send against HighLevel's own OpenAPI documents
 // (../shared/specs/highlevel), so a field the real API would reject fails the test.
 import Ajv, { type ValidateFunction } from 'ajv';

@@ -1,4 +1,4 @@
-// A sandbox per test file for the engine tests: started once, reset before each test, closed at the end.
+// Jest helper: a sandbox per test file (started once, reset before each test, closed at the end); for the engine tests.
 /**
  * A sandbox for one test file: started before its tests, reset before each test (then `afterEachTest` after
  * each), closed after them all. The file uses it from the start; its calls reach the sandbox once it is up.

@@ -1,4 +1,4 @@
-// File and npm access for test/release (plain JavaScript like the rest of the harness's plumbing).
+// Jest helper: file and npm access for test/release/release.test.ts (plain JavaScript like the rest of the plumbing).
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');

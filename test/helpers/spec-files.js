@@ -1,3 +1,4 @@
+// Jest helper: reads the contracts beside the checkout (../shared); for openapi.ts and the conformance suite.
 // Reads the contracts beside the checkout: HighLevel's OpenAPI documents (../shared/specs/highlevel) for openapi.ts,
 // and the seeds (../shared/seeds) whose examples the conformance suite replays.
 const fs = require('node:fs');

@@ -1,3 +1,4 @@
+// Queue-mode scenarios b and c (paged bulk sync; a worker killed mid-sync); run by test/queue/queue.e2e.mjs.
 // b. The paged bulk sync (examples/bulk-sync.json: PostgreSQL source, one execution per page) spread over both
 // workers: exactly the N users (2 of them rejected and kept in rankr_sync_rejected), ceil(N/1000) batch
 // requests, every page done once; a done page never runs again.
@@ -6,8 +7,8 @@
 import { FINISHED } from '../../scripts/lib/n8n.mjs';
 import { checkpointPages, PAGE_PATH, psql, resetCheckpoint, RESUME_PATH, SOURCE_TABLE, START_PATH, userId, waitForSyncDone } from '../../scripts/lib/paged-sync.mjs';
 import { Failure, seconds, sleep, waitFor } from '../../scripts/lib/proc.mjs';
-import { executionsStartedBy } from '../../scripts/lib/queue.mjs';
-import { executionPage, LEASE_SECONDS, LOCK, problemOf } from './stack.mjs';
+import { executionsStartedBy } from '../../scripts/lib/queue-mode.mjs';
+import { executionPage, LEASE_SECONDS, LOCK, problemOf } from './queue-stack.mjs';
 
 const fmt = (n) => n.toLocaleString('en-US');
 

@@ -1,9 +1,9 @@
-// e. The package on every n8n process: a webhook process and a worker without it fail, installed it runs.
+// Queue-mode scenario e (the package on every n8n process: without it fail, installed run); run by queue.e2e.mjs.
 import path from 'node:path';
 
 import { installPackageInto } from '../../scripts/lib/n8n.mjs';
 import { seconds, sleep, temporaryFolder } from '../../scripts/lib/proc.mjs';
-import { executionIds, problemOf, signUp } from './stack.mjs';
+import { executionIds, problemOf, signUp } from './queue-stack.mjs';
 
 // ---------- e. the package on every process ----------
 

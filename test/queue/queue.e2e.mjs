@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// npm run test:queue (and npm test, test:lts): the package in a real n8n in queue mode, scenarios a to e.
 // Queue mode ("scaling mode"): this package in a real n8n 2.41 split across processes, as production runs it.
 //   Redis (Debian's redis-server; scripts/install-redis.sh installs it when missing), PostgreSQL (Debian's;
 //   scripts/install-postgres.sh), both throwaway, on loopback; `n8n start` (main: REST, activation), `n8n
@@ -12,7 +13,7 @@
 //      requests, every page done once; a replayed page or sweep afterwards changes nothing
 //   c. a worker is SIGKILLed mid-sync: once the lease of its pages ran out the sync is started again and resumes
 //      the open run: exactly 50,000 users, only the killed pages ran twice; what n8n did with the killed executions
-//   d. redeliveries.mjs: 5,000 signed webhooks at concurrency 50 into trigger → "Skip redeliveries" (the
+//   d. redelivery-under-load.mjs: 5,000 signed webhooks at concurrency 50 into trigger → "Skip redeliveries" (the
 //      signup flow's Remove Duplicates node) → ActivatePro upsert (records each event that got past the de-dup step), 10% redelivered
 //      to the same webhook process after the first delivery was acknowledged: the trigger turns every
 //      redelivery away, exactly one execution and one pass per distinct event
@@ -31,9 +32,9 @@ import { Failure, seconds } from '../../scripts/lib/proc.mjs';
 import { envPairs, parseFlags, positiveInt, runSuite } from '../../scripts/lib/suite.mjs';
 import { bulkSync, killedWorker } from './bulk-sync.mjs';
 import { packageOnEveryProcess } from './package-everywhere.mjs';
-import { redeliveries, signupRedeliveries } from './redeliveries.mjs';
+import { redeliveries, signupRedeliveries } from './redelivery-under-load.mjs';
 import { signupOnWorker } from './signup-on-worker.mjs';
-import { startQueueStack, TOTAL_TIMEOUT_MS } from './stack.mjs';
+import { startQueueStack, TOTAL_TIMEOUT_MS } from './queue-stack.mjs';
 
 const USAGE = `usage: node test/queue/queue.e2e.mjs [--events N] [--concurrency C] [--redeliver-share F] [--bulk N] [--page-size N]
   [--signup-events N] [--cross-events N] [--only a,b,c,d,d3,d2,e] [--db postgres|sqlite] [--pool-size N]

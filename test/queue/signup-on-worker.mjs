@@ -1,8 +1,9 @@
+// Queue-mode scenario a (a signed signup webhook runs on a worker); run by test/queue/queue.e2e.mjs.
 // a. A signed Rankr signup webhook, sent to the webhook process, runs on a worker to success; the sandboxes hold
 // the profile, the Email API user and one welcome email.
 import { seconds } from '../../scripts/lib/proc.mjs';
-import { executionsStartedBy } from '../../scripts/lib/queue.mjs';
-import { problemOf, signUp } from './stack.mjs';
+import { executionsStartedBy } from '../../scripts/lib/queue-mode.mjs';
+import { problemOf, signUp } from './queue-stack.mjs';
 
 // ---------- a. the signup flow on a worker ----------
 

@@ -1,6 +1,7 @@
+// Jest (release): the docs check of npm run lint (scripts/check-docs.mjs) on made-up repositories.
 // The docs check of `npm run lint` (scripts/check-docs.mjs), run on a small made-up repository: it must name each
 // broken link, anchor, documentation URL and npm script, and pass when they are fixed.
-import { checkDocsOf } from '../helpers/docs-check';
+import { checkDocsOf } from '../helpers/run-docs-check';
 
 const REPO = 'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr';
 

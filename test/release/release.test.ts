@@ -1,3 +1,4 @@
+// Jest (release): the publish workflow and what npm pack ships.
 // The release path, checked here because it can only run on GitHub: the workflow files say what matters, and
 // `npm pack` publishes the built package and nothing else.
 import { parse } from 'yaml';

@@ -1,10 +1,10 @@
-// Hostile and malformed input (property-based), sandboxes that answer badly, and webhooks that lie.
+// Jest (reliability): hostile and malformed input (property-based), sandboxes that answer badly, webhooks that lie.
 import fc from 'fast-check';
 
-import { callWebhook, runNode } from '../engine';
-import { AP_KEY, apCredentials, startActivatePro } from '../helpers/activatepro';
-import { apiKeyCredentials, PIT, startEmailApi } from '../helpers/emailapi';
-import { RankrSandbox } from '../sandbox/rankr';
+import { callWebhook, runNode } from '../../scripts/engine/engine-runner';
+import { AP_KEY, apCredentials, startActivatePro } from '../helpers/activatepro-fixture';
+import { apiKeyCredentials, PIT, startEmailApi } from '../helpers/emailapi-fixture';
+import { RankrSandbox } from '../../scripts/sandbox/rankr-sandbox';
 
 type AP = Awaited<ReturnType<typeof startActivatePro>>;
 type EM = Awaited<ReturnType<typeof startEmailApi>>;

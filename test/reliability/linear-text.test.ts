@@ -1,3 +1,4 @@
+// Jest (reliability): every reader of outside text in linear time on 1 MB hostile shapes.
 // Text from outside (items, AI tool arguments, server answers, webhook bodies) in hostile shapes of 1 MB: every
 // function that validates, normalises, redacts or formats such text must get through it in linear time. No
 // wall-clock assertion: each test's own time-out is the guard (a backtracking regex took 28 s on 200,000
@@ -19,9 +20,9 @@ import { requestLabel } from '../../nodes/shared/log';
 import { splitFullName } from '../../nodes/shared/names';
 import { classifyTransportError, parseRetryAfter } from '../../nodes/shared/retry';
 import { clipForLog, isEmailAddress, looksLikeEmail, quoted, withoutEmails } from '../../nodes/shared/text';
-import { runNode } from '../engine';
-import { apCredentials, startActivatePro } from '../helpers/activatepro';
-import { apiKeyCredentials, startEmailApi } from '../helpers/emailapi';
+import { runNode } from '../../scripts/engine/engine-runner';
+import { apCredentials, startActivatePro } from '../helpers/activatepro-fixture';
+import { apiKeyCredentials, startEmailApi } from '../helpers/emailapi-fixture';
 import { sandboxPerFile } from '../helpers/perFile';
 
 const MB = 1024 * 1024;

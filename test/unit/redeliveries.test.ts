@@ -1,4 +1,4 @@
-// The trigger's memory of recent webhookIds: bounded in time (the replay window) and in size.
+// Jest (unit): the trigger's memory of recent webhookIds, bounded in time (the replay window) and in size.
 import { RecentDeliveries } from '../../nodes/RankrTrigger/redeliveries';
 
 test('an id is refused while remembered and accepted again once its time has passed', () => {

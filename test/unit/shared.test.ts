@@ -1,4 +1,4 @@
-// The shared helpers' rules, fast and without HTTP.
+// Jest (unit, npm run test:unit): the rules of the shared helpers in nodes/shared, without HTTP.
 import { chunk, parseEntryPointer } from '../../nodes/shared/batching';
 import { redact, redactDeep } from '../../nodes/shared/errors';
 import { encodePathSegment, parseBody } from '../../nodes/shared/http';

@@ -1,3 +1,4 @@
+// Jest (unit): the tool descriptions n8n makes from our nodes for AI agents, one sentence per operation.
 // What a model reads about a tool made from our nodes when the builder leaves n8n's "Tool Description" on
 // "Set Automatically": n8n builds it from the node's resource and operation (NodeHelpers.makeDescription,
 // the function n8n's tool creation calls). Every operation must get its own sentence, not the node's blurb.

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// npm run test:versions: what an n8n version could change under the nodes, in a real n8n 1.123 and 2.41.
 // The behaviours that n8n versions could change under the nodes, checked in a real n8n of each version the
 // package supports (n8n 1.123 LTS on Node 20, n8n 2.41 on Node 24), against the sandboxes:
 //   error output   failed items of a bulk run and of a per-item run reach "Continue (using error output)"'s
@@ -30,7 +31,7 @@ import {
 import { Failure, onShutdown, seconds } from '../../scripts/lib/proc.mjs';
 import { closeSandboxes, startSandboxes } from '../../scripts/lib/sandboxes.mjs';
 import { parseFlags, runSuite } from '../../scripts/lib/suite.mjs';
-import { N8N_VERSIONS, resolveN8nVersion } from '../../scripts/lib/versions.mjs';
+import { N8N_VERSIONS, resolveN8nVersion } from '../../scripts/lib/n8n-versions.mjs';
 
 const say = (text = '') => console.log(text);
 let checks;

@@ -1,8 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+// ActivatePro User's operation → handler: Bulk in batches, the rest item by item. Uses user/, transport, shared/.
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { asNodeError, errorItem } from '../../shared/errors';
-import { nodeLog } from '../../shared/log';
+import { asNodeError } from '../../shared/errors';
+import { runPerItem, type ItemOperation } from '../../shared/perItem';
 import { activateProSecrets } from '../transport';
 import * as batch from './user/batch';
 import * as del from './user/delete';
@@ -11,9 +12,7 @@ import * as getByEmail from './user/getByEmail';
 import * as getStatus from './user/getStatus';
 import * as upsert from './user/upsert';
 
-type PerItemOperation = (this: IExecuteFunctions, itemIndex: number, items: INodeExecutionData[]) => Promise<IDataObject>;
-
-const perItem: Record<string, PerItemOperation> = {
+const perItem: Record<string, ItemOperation> = {
 	get: get.execute,
 	getByEmail: getByEmail.execute,
 	upsert: upsert.execute,
@@ -29,40 +28,30 @@ function calledAsTool(ctx: IExecuteFunctions): boolean {
 // An agent's tool call carries one set of arguments, so a bulk request would be a request of one; and a model
 // should not be handed "delete many users" anyway. Said to the model in words it can act on.
 function bulkIsNotATool(ctx: IExecuteFunctions): NodeOperationError {
-	return new NodeOperationError(ctx.getNode(), 'Create, Update or Delete in Bulk is not available as an AI tool: a tool call carries one user', {
-		description: 'Use the operation Create or Update, or Delete, for one user per call. Bulk belongs in a workflow that feeds the node many items.',
-	});
+	return new NodeOperationError(
+		ctx.getNode(),
+		'Create, Update or Delete in Bulk is not available as an AI tool: a tool call carries one user',
+		{
+			description:
+				'Use the operation Create or Update, or Delete, for one user per call. Bulk belongs in a workflow that feeds the node many items.',
+		},
+	);
 }
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
 	const operation = this.getNodeParameter('operation', 0) as string;
+	// Bulk is not per item: it reads every item and answers for each itself (its own error items).
 	if (operation === 'batch') {
 		if (calledAsTool(this)) throw bulkIsNotATool(this);
 		try {
-			return [await batch.execute.call(this, items)];
+			return [await batch.execute.call(this, this.getInputData())];
 		} catch (error) {
-			throw asNodeError(this.getNode(), error, 0, await activateProSecrets(this)); // the key masked in whatever reached here
+			// the key masked in whatever reached here
+			throw asNodeError(this.getNode(), error, 0, await activateProSecrets(this));
 		}
 	}
 
 	const run = perItem[operation];
 	if (!run) throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
-	const out: INodeExecutionData[] = [];
-	let failed = 0;
-	let firstFailure = '';
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const json = await run.call(this, i, items);
-			out.push({ json, pairedItem: { item: i } });
-		} catch (error) {
-			const nodeError = asNodeError(this.getNode(), error, i, await activateProSecrets(this));
-			if (!this.continueOnFail()) throw nodeError;
-			failed++;
-			if (failed === 1) firstFailure = `item ${i + 1}: ${nodeError.message}`;
-			out.push(errorItem(nodeError, i));
-		}
-	}
-	if (failed) nodeLog(this).warn(`${failed} of ${items.length} items failed (sent on as error items); first: ${firstFailure}`, { failed, items: items.length });
-	return [out];
+	return [await runPerItem(this, run, { secrets: activateProSecrets })];
 }

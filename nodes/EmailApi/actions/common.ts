@@ -1,3 +1,4 @@
+// Email API: fields and input checks several operations share (location, workflow, limits). Uses transport, shared/.
 import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 /** The `show` part of displayOptions, e.g. { resource: ['user'], operation: ['create'] }. */
@@ -7,7 +8,35 @@ import { inputError, itemLabel } from '../../shared/errors';
 import { readItemParameter } from '../../shared/itemFields';
 import { splitFullName } from '../../shared/names';
 import { isEmailAddress, quoted } from '../../shared/text';
-import type { EmailApiSettings } from '../transport';
+import { emailApiError, emailApiRequest, emailApiSettings, isSuccess, type EmailApiSettings } from '../transport';
+
+/** The Email and Full Name fields of a create (user) or create-or-update (contact); the options they differ in. */
+export function emailAndNameFields(
+	show: Show,
+	differ: { emailRequired: boolean; emailDescription?: string; fullNameDescription?: string },
+): INodeProperties[] {
+	return [
+		{
+			displayName: 'Email',
+			name: 'email',
+			type: 'string',
+			placeholder: 'name@email.com',
+			...(differ.emailRequired ? { required: true } : {}),
+			default: '',
+			...(differ.emailDescription ? { description: differ.emailDescription } : {}),
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Full Name',
+			name: 'fullName',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. Ada Lovelace',
+			...(differ.fullNameDescription ? { description: differ.fullNameDescription } : {}),
+			displayOptions: { show },
+		},
+	];
+}
 
 /** Location for operations that need one; empty means the credential's (or the OAuth token's) location. */
 export const locationField = (show: Show): INodeProperties => ({
@@ -15,8 +44,9 @@ export const locationField = (show: Show): INodeProperties => ({
 	name: 'locationId',
 	type: 'string',
 	default: '',
-	placeholder: 'Leave empty to use the credential\'s location',
-	description: 'The sub-account (location). Empty: the location from the credential, or the one the OAuth app was installed on.',
+	placeholder: "Leave empty to use the credential's location",
+	description:
+		'The sub-account (location). Empty: the location from the credential, or the one the OAuth app was installed on.',
 	displayOptions: { show },
 });
 
@@ -46,7 +76,8 @@ export const workflowLocator = (show: Show): INodeProperties => ({
 	type: 'resourceLocator',
 	default: { mode: 'list', value: '' },
 	required: true,
-	description: 'The workflow that sends the email (e.g. "Welcome" or "Re-engagement"). By Name finds it by its exact name when the node runs.',
+	description:
+		'The workflow that sends the email (e.g. "Welcome" or "Re-engagement"). By Name finds it by its exact name when the node runs.',
 	displayOptions: { show },
 	modes: [
 		{
@@ -76,7 +107,13 @@ export function locationOf(ctx: IExecuteFunctions, settings: EmailApiSettings, i
 	return locationId;
 }
 
-export function requiredText(ctx: IExecuteFunctions, name: string, label: string, itemIndex: number, fix?: string): string {
+export function requiredText(
+	ctx: IExecuteFunctions,
+	name: string,
+	label: string,
+	itemIndex: number,
+	fix?: string,
+): string {
 	const value = readItemParameter(ctx, name, itemIndex);
 	const text = value === undefined || value === null || typeof value === 'object' ? '' : String(value).trim();
 	if (!text) throw inputError(ctx.getNode(), `"${label}" is empty (${itemLabel(itemIndex)})`, itemIndex, fix);
@@ -85,34 +122,87 @@ export function requiredText(ctx: IExecuteFunctions, name: string, label: string
 
 export function checkEmail(ctx: IExecuteFunctions, email: string, itemIndex: number, label = 'Email'): string {
 	if (!isEmailAddress(email)) {
-		throw inputError(ctx.getNode(), `"${label}" is not a valid email address: ${quoted(email)} (${itemLabel(itemIndex)})`, itemIndex, 'Use an address like name@example.com.');
+		throw inputError(
+			ctx.getNode(),
+			`"${label}" is not a valid email address: ${quoted(email)} (${itemLabel(itemIndex)})`,
+			itemIndex,
+			'Use an address like name@example.com.',
+		);
 	}
 	return email;
 }
 
 /** First and last name from explicit fields, else split from the full name. */
-export function names(fullName: unknown, firstName: unknown, lastName: unknown): { firstName: string; lastName: string } {
+export function names(
+	fullName: unknown,
+	firstName: unknown,
+	lastName: unknown,
+): { firstName: string; lastName: string } {
 	const split = splitFullName(String(fullName ?? ''));
 	const first = String(firstName ?? '').trim();
 	const last = String(lastName ?? '').trim();
 	return { firstName: first || split.firstName, lastName: last || split.lastName };
 }
 
-export function parseJsonParameter(ctx: IExecuteFunctions, value: unknown, label: string, itemIndex: number, kind: 'object' | 'array'): IDataObject | IDataObject[] {
+export function parseJsonParameter(
+	ctx: IExecuteFunctions,
+	value: unknown,
+	label: string,
+	itemIndex: number,
+	kind: 'object' | 'array',
+): IDataObject | IDataObject[] {
 	let parsed = value;
 	if (typeof value === 'string') {
 		try {
 			parsed = JSON.parse(value || (kind === 'array' ? '[]' : '{}'));
 		} catch (error) {
-			throw inputError(ctx.getNode(), `"${label}" is not valid JSON (${itemLabel(itemIndex)}): ${(error as Error).message}`, itemIndex);
+			throw inputError(
+				ctx.getNode(),
+				`"${label}" is not valid JSON (${itemLabel(itemIndex)}): ${(error as Error).message}`,
+				itemIndex,
+			);
 		}
 	}
-	const ok = kind === 'array' ? Array.isArray(parsed) : parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
+	const ok =
+		kind === 'array' ? Array.isArray(parsed) : parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
 	if (!ok) throw inputError(ctx.getNode(), `"${label}" must be a JSON ${kind} (${itemLabel(itemIndex)})`, itemIndex);
 	return parsed as IDataObject | IDataObject[];
 }
 
 export function commaList(value: unknown): string[] {
 	if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter(Boolean);
-	return String(value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+	return String(value ?? '')
+		.split(',')
+		.map((v) => v.trim())
+		.filter(Boolean);
+}
+
+/** What a Get Many lists: GET `path`?locationId= of the item's location, the array under `key` of the answer. */
+export interface LocationList {
+	path: string;
+	key: string;
+	/** For the error: "list the users". */
+	action: string;
+	scope: string;
+}
+
+/** The item's location's list (users, workflows), trimmed as the node's Return All / Limit say. */
+export async function getManyOfLocation(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	list: LocationList,
+): Promise<IDataObject[]> {
+	const settings = await emailApiSettings(ctx);
+	const locationId = locationOf(ctx, settings, itemIndex);
+	const answer = await emailApiRequest(
+		ctx,
+		{ method: 'GET', path: list.path, qs: { locationId }, itemIndex },
+		settings,
+	);
+	if (!isSuccess(answer)) {
+		throw emailApiError(ctx.getNode(), answer, { action: list.action, scope: list.scope, itemIndex });
+	}
+	const all = ((answer.body as IDataObject)?.[list.key] ?? []) as IDataObject[];
+	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	return returnAll ? all : all.slice(0, ctx.getNodeParameter('limit', itemIndex, 50) as number);
 }

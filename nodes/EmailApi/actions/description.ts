@@ -1,3 +1,4 @@
+// Email API node's parameters: authentication, resources, operations and every operation's fields. Uses the operations.
 import type { INodeProperties } from 'n8n-workflow';
 
 import * as deleteContact from './contact/delete';
@@ -43,7 +44,12 @@ export const properties: INodeProperties[] = [
 		default: 'create',
 		displayOptions: { show: { resource: ['user'] } },
 		options: [
-			{ name: 'Create', value: 'create', action: 'Create a user', description: 'Create a user (duplicate-safe when the answer is lost)' },
+			{
+				name: 'Create',
+				value: 'create',
+				action: 'Create a user',
+				description: 'Create a user (duplicate-safe when the answer is lost)',
+			},
 			{ name: 'Delete', value: 'delete', action: 'Delete a user by ID' },
 			{ name: 'Get', value: 'get', action: 'Get a user by ID' },
 			{ name: 'Get Many', value: 'getMany', action: 'Get many users', description: 'List the users of a location' },
@@ -57,7 +63,14 @@ export const properties: INodeProperties[] = [
 		noDataExpression: true,
 		default: 'getMany',
 		displayOptions: { show: { resource: ['workflow'] } },
-		options: [{ name: 'Get Many', value: 'getMany', action: 'Get many workflows', description: 'List the location\'s workflows with their ID and name' }],
+		options: [
+			{
+				name: 'Get Many',
+				value: 'getMany',
+				action: 'Get many workflows',
+				description: "List the location's workflows with their ID and name",
+			},
+		],
 	},
 	{
 		displayName: 'Operation',
@@ -67,8 +80,19 @@ export const properties: INodeProperties[] = [
 		default: 'upsert',
 		displayOptions: { show: { resource: ['contact'] } },
 		options: [
-			{ name: 'Add to Workflow', value: 'addToWorkflow', action: 'Add a contact to a workflow', description: 'Start a workflow, e.g. a welcome or re-engagement email (never repeated by a retry: a workflow that allows re-entry would start again)' },
-			{ name: 'Create or Update', value: 'upsert', action: 'Create or update a contact', description: 'Create a new record, or update the current one if it already exists (upsert)' },
+			{
+				name: 'Add to Workflow',
+				value: 'addToWorkflow',
+				action: 'Add a contact to a workflow',
+				description:
+					'Start a workflow, e.g. a welcome or re-engagement email (never repeated by a retry: a workflow that allows re-entry would start again)',
+			},
+			{
+				name: 'Create or Update',
+				value: 'upsert',
+				action: 'Create or update a contact',
+				description: 'Create a new record, or update the current one if it already exists (upsert)',
+			},
 			{ name: 'Delete', value: 'delete', action: 'Delete a contact by ID' },
 			{ name: 'Get', value: 'get', action: 'Get a contact by ID', description: 'Read a contact by ID, with its tags' },
 			{ name: 'Remove From Workflow', value: 'removeFromWorkflow', action: 'Remove a contact from a workflow' },
@@ -108,7 +132,7 @@ export const properties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: 60,
 				description:
-					'The longest the node waits for one request: for the API\'s rate limit (Retry-After, its X-RateLimit headers) and between retries. A longer wait asked for fails the item at once, saying how long, instead of stalling the workflow.',
+					"The longest the node waits for one request: for the API's rate limit (Retry-After, its X-RateLimit headers) and between retries. A longer wait asked for fails the item at once, saying how long, instead of stalling the workflow.",
 			},
 		],
 	},

@@ -1,8 +1,8 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+// Email API's resource and operation → handler, run item by item. Uses every operation, transport, shared/perItem.
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { asNodeError, errorItem } from '../../shared/errors';
-import { nodeLog } from '../../shared/log';
+import { runPerItem, type ItemOperation } from '../../shared/perItem';
 import { emailApiSecrets, logPacing } from '../transport';
 import * as addToWorkflow from './contact/addToWorkflow';
 import * as deleteContact from './contact/delete';
@@ -17,39 +17,32 @@ import * as getManyUsers from './user/getMany';
 import * as updateUser from './user/update';
 import * as getManyWorkflows from './workflow/getMany';
 
-type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject | IDataObject[]>;
-
-const operations: Record<string, Record<string, Operation>> = {
-	user: { create: createUser.execute, get: getUser.execute, getMany: getManyUsers.execute, update: updateUser.execute, delete: deleteUser.execute },
+const operations: Record<string, Record<string, ItemOperation>> = {
+	user: {
+		create: createUser.execute,
+		get: getUser.execute,
+		getMany: getManyUsers.execute,
+		update: updateUser.execute,
+		delete: deleteUser.execute,
+	},
 	workflow: { getMany: getManyWorkflows.execute },
-	contact: { get: getContact.execute, upsert: upsertContact.execute, addToWorkflow: addToWorkflow.execute, removeFromWorkflow: removeFromWorkflow.execute, delete: deleteContact.execute },
+	contact: {
+		get: getContact.execute,
+		upsert: upsertContact.execute,
+		addToWorkflow: addToWorkflow.execute,
+		removeFromWorkflow: removeFromWorkflow.execute,
+		delete: deleteContact.execute,
+	},
 	course: { import: importCourses.execute },
 };
 
 /** Runs the chosen operation once per input item; every item ends as output items or one error item. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const run = operations[resource]?.[operation];
-	if (!run) throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported for "${resource}"`);
-
-	const out: INodeExecutionData[] = [];
-	let failed = 0;
-	let firstFailure = '';
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const result = await run.call(this, i);
-			for (const json of Array.isArray(result) ? result : [result]) out.push({ json, pairedItem: { item: i } });
-		} catch (error) {
-			const nodeError = asNodeError(this.getNode(), error, i, await emailApiSecrets(this));
-			if (!this.continueOnFail()) throw nodeError;
-			failed++;
-			if (failed === 1) firstFailure = `item ${i + 1}: ${nodeError.message}`;
-			out.push(errorItem(nodeError, i));
-		}
-	}
-	logPacing(this);
-	if (failed) nodeLog(this).warn(`${failed} of ${items.length} items failed (sent on as error items); first: ${firstFailure}`, { failed, items: items.length });
-	return [out];
+	if (!run)
+		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported for "${resource}"`);
+	// How long pacing held the run back is logged once, when every item is through.
+	return [await runPerItem(this, run, { secrets: emailApiSecrets, afterItems: logPacing })];
 }

@@ -1,3 +1,4 @@
+// Email API's "From List" workflow picker: the location's workflows, filtered by name. Uses transport.
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { emailApiError, emailApiRequest, emailApiSettings, isSuccess } from '../transport';
@@ -7,11 +8,21 @@ export async function searchWorkflows(this: ILoadOptionsFunctions, filter?: stri
 	const settings = await emailApiSettings(this);
 	const locationId = String(this.getNodeParameter('locationId', '') || settings.locationId);
 	const answer = await emailApiRequest(this, { method: 'GET', path: '/workflows/', qs: { locationId } }, settings);
-	if (!isSuccess(answer)) throw emailApiError(this.getNode(), answer, { action: 'list the workflows', scope: 'workflows.readonly' });
+	if (!isSuccess(answer))
+		throw emailApiError(this.getNode(), answer, { action: 'list the workflows', scope: 'workflows.readonly' });
 	const needle = (filter ?? '').toLowerCase();
 	const results = (((answer.body as IDataObject)?.workflows ?? []) as IDataObject[])
-		.filter((w) => !needle || String(w.name ?? '').toLowerCase().includes(needle))
+		.filter(
+			(w) =>
+				!needle ||
+				String(w.name ?? '')
+					.toLowerCase()
+					.includes(needle),
+		)
 		.sort((a, b) => String(a.name).localeCompare(String(b.name)))
-		.map((w) => ({ name: w.status && w.status !== 'published' ? `${w.name} (${w.status})` : String(w.name), value: String(w.id) }));
+		.map((w) => ({
+			name: w.status && w.status !== 'published' ? `${w.name} (${w.status})` : String(w.name),
+			value: String(w.id),
+		}));
 	return { results };
 }

@@ -1,4 +1,4 @@
-// Small helpers: medians with their spread, percentiles, formatting, and fixed-width tables described by data.
+// Benchmark statistics (medians and spread, percentiles, formats, tables from data); for run, scale, scenarios/.
 
 /** {median, min, max, runs} of the finite numbers among values (undefined when there are none). */
 export function spread(values) {

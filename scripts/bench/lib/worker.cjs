@@ -1,9 +1,10 @@
-'use strict';
+// What every measured benchmark process loads (profiles, window, warm-up); for engine-worker, floor, today's n8n.
 // What the measured processes load. The workers (engine-worker.cjs, floor.cjs): the profiles they upsert, the
 // measurement of a window (time, CPU, RSS and heap), the warm-up handshake and the one answer to the parent.
 // The real n8n of today's way gets it preloaded (NODE_OPTIONS=--require) with BENCH_PEAK_DIR: when that process
 // exits it writes its peak RSS (getrusage maxrss) to $BENCH_PEAK_DIR/<pid>.json, so the benchmark can report the
 // memory of the process that ran the HTTP Request node without polling it.
+'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');

@@ -1,3 +1,4 @@
+// Benchmark scenario 1 (bulk upsert through ActivatePro User batch vs. the floors and today's way); run by run.mjs.
 // Scenario 1: bulk upsert of N profiles through ActivatePro User "batch" (wait for completion), driven
 // through n8n-core's WorkflowExecute, side by side with the floor (a plain Node script doing the same
 // requests), the helper floor (a minimal node doing them through n8n's request helper, through the same engine)
@@ -8,7 +9,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-import { benchSandbox, benchWorker, cellRow, installN8n, measure, MINUTE, prepareN8n, ROOT, runNumbers } from '../lib/n8n.mjs';
+import { benchSandbox, benchWorker, cellRow, installN8n, measure, MINUTE, prepareN8n, ROOT, runNumbers } from '../lib/bench-harness.mjs';
 import { fixed, fmtInt, fmtMs, fmtNum, spreadOf, verdict } from '../lib/stats.mjs';
 
 const require = createRequire(import.meta.url);

@@ -1,3 +1,4 @@
+// Benchmark scenario (hostile text: the nodes' text readers on 1 MB hostile input, linear or not); run by run.mjs.
 // Scenario 4 (table 5): hostile text. Every function of the nodes that reads text from outside (compiled with the nodes
 // into .bench/build) is timed on the slowest of several hostile shapes at 64 KB, 256 KB and 1 MB; from 256 KB
 // to 1 MB linear work grows 4×, quadratic work 16×. Beside them, the email regex the nodes used before
@@ -6,7 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import { ROOT } from '../lib/n8n.mjs';
+import { ROOT } from '../lib/bench-harness.mjs';
 import { fixed, fmtInt, spread } from '../lib/stats.mjs';
 
 const KB = 1024;

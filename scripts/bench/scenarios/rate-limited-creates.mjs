@@ -1,7 +1,8 @@
+// Benchmark scenario 2 (Email API user creates against a rate-limited sandbox, over the floor); run by run.mjs.
 // Scenario 2: N Email API user creates (resource user, operation create) through the n8n engine, against
 // the Email API sandbox in its own process with its rate limit scaled from 100 per 10 s to 100 per second.
 // Floor = N / limit: no client can do better without 429s. Reported: wall time / floor and the 429s.
-import { benchSandbox, benchWorker, cellRow, measure, MINUTE, runNumbers } from '../lib/n8n.mjs';
+import { benchSandbox, benchWorker, cellRow, measure, MINUTE, runNumbers } from '../lib/bench-harness.mjs';
 import { fixed, fmtInt, fmtMs, fmtNum, spreadOf } from '../lib/stats.mjs';
 
 const TOKEN = 'bench-email-api-token';

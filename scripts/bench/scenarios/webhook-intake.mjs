@@ -1,3 +1,4 @@
+// Benchmark scenario (signed Rankr webhooks into a real n8n's Rankr Trigger workflows); run by run.mjs.
 // Scenario: webhook intake in real n8n. Signed Rankr `UserCreate` events POSTed to the production webhook of
 // an active Rankr Trigger workflow (trigger → No Op, so the workflow itself is cheap), in a real n8n 2.41
 // (`n8n start`, main process only, sqlite, executions saved as by default) started like the demo starts it.
@@ -18,12 +19,12 @@ import { performance } from 'node:perf_hooks';
 import { builtPackage, freePort, installN8n } from '../../lib/n8n.mjs';
 import { temporaryFolder } from '../../lib/proc.mjs';
 import { bootN8n, publish } from '../../lib/stack.mjs';
-import { cellRow, measure, runNumbers } from '../lib/n8n.mjs';
+import { cellRow, measure, runNumbers } from '../lib/bench-harness.mjs';
 import { fixed, fmtInt, percentile, round, spreadOf, sum, verdict } from '../lib/stats.mjs';
 import { mapWithConcurrency } from '../lib/worker.cjs';
 
 const require = createRequire(import.meta.url);
-const { RankrSandbox } = require('../../../test/sandbox/rankr.js');
+const { RankrSandbox } = require('../../sandbox/rankr-sandbox.js');
 
 // floor: n8n's own Webhook node (POST, respond on received) → No Op in the same n8n: what any webhook costs there.
 // The others: the Rankr Trigger with its own credential, verifying the signature (or not: none).

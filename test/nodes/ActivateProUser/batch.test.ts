@@ -1,6 +1,6 @@
-// The Batch operation: exact request counts, JSON-pointer errors mapped back to input items, error output.
-import { runNode } from '../../engine';
-import { apCredentials, startActivatePro } from '../../helpers/activatepro';
+// Jest (ActivatePro User): Batch: exact request counts, JSON-pointer errors mapped back to input items, error output.
+import { runNode } from '../../../scripts/engine/engine-runner';
+import { apCredentials, startActivatePro } from '../../helpers/activatepro-fixture';
 import { sandboxPerFile } from '../../helpers/perFile';
 
 const sandbox = sandboxPerFile(() => startActivatePro({ processingDelayMs: 10 }));

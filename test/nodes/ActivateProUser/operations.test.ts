@@ -1,8 +1,8 @@
-// Each ActivatePro User operation through n8n's engine against the sandbox over HTTP.
+// Jest (ActivatePro User): each operation through n8n's engine against the sandbox over HTTP.
 import { sleep } from 'n8n-workflow';
 
-import { runNode, testCredential } from '../../engine';
-import { AP_KEY, apCredentials, startActivatePro } from '../../helpers/activatepro';
+import { runNode, testCredential } from '../../../scripts/engine/engine-runner';
+import { AP_KEY, apCredentials, startActivatePro } from '../../helpers/activatepro-fixture';
 import { sandboxPerFile } from '../../helpers/perFile';
 
 const sandbox = sandboxPerFile(() => startActivatePro());

@@ -1,8 +1,8 @@
-// Retries, rate limits, dropped connections, waiting and secrets — counted in requests the sandbox saw.
+// Jest (ActivatePro User): retries, rate limits, dropped connections, waits and secrets, counted in sandbox requests.
 import { sleep } from 'n8n-workflow';
 
-import { runNode } from '../../engine';
-import { AP_KEY, apCredentials, startActivatePro } from '../../helpers/activatepro';
+import { runNode } from '../../../scripts/engine/engine-runner';
+import { AP_KEY, apCredentials, startActivatePro } from '../../helpers/activatepro-fixture';
 import { sandboxPerFile } from '../../helpers/perFile';
 
 const sandbox = sandboxPerFile(() => startActivatePro({ processingDelayMs: 10 }));

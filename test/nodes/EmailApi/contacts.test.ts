@@ -1,6 +1,6 @@
-// Workflows, contacts (the enrolment that sends an email) and course import.
-import { listSearch, runNode, testCredential } from '../../engine';
-import { apiKeyCredentials, expectRequestsMeetDocuments, startEmailApi } from '../../helpers/emailapi';
+// Jest (Email API): workflows, contacts (the enrolment that sends an email) and course import, through n8n's engine.
+import { listSearch, runNode, testCredential } from '../../../scripts/engine/engine-runner';
+import { apiKeyCredentials, expectRequestsMeetDocuments, startEmailApi } from '../../helpers/emailapi-fixture';
 import { sandboxPerFile } from '../../helpers/perFile';
 
 const sandbox = sandboxPerFile(() => startEmailApi(), expectRequestsMeetDocuments);

@@ -1,6 +1,6 @@
-// Pacing from X-RateLimit-* headers, 429 handling, and OAuth2 with an expired access token.
-import { runNode } from '../../engine';
-import { ALL_SCOPES, apiKeyCredentials, expectRequestsMeetDocuments, startEmailApi } from '../../helpers/emailapi';
+// Jest (Email API): pacing from X-RateLimit-* headers, 429 handling, and OAuth2 with an expired access token.
+import { runNode } from '../../../scripts/engine/engine-runner';
+import { ALL_SCOPES, apiKeyCredentials, expectRequestsMeetDocuments, startEmailApi } from '../../helpers/emailapi-fixture';
 import { sandboxPerFile } from '../../helpers/perFile';
 
 const sandbox = sandboxPerFile(() => startEmailApi(), expectRequestsMeetDocuments);

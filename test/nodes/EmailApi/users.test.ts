@@ -1,6 +1,6 @@
-// Email API users through n8n's engine against the sandbox; every body checked against HighLevel's OpenAPI.
-import { runNode } from '../../engine';
-import { apiKeyCredentials, expectRequestsMeetDocuments, PIT, startEmailApi } from '../../helpers/emailapi';
+// Jest (Email API): users through n8n's engine against the sandbox; every body checked against HighLevel's OpenAPI.
+import { runNode } from '../../../scripts/engine/engine-runner';
+import { apiKeyCredentials, expectRequestsMeetDocuments, PIT, startEmailApi } from '../../helpers/emailapi-fixture';
 import { sandboxPerFile } from '../../helpers/perFile';
 
 const sandbox = sandboxPerFile(() => startEmailApi(), expectRequestsMeetDocuments);

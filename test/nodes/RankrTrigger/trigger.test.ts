@@ -1,8 +1,8 @@
-// The Rankr Trigger's webhook() through n8n-core's WebhookContext, with events signed by the Rankr sandbox.
+// Jest (Rankr Trigger): webhook() through n8n-core's WebhookContext, with events signed by the Rankr sandbox.
 import { generateKeyPairSync } from 'node:crypto';
 
-import { callWebhook } from '../../engine';
-import { RankrSandbox } from '../../sandbox/rankr';
+import { callWebhook } from '../../../scripts/engine/engine-runner';
+import { RankrSandbox } from '../../../scripts/sandbox/rankr-sandbox';
 import { recentDeliveries } from '../../../nodes/RankrTrigger/redeliveries';
 import { keyRingOf } from '../../../nodes/RankrTrigger/verify';
 

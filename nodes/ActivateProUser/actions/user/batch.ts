@@ -1,3 +1,4 @@
+// ActivatePro → User → Bulk: POST /users/batch, 1000 users a request, mapped to items. Uses transport, common, shared/.
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
@@ -9,7 +10,13 @@ import { duration, nodeLog } from '../../../shared/log';
 import { clipForLog, quoted } from '../../../shared/text';
 import { DEFAULT_POLL_SCHEDULE, mapWithConcurrency, pollUntilDone, stopAtDeadline } from '../../../shared/tracking';
 import { pastDeadlineText, WaitRefused } from '../../../shared/waits';
-import { activateProRequest, answerError, apiErrorsOf, describeApiError, type ActivateProApiError } from '../../transport';
+import {
+	activateProRequest,
+	answerError,
+	apiErrorsOf,
+	describeApiError,
+	type ActivateProApiError,
+} from '../../transport';
 import { fetchTracking, readWaitOptions, TRACKING_EXPIRED, userEntryReader, type TrackingStatus } from './common';
 
 export const MAX_BATCH_SIZE = 1000;
@@ -80,9 +87,18 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		let entry: Entry;
 		try {
 			const given = readAction(i);
-			const action = given === 'upsert' || given === 'delete' ? given : String(given ?? '').trim().toLowerCase();
+			const action =
+				given === 'upsert' || given === 'delete'
+					? given
+					: String(given ?? '')
+							.trim()
+							.toLowerCase();
 			if (action !== 'upsert' && action !== 'delete') {
-				throw inputError(this.getNode(), `"Action" must be "upsert" or "delete", not ${quoted(action)} (${itemLabel(i)})`, i);
+				throw inputError(
+					this.getNode(),
+					`"Action" must be "upsert" or "delete", not ${quoted(action)} (${itemLabel(i)})`,
+					i,
+				);
 			}
 			entry = { itemIndex: i, action, body: readEntry(i, action) };
 		} catch (error) {
@@ -154,7 +170,10 @@ function chunkSender(ctx: IExecuteFunctions, itemCount: number, outcomes: Array<
 		if (sentCount % every !== 0 && !(total !== undefined && sentEntries === total)) return;
 		const of = total === undefined ? `${sentEntries} entries so far` : `${sentEntries} of ${total} entries`;
 		const batches = total !== undefined && sentEntries === total ? `${sentCount} of ${answers.length}` : `${sentCount}`;
-		log.progress(`batch ${batches} sent (${of}) in ${duration(Date.now() - started)}`, { batches: sentCount, entries: sentEntries });
+		log.progress(`batch ${batches} sent (${of}) in ${duration(Date.now() - started)}`, {
+			batches: sentCount,
+			entries: sentEntries,
+		});
 	};
 	return {
 		async send(chunk: ChunkPlan): Promise<{ answer: Promise<unknown> }> {
@@ -198,7 +217,11 @@ interface SentChunk {
 	accepted: Entry[];
 }
 
-async function sendChunk(ctx: IExecuteFunctions, chunk: ChunkPlan, outcomes: Array<Outcome | undefined>): Promise<SentChunk | undefined> {
+async function sendChunk(
+	ctx: IExecuteFunctions,
+	chunk: ChunkPlan,
+	outcomes: Array<Outcome | undefined>,
+): Promise<SentChunk | undefined> {
 	const body = { updated: chunk.updated.map((e) => e.body), deleted: chunk.deleted.map((e) => e.body) };
 	const first = chunk.entries[0].itemIndex;
 	let answer;
@@ -213,7 +236,10 @@ async function sendChunk(ctx: IExecuteFunctions, chunk: ChunkPlan, outcomes: Arr
 	const errors = answer.statusCode === 202 || answer.statusCode === 400 ? apiErrorsOf(answer.body) : [];
 	const accepted = typeof trackingId === 'string' && (answer.statusCode === 202 || answer.statusCode === 400);
 	if (!accepted && errors.length === 0) {
-		const error = answerError(ctx.getNode(), answer, { itemIndex: first, action: `send a batch of ${chunk.entries.length} users` });
+		const error = answerError(ctx.getNode(), answer, {
+			itemIndex: first,
+			action: `send a batch of ${chunk.entries.length} users`,
+		});
 		for (const entry of chunk.entries) outcomes[entry.itemIndex] = failure(error);
 		return undefined;
 	}
@@ -260,7 +286,12 @@ function unplacedErrorsNote(ctx: IExecuteFunctions, chunk: ChunkPlan, errors: Ac
 	return clipForLog(note);
 }
 
-async function waitForChunks(ctx: IExecuteFunctions, sent: SentChunk[], timeoutMs: number, outcomes: Array<Outcome | undefined>) {
+async function waitForChunks(
+	ctx: IExecuteFunctions,
+	sent: SentChunk[],
+	timeoutMs: number,
+	outcomes: Array<Outcome | undefined>,
+) {
 	if (sent.length === 0) return;
 	const byTracking = new Map(sent.map((s) => [s.trackingId, s]));
 	type Polled = { status?: TrackingStatus; error?: Error };
@@ -268,10 +299,16 @@ async function waitForChunks(ctx: IExecuteFunctions, sent: SentChunk[], timeoutM
 		[...byTracking.keys()],
 		async (trackingId, deadline) => {
 			try {
-				const status = await fetchTracking(ctx, trackingId, byTracking.get(trackingId)!.accepted[0]?.itemIndex, deadline);
+				const status = await fetchTracking(
+					ctx,
+					trackingId,
+					byTracking.get(trackingId)!.accepted[0]?.itemIndex,
+					deadline,
+				);
 				return { done: status.stage === 'PROCESSED', value: { status } };
 			} catch (error) {
-				if (error instanceof WaitRefused && error.kind === 'deadline') return stopAtDeadline<Polled>(error); // the Timeout: reported pending
+				// the Timeout: reported pending
+				if (error instanceof WaitRefused && error.kind === 'deadline') return stopAtDeadline<Polled>(error);
 				return { done: true, value: { error: error as Error } };
 			}
 		},
@@ -313,7 +350,9 @@ async function waitForChunks(ctx: IExecuteFunctions, sent: SentChunk[], timeoutM
 					message: `ActivatePro accepted but did not apply the ${entry.action} of user ${quoted(entry.body.id)} (${itemLabel(entry.itemIndex)})`,
 					description:
 						entry.action === 'upsert'
-							? 'Processing failed for this user (tracking ' + trackingId + '). The usual cause: the email already belongs to a user with another ID.'
+							? 'Processing failed for this user (tracking ' +
+								trackingId +
+								'). The usual cause: the email already belongs to a user with another ID.'
 							: 'The user still exists after processing (tracking ' + trackingId + ').',
 					itemIndex: entry.itemIndex,
 				});
@@ -330,13 +369,20 @@ async function waitForChunks(ctx: IExecuteFunctions, sent: SentChunk[], timeoutM
 async function findUnapplied(ctx: IExecuteFunctions, entries: Entry[]): Promise<Set<Entry>> {
 	const failed = new Set<Entry>();
 	await mapWithConcurrency(entries, VERIFY_CONCURRENCY, async (entry) => {
-		const answer = await activateProRequest(ctx, 'GET', `/users/${encodePathSegment(String(entry.body.id))}`, undefined, entry.itemIndex).catch(() => undefined);
+		const answer = await activateProRequest(
+			ctx,
+			'GET',
+			`/users/${encodePathSegment(String(entry.body.id))}`,
+			undefined,
+			entry.itemIndex,
+		).catch(() => undefined);
 		if (!answer) return; // cannot tell; keep the item as processed rather than invent a failure
 		const user = answer.body as IDataObject | undefined;
 		const applied =
 			entry.action === 'delete'
 				? answer.statusCode === 404
-				: answer.statusCode === 200 && String(user?.email ?? '').toLowerCase() === String(entry.body.email ?? '').toLowerCase();
+				: answer.statusCode === 200 &&
+					String(user?.email ?? '').toLowerCase() === String(entry.body.email ?? '').toLowerCase();
 		if (!applied) failed.add(entry);
 	});
 	return failed;
@@ -346,24 +392,44 @@ async function findUnapplied(ctx: IExecuteFunctions, entries: Entry[]): Promise<
 function trackingProgress(ctx: IExecuteFunctions) {
 	const log = nodeLog(ctx);
 	let reported = 0;
-	return ({ finished, total, elapsedMs, rounds }: { finished: number; total: number; elapsedMs: number; rounds: number }) => {
+	return ({
+		finished,
+		total,
+		elapsedMs,
+		rounds,
+	}: {
+		finished: number;
+		total: number;
+		elapsedMs: number;
+		rounds: number;
+	}) => {
 		log.debug(`tracking: ${finished} of ${total} batches processed after ${rounds} rounds, ${duration(elapsedMs)}`);
 		if (finished === reported) return;
 		if (finished === total || finished - reported >= Math.max(1, Math.ceil(total / 10))) {
 			reported = finished;
-			log.progress(`tracking: ${finished} of ${total} batches processed in ${duration(elapsedMs)}`, { processed: finished, batches: total });
+			log.progress(`tracking: ${finished} of ${total} batches processed in ${duration(elapsedMs)}`, {
+				processed: finished,
+				batches: total,
+			});
 		}
 	};
 }
 
-function finish(ctx: IExecuteFunctions, items: INodeExecutionData[], outcomes: Array<Outcome | undefined>): INodeExecutionData[] {
+function finish(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	outcomes: Array<Outcome | undefined>,
+): INodeExecutionData[] {
 	const failures: number[] = [];
 	for (let i = 0; i < items.length; i++) if (!outcomes[i] || outcomes[i] instanceof Error) failures.push(i);
 	if (failures.length > 0) {
-		nodeLog(ctx).warn(`bulk: ${failures.length} of ${items.length} items failed; first: ${itemLabel(failures[0])}: ${errorMessage(failureOf(outcomes[failures[0]]))}`, {
-			failed: failures.length,
-			items: items.length,
-		});
+		nodeLog(ctx).warn(
+			`bulk: ${failures.length} of ${items.length} items failed; first: ${itemLabel(failures[0])}: ${errorMessage(failureOf(outcomes[failures[0]]))}`,
+			{
+				failed: failures.length,
+				items: items.length,
+			},
+		);
 	}
 	if (failures.length > 0 && !ctx.continueOnFail()) {
 		const first = failures[0];
@@ -374,7 +440,10 @@ function finish(ctx: IExecuteFunctions, items: INodeExecutionData[], outcomes: A
 			{
 				itemIndex: first,
 				description:
-					`Failed items: ${failures.slice(0, 20).map((i) => i + 1).join(', ')}${failures.length > 20 ? ', …' : ''}. ` +
+					`Failed items: ${failures
+						.slice(0, 20)
+						.map((i) => i + 1)
+						.join(', ')}${failures.length > 20 ? ', …' : ''}. ` +
 					`${okCount} other items were accepted by ActivatePro. Turn on "On Error: Continue (using error output)" to route the failed items to their own output.`,
 			},
 		);
@@ -406,10 +475,19 @@ function markProcessed(json: IDataObject, tracking: TrackingStatus) {
 	json.error = tracking.error;
 }
 
-function rejection(ctx: IExecuteFunctions, entry: Entry, errors: ActivateProApiError[], prefix = 'ActivatePro rejected'): Outcome {
+function rejection(
+	ctx: IExecuteFunctions,
+	entry: Entry,
+	errors: ActivateProApiError[],
+	prefix = 'ActivatePro rejected',
+): Outcome {
 	const text = errors.length ? errors.map(describeApiError).join('; ') : 'no reason given';
 	const error = apiError(ctx.getNode(), {
-		message: `${prefix} ${entry.action === 'delete' ? 'the delete of' : ''} user ${quoted(entry.body.id)} (${itemLabel(entry.itemIndex)}): ${text}`.replace(/\s+/g, ' '),
+		message:
+			`${prefix} ${entry.action === 'delete' ? 'the delete of' : ''} user ${quoted(entry.body.id)} (${itemLabel(entry.itemIndex)}): ${text}`.replace(
+				/\s+/g,
+				' ',
+			),
 		httpCode: 400,
 		itemIndex: entry.itemIndex,
 	});

@@ -1,3 +1,4 @@
+// ActivatePro → User: the fields, input reading and tracking several operations share. Uses transport, shared/.
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { inputError, itemLabel } from '../../../shared/errors';
@@ -21,7 +22,7 @@ export const userIdField = (operations: string[], defaultValue = ''): INodePrope
 	required: true,
 	default: defaultValue,
 	placeholder: 'e.g. 31d29083-b3ad-4864-9d0c-dc20a9fa72c8',
-	description: 'The user\'s ID in your own database; unique across all business units',
+	description: "The user's ID in your own database; unique across all business units",
 	displayOptions: { show: { operation: operations } },
 });
 
@@ -58,7 +59,8 @@ export const attributeFields = (operations: string[]): INodeProperties[] => [
 			{
 				name: 'All Input Fields',
 				value: 'inputFields',
-				description: 'Every field of the input item except the ID, email and business unit fields (and the ones you exclude)',
+				description:
+					'Every field of the input item except the ID, email and business unit fields (and the ones you exclude)',
 			},
 			{ name: 'None', value: 'none' },
 		],
@@ -68,7 +70,8 @@ export const attributeFields = (operations: string[]): INodeProperties[] => [
 		name: 'attributesJson',
 		type: 'json',
 		default: '{}',
-		description: 'Custom attributes as a JSON object, e.g. {"firstName": "Ada", "plan": "pro"}. Each must be defined in ActivatePro.',
+		description:
+			'Custom attributes as a JSON object, e.g. {"firstName": "Ada", "plan": "pro"}. Each must be defined in ActivatePro.',
 		displayOptions: { show: { operation: operations, attributeSource: ['json'] } },
 	},
 	{
@@ -167,14 +170,31 @@ export function userEntryReader(ctx: IExecuteFunctions, items: INodeExecutionDat
 	return (itemIndex, action = 'upsert') => {
 		const isUpsert = action === 'upsert';
 		const entry: IDataObject = {
-			id: requiredText(ctx, userId(itemIndex), 'User ID', itemIndex, 'Set "User ID" to the user\'s ID, e.g. {{ $json.id }}.'),
+			id: requiredText(
+				ctx,
+				userId(itemIndex),
+				'User ID',
+				itemIndex,
+				'Set "User ID" to the user\'s ID, e.g. {{ $json.id }}.',
+			),
 		};
 		const address = optionalText(ctx, email(itemIndex), 'Email', itemIndex);
 		if (address === undefined) {
-			if (isUpsert) throw inputError(ctx.getNode(), `"Email" is empty (${itemLabel(itemIndex)})`, itemIndex, 'ActivatePro needs an email with every user: set "Email", e.g. {{ $json.email }}.');
+			if (isUpsert)
+				throw inputError(
+					ctx.getNode(),
+					`"Email" is empty (${itemLabel(itemIndex)})`,
+					itemIndex,
+					'ActivatePro needs an email with every user: set "Email", e.g. {{ $json.email }}.',
+				);
 		} else {
 			if (!looksLikeEmail(address)) {
-				throw inputError(ctx.getNode(), `"Email" is not a valid email address: ${quoted(address)} (${itemLabel(itemIndex)})`, itemIndex, 'Use an address like name@example.com.');
+				throw inputError(
+					ctx.getNode(),
+					`"Email" is not a valid email address: ${quoted(address)} (${itemLabel(itemIndex)})`,
+					itemIndex,
+					'Use an address like name@example.com.',
+				);
 			}
 			entry.email = address;
 		}
@@ -200,13 +220,15 @@ function attributeWriter(ctx: IExecuteFunctions, items: INodeExecutionData[]): A
 	}
 	if (source === 'keyValue') {
 		const raw = ctx.getNode().parameters.attributesUi;
-		const readPairs = (i: number) => ctx.getNodeParameter('attributesUi.attribute', i, []) as Array<{ name: string; value: unknown }>;
+		const readPairs = (i: number) =>
+			ctx.getNodeParameter('attributesUi.attribute', i, []) as Array<{ name: string; value: unknown }>;
 		const fixed = hasExpression(raw) || items.length === 0 ? undefined : pairsToObject(ctx, readPairs(0), 0);
 		return (i, entry) => copyAttributes(ctx, fixed ?? pairsToObject(ctx, readPairs(i), i), entry, i);
 	}
 	// All input fields, less the ones that carry the id, email and business unit and the excluded ones.
 	const excluded = new Set([...RESERVED_FIELDS, ...mappedFieldNames(ctx)]);
-	for (const name of String(ctx.getNodeParameter('excludeFields', 0, '')).split(',')) if (name.trim()) excluded.add(name.trim());
+	for (const name of String(ctx.getNodeParameter('excludeFields', 0, '')).split(','))
+		if (name.trim()) excluded.add(name.trim());
 	return (i, entry) => {
 		const json = items[i].json;
 		// for...in walks V8's cached key list without allocating one per item (Object.keys does); item json is
@@ -219,7 +241,12 @@ function attributeWriter(ctx: IExecuteFunctions, items: INodeExecutionData[]): A
 function copyAttributes(ctx: IExecuteFunctions, attributes: IDataObject, entry: IDataObject, itemIndex: number) {
 	for (const key of Object.keys(attributes)) {
 		if (RESERVED_FIELDS.includes(key)) {
-			throw inputError(ctx.getNode(), `The custom attributes contain ${quoted(key)} (${itemLabel(itemIndex)})`, itemIndex, `"${key}" is set by its own field; remove it from the attributes.`);
+			throw inputError(
+				ctx.getNode(),
+				`The custom attributes contain ${quoted(key)} (${itemLabel(itemIndex)})`,
+				itemIndex,
+				`"${key}" is set by its own field; remove it from the attributes.`,
+			);
 		}
 		entry[key] = attributes[key];
 	}
@@ -235,11 +262,21 @@ function mappedFieldNames(ctx: IExecuteFunctions): string[] {
 	return names;
 }
 
-function pairsToObject(ctx: IExecuteFunctions, pairs: Array<{ name: string; value: unknown }>, itemIndex: number): IDataObject {
+function pairsToObject(
+	ctx: IExecuteFunctions,
+	pairs: Array<{ name: string; value: unknown }>,
+	itemIndex: number,
+): IDataObject {
 	const out: IDataObject = {};
 	for (const { name, value } of pairs ?? []) {
 		const key = String(name ?? '').trim();
-		if (!key) throw inputError(ctx.getNode(), `An attribute in "Attributes" has no name (${itemLabel(itemIndex)})`, itemIndex, 'Give every attribute a name, or remove the empty row.');
+		if (!key)
+			throw inputError(
+				ctx.getNode(),
+				`An attribute in "Attributes" has no name (${itemLabel(itemIndex)})`,
+				itemIndex,
+				'Give every attribute a name, or remove the empty row.',
+			);
 		out[key] = value as IDataObject[string];
 	}
 	return out;
@@ -273,12 +310,21 @@ function parseAttributesJson(ctx: IExecuteFunctions, value: unknown, itemIndex: 
 }
 
 function optionalText(ctx: IExecuteFunctions, value: unknown, label: string, itemIndex: number): string | undefined {
-	if (typeof value === 'string' && value.length > 0 && isPlainAscii(value.charCodeAt(0)) && isPlainAscii(value.charCodeAt(value.length - 1))) {
+	if (
+		typeof value === 'string' &&
+		value.length > 0 &&
+		isPlainAscii(value.charCodeAt(0)) &&
+		isPlainAscii(value.charCodeAt(value.length - 1))
+	) {
 		return value; // nothing to trim: the usual case, without trim()'s copy (bulk work reads 300,000 of these)
 	}
 	if (value === undefined || value === null) return undefined;
 	if (typeof value === 'object') {
-		throw inputError(ctx.getNode(), `"${label}" must be text, not ${Array.isArray(value) ? 'a list' : 'an object'} (${itemLabel(itemIndex)})`, itemIndex);
+		throw inputError(
+			ctx.getNode(),
+			`"${label}" must be text, not ${Array.isArray(value) ? 'a list' : 'an object'} (${itemLabel(itemIndex)})`,
+			itemIndex,
+		);
 	}
 	const text = String(value).trim();
 	return text === '' ? undefined : text;
@@ -291,11 +337,18 @@ function isPlainAscii(code: number): boolean {
 
 function requiredText(ctx: IExecuteFunctions, value: unknown, label: string, itemIndex: number, fix: string): string {
 	const text = optionalText(ctx, value, label, itemIndex);
-	if (text === undefined) throw inputError(ctx.getNode(), `"${label}" is empty (${itemLabel(itemIndex)})`, itemIndex, fix);
+	if (text === undefined)
+		throw inputError(ctx.getNode(), `"${label}" is empty (${itemLabel(itemIndex)})`, itemIndex, fix);
 	return text;
 }
 
-export function textParameter(ctx: IExecuteFunctions, name: string, label: string, itemIndex: number, fix: string): string {
+export function textParameter(
+	ctx: IExecuteFunctions,
+	name: string,
+	label: string,
+	itemIndex: number,
+	fix: string,
+): string {
 	return requiredText(ctx, ctx.getNodeParameter(name, itemIndex, ''), label, itemIndex, fix);
 }
 
@@ -316,7 +369,10 @@ export interface WaitOptions {
 export function readWaitOptions(ctx: IExecuteFunctions, itemIndex: number): WaitOptions {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const timeout = Number(options.timeout ?? 60);
-	return { waitForCompletion: options.waitForCompletion === true, timeoutMs: (Number.isFinite(timeout) && timeout > 0 ? timeout : 60) * 1000 };
+	return {
+		waitForCompletion: options.waitForCompletion === true,
+		timeoutMs: (Number.isFinite(timeout) && timeout > 0 ? timeout : 60) * 1000,
+	};
 }
 
 export const TRACKING_EXPIRED = 'unknown or expired (tracking ids live 24 hours)';
@@ -325,8 +381,20 @@ export const TRACKING_EXPIRED = 'unknown or expired (tracking ids live 24 hours)
  * GET /users/track/{id}: the status, or a clear error for an unknown or expired id. With a deadline (a wait for
  * completion), no wait of the request passes it: one that would throws WaitRefused 'deadline' (see pollUntilDone).
  */
-export async function fetchTracking(ctx: IExecuteFunctions, trackingId: string, itemIndex?: number, deadline?: number): Promise<TrackingStatus> {
-	const answer = await activateProRequest(ctx, 'GET', `/users/track/${encodePathSegment(trackingId)}`, undefined, itemIndex, { deadline });
+export async function fetchTracking(
+	ctx: IExecuteFunctions,
+	trackingId: string,
+	itemIndex?: number,
+	deadline?: number,
+): Promise<TrackingStatus> {
+	const answer = await activateProRequest(
+		ctx,
+		'GET',
+		`/users/track/${encodePathSegment(trackingId)}`,
+		undefined,
+		itemIndex,
+		{ deadline },
+	);
 	if (answer.statusCode !== 200) {
 		throw answerError(ctx.getNode(), answer, {
 			itemIndex,
@@ -335,7 +403,12 @@ export async function fetchTracking(ctx: IExecuteFunctions, trackingId: string, 
 		});
 	}
 	const body = (answer.body ?? {}) as IDataObject;
-	return { stage: String(body.stage ?? ''), total: Number(body.total ?? 0), success: Number(body.success ?? 0), error: Number(body.error ?? 0) };
+	return {
+		stage: String(body.stage ?? ''),
+		total: Number(body.total ?? 0),
+		success: Number(body.success ?? 0),
+		error: Number(body.error ?? 0),
+	};
 }
 
 /**
@@ -367,7 +440,9 @@ export async function waitForTrackings(
 	);
 	if (result.unfinished.size > 0) {
 		const ids = [...result.unfinished.keys()];
-		log.warn(`tracking ${ids.join(', ')} still pending after ${duration(result.waitedMs)}: giving up the wait (the request may still complete)`);
+		log.warn(
+			`tracking ${ids.join(', ')} still pending after ${duration(result.waitedMs)}: giving up the wait (the request may still complete)`,
+		);
 		// Stopped early: the next check would have waited past the Timeout (a Retry-After, a retry's backoff).
 		const early = result.stoppedBy ? ` (${pastDeadlineText('ActivatePro', result.stoppedBy)})` : '';
 		throw inputError(

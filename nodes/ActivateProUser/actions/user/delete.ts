@@ -1,3 +1,4 @@
+// ActivatePro → User → Delete: DELETE /users/{id}, then its tracking if asked. Uses transport, common, shared/.
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { apiError } from '../../../shared/errors';

@@ -1,3 +1,4 @@
+// ActivatePro → User → Get: GET /users/{id}, with its fields. Uses transport, common, shared/.
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { objectBody } from '../../../shared/errors';
@@ -19,7 +20,8 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Output an Empty Item',
 				value: 'empty',
-				description: 'Output {} and go on, e.g. a flow that reads the profile first to see whether it exists (a new user has none)',
+				description:
+					'Output {} and go on, e.g. a flow that reads the profile first to see whether it exists (a new user has none)',
 			},
 		],
 	},
@@ -31,7 +33,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const answer = await activateProRequest(this, 'GET', `/users/${encodePathSegment(userId)}`, undefined, itemIndex);
 	if (answer.statusCode === 404 && this.getNodeParameter('ifNotFound', itemIndex, 'error') === 'empty') return {};
 	if (answer.statusCode !== 200) {
-		throw answerError(this.getNode(), answer, { itemIndex, action: 'read the user', notFound: `No user has the ID ${quoted(userId)} in ActivatePro` });
+		throw answerError(this.getNode(), answer, {
+			itemIndex,
+			action: 'read the user',
+			notFound: `No user has the ID ${quoted(userId)} in ActivatePro`,
+		});
 	}
 	return objectBody(this.getNode(), answer.body, 'ActivatePro', itemIndex);
 }

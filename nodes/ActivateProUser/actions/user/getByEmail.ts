@@ -1,3 +1,4 @@
+// ActivatePro → User → Get by Email: GET /users/email/{email}/bu/{bu}. Uses transport, common, shared/.
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { inputError, itemLabel, objectBody } from '../../../shared/errors';
@@ -10,14 +11,24 @@ import { textParameter } from './common';
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const email = textParameter(this, 'email', 'Email', itemIndex, 'Set "Email" to the address to look up.');
 	if (email.length > MAX_EMAIL_LENGTH || !email.includes('@')) {
-		throw inputError(this.getNode(), `"Email" is not a valid email address: ${quoted(email)} (${itemLabel(itemIndex)})`, itemIndex, 'Use an address like name@example.com.');
+		throw inputError(
+			this.getNode(),
+			`"Email" is not a valid email address: ${quoted(email)} (${itemLabel(itemIndex)})`,
+			itemIndex,
+			'Use an address like name@example.com.',
+		);
 	}
 	const businessUnit = String(this.getNodeParameter('businessUnit', itemIndex, '') ?? '').trim();
-	const path = `/users/email/${encodePathSegment(email)}` + (businessUnit ? `/bu/${encodePathSegment(businessUnit)}` : '');
+	const path =
+		`/users/email/${encodePathSegment(email)}` + (businessUnit ? `/bu/${encodePathSegment(businessUnit)}` : '');
 	const answer = await activateProRequest(this, 'GET', path, undefined, itemIndex);
 	if (answer.statusCode !== 200) {
 		const where = businessUnit ? ` in business unit ${quoted(businessUnit)}` : '';
-		throw answerError(this.getNode(), answer, { itemIndex, action: 'look up the user', notFound: `No user has the email ${quoted(email)}${where} in ActivatePro` });
+		throw answerError(this.getNode(), answer, {
+			itemIndex,
+			action: 'look up the user',
+			notFound: `No user has the email ${quoted(email)}${where} in ActivatePro`,
+		});
 	}
 	return objectBody(this.getNode(), answer.body, 'ActivatePro', itemIndex);
 }

@@ -1,3 +1,4 @@
+// ActivatePro → User → Get Request Status: GET /users/track/{trackingId}, with its field. Uses common.
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { fetchTracking, textParameter } from './common';
@@ -17,6 +18,12 @@ export const properties: INodeProperties[] = [
 
 /** GET /users/track/{trackingId} */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const trackingId = textParameter(this, 'trackingId', 'Tracking ID', itemIndex, 'Map the trackingId of an earlier request, e.g. {{ $json.trackingId }}.');
+	const trackingId = textParameter(
+		this,
+		'trackingId',
+		'Tracking ID',
+		itemIndex,
+		'Map the trackingId of an earlier request, e.g. {{ $json.trackingId }}.',
+	);
 	return { trackingId, ...(await fetchTracking(this, trackingId, itemIndex)) };
 }

@@ -1,3 +1,4 @@
+// ActivatePro User's parameters: resource, operation and every operation's fields, in order. Uses the user actions.
 import type { INodeProperties } from 'n8n-workflow';
 
 import * as batch from './batch';
@@ -24,12 +25,27 @@ export const operationField: INodeProperties = {
 	default: 'upsert',
 	displayOptions: { show: { resource: ['user'] } },
 	options: [
-		{ name: 'Create or Update', value: 'upsert', action: 'Create or update a user', description: 'Create a new record, or update the current one if it already exists (upsert)' },
-		{ name: 'Create, Update or Delete in Bulk', value: 'batch', action: 'Create update or delete users in bulk', description: 'Send every input item as one entry, 1000 per request' },
+		{
+			name: 'Create or Update',
+			value: 'upsert',
+			action: 'Create or update a user',
+			description: 'Create a new record, or update the current one if it already exists (upsert)',
+		},
+		{
+			name: 'Create, Update or Delete in Bulk',
+			value: 'batch',
+			action: 'Create update or delete users in bulk',
+			description: 'Send every input item as one entry, 1000 per request',
+		},
 		{ name: 'Delete', value: 'delete', action: 'Delete a user by ID' },
 		{ name: 'Get', value: 'get', action: 'Get a user by ID' },
 		{ name: 'Get by Email', value: 'getByEmail', action: 'Get a user by email' },
-		{ name: 'Get Request Status', value: 'getStatus', action: 'Get the status of a request by tracking ID', description: 'Read request tracking for a tracking ID (kept 24 hours)' },
+		{
+			name: 'Get Request Status',
+			value: 'getStatus',
+			action: 'Get the status of a request by tracking ID',
+			description: 'Read request tracking for a tracking ID (kept 24 hours)',
+		},
 	],
 };
 

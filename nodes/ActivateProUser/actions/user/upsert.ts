@@ -1,3 +1,4 @@
+// ActivatePro → User → Create or Update: PUT /users, then its tracking if asked. Uses transport, common, shared/.
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { apiError, itemLabel } from '../../../shared/errors';
@@ -6,7 +7,11 @@ import { activateProRequest, answerError } from '../../transport';
 import { readWaitOptions, userEntryReader, waitForTrackings } from './common';
 
 /** PUT /users — creates the user, or updates only the given fields of an existing one (asynchronously). */
-export async function execute(this: IExecuteFunctions, itemIndex: number, items: INodeExecutionData[]): Promise<IDataObject> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	items: INodeExecutionData[],
+): Promise<IDataObject> {
 	const entry = userEntryReader(this, items)(itemIndex);
 	const answer = await activateProRequest(this, 'PUT', '/users', entry, itemIndex);
 	const trackingId = (answer.body as IDataObject | undefined)?.trackingId;
@@ -21,7 +26,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, items:
 	if (status.error > 0) {
 		throw apiError(this.getNode(), {
 			message: `ActivatePro could not apply the update for user ${quoted(entry.id)} (${itemLabel(itemIndex)}): tracking ${trackingId} reports ${status.error} error`,
-			description: 'The request was valid but failed in processing. The usual cause: the email already belongs to a user with another ID.',
+			description:
+				'The request was valid but failed in processing. The usual cause: the email already belongs to a user with another ID.',
 			itemIndex,
 			data: { trackingId, ...status },
 		});

@@ -1,3 +1,4 @@
+// Email API → Contact → Add to Workflow: POST /contacts/{id}/workflow/{workflowId}. Uses enrolment.
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { changeEnrolment } from './enrolment';

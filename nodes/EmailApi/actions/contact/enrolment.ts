@@ -1,25 +1,18 @@
+// Email API → Contact → Add to / Remove From Workflow. Uses transport, common, fields, workflow/byName, shared/.
 import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator, INodeProperties } from 'n8n-workflow';
 
 import { inputError, itemLabel } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
 import { quoted } from '../../../shared/text';
 import { emailApiError, emailApiRequest, isSuccess, type EmailApiRequest } from '../../transport';
-import { requiredText, workflowLocator } from '../common';
+import { workflowLocator } from '../common';
 import { workflowIdByName } from '../workflow/byName';
+import { contactIdField, contactIdOf } from './fields';
 
 const show = { resource: ['contact'], operation: ['addToWorkflow', 'removeFromWorkflow'] };
 
 export const properties: INodeProperties[] = [
-	{
-		displayName: 'Contact ID',
-		name: 'contactId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. {{ $json.contactId }}',
-		description: 'The contact, e.g. from a Contact → Create or Update step',
-		displayOptions: { show },
-	},
+	contactIdField(show, 'The contact, e.g. from a Contact → Create or Update step'),
 	workflowLocator(show),
 	{
 		displayName: 'Event Start Time',
@@ -33,7 +26,7 @@ export const properties: INodeProperties[] = [
 
 /** POST or DELETE /contacts/{contactId}/workflow/{workflowId} — enrolling is what sends the email. */
 export async function changeEnrolment(this: IExecuteFunctions, itemIndex: number, add: boolean): Promise<IDataObject> {
-	const contactId = requiredText(this, 'contactId', 'Contact ID', itemIndex, 'Map the contact ID, e.g. {{ $json.contactId }}.');
+	const contactId = contactIdOf(this, itemIndex, 'Map the contact ID, e.g. {{ $json.contactId }}.');
 	const workflowId = await chosenWorkflow(this, itemIndex);
 	const path = `/contacts/${encodePathSegment(contactId)}/workflow/${encodePathSegment(workflowId)}`;
 	const body: IDataObject = {};
@@ -52,7 +45,7 @@ export async function changeEnrolment(this: IExecuteFunctions, itemIndex: number
 					action: `Adding the contact ${quoted(contactId)} to workflow ${quoted(workflowId)}`,
 					check:
 						'Not sent again, so that the workflow (and its email) does not start twice for the contact. ' +
-						'Look at the contact\'s workflows in HighLevel (the contact → Workflows) before running this item again.',
+						"Look at the contact's workflows in HighLevel (the contact → Workflows) before running this item again.",
 				},
 			}
 		: { method: 'DELETE', path, itemIndex };
@@ -75,5 +68,10 @@ async function chosenWorkflow(ctx: IExecuteFunctions, itemIndex: number): Promis
 	const value = String((typeof locator === 'object' && locator !== null ? locator.value : locator) ?? '').trim();
 	if (mode === 'name') return workflowIdByName(ctx, value, itemIndex);
 	if (value) return value;
-	throw inputError(ctx.getNode(), `"Workflow" is empty (${itemLabel(itemIndex)})`, itemIndex, 'Pick a workflow from the list, give its ID, or type its name (By Name).');
+	throw inputError(
+		ctx.getNode(),
+		`"Workflow" is empty (${itemLabel(itemIndex)})`,
+		itemIndex,
+		'Pick a workflow from the list, give its ID, or type its name (By Name).',
+	);
 }

@@ -1,3 +1,4 @@
+// Email API → Contact → Remove From Workflow: DELETE /contacts/{id}/workflow/{workflowId}. Uses enrolment.
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { changeEnrolment } from './enrolment';

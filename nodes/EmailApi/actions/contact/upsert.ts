@@ -1,14 +1,17 @@
+// Email API → Contact → Create or Update: POST /contacts/upsert, with its fields. Uses transport, common, shared/.
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { inputError, itemLabel, objectBody } from '../../../shared/errors';
 import { emailApiError, emailApiRequest, emailApiSettings, isSuccess } from '../../transport';
-import { checkEmail, commaList, locationField, locationOf, names } from '../common';
+import { checkEmail, commaList, emailAndNameFields, locationField, locationOf, names } from '../common';
 
 const show = { resource: ['contact'], operation: ['upsert'] };
 
 export const properties: INodeProperties[] = [
-	{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '', description: 'The contact is matched by email (or phone) within the location', displayOptions: { show } },
-	{ displayName: 'Full Name', name: 'fullName', type: 'string', default: '', placeholder: 'e.g. Ada Lovelace', displayOptions: { show } },
+	...emailAndNameFields(show, {
+		emailRequired: false,
+		emailDescription: 'The contact is matched by email (or phone) within the location',
+	}),
 	locationField(show),
 	{
 		displayName: 'Additional Fields',
@@ -37,19 +40,38 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const email = String(this.getNodeParameter('email', itemIndex, '') ?? '').trim();
 	const phone = String(extra.phone ?? '').trim();
 	if (!email && !phone) {
-		throw inputError(this.getNode(), `The contact needs an email or a phone (${itemLabel(itemIndex)})`, itemIndex, 'Set "Email", e.g. {{ $json.email }}.');
+		throw inputError(
+			this.getNode(),
+			`The contact needs an email or a phone (${itemLabel(itemIndex)})`,
+			itemIndex,
+			'Set "Email", e.g. {{ $json.email }}.',
+		);
 	}
 	const body: IDataObject = { locationId: locationOf(this, settings, itemIndex) };
 	if (email) body.email = checkEmail(this, email, itemIndex);
-	const { firstName, lastName } = names(this.getNodeParameter('fullName', itemIndex, ''), extra.firstName, extra.lastName);
+	const { firstName, lastName } = names(
+		this.getNodeParameter('fullName', itemIndex, ''),
+		extra.firstName,
+		extra.lastName,
+	);
 	if (firstName) body.firstName = firstName;
 	if (lastName) body.lastName = lastName;
 	if (phone) body.phone = phone;
-	for (const key of ['companyName', 'country', 'source', 'timezone'] as const) if (extra[key]) body[key] = String(extra[key]);
+	for (const key of ['companyName', 'country', 'source', 'timezone'] as const)
+		if (extra[key]) body[key] = String(extra[key]);
 	if (extra.tags) body.tags = commaList(extra.tags);
 	// idempotent: the contact is matched by email (or phone), so sent twice it updates the same contact
-	const answer = await emailApiRequest(this, { method: 'POST', idempotent: true, path: '/contacts/upsert', body, itemIndex }, settings);
-	if (!isSuccess(answer)) throw emailApiError(this.getNode(), answer, { action: `upsert the contact ${email || phone}`, scope: 'contacts.write', itemIndex });
+	const answer = await emailApiRequest(
+		this,
+		{ method: 'POST', idempotent: true, path: '/contacts/upsert', body, itemIndex },
+		settings,
+	);
+	if (!isSuccess(answer))
+		throw emailApiError(this.getNode(), answer, {
+			action: `upsert the contact ${email || phone}`,
+			scope: 'contacts.write',
+			itemIndex,
+		});
 	const result = objectBody(this.getNode(), answer.body, 'The Email API', itemIndex);
 	const contact = (result.contact ?? {}) as IDataObject;
 	return { contactId: contact.id, new: result.new, ...contact };

@@ -1,3 +1,4 @@
+// Email API → Course → Import: POST /courses/courses-exporter/public/import. Uses transport, common, shared/.
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { inputError, itemLabel } from '../../../shared/errors';
@@ -13,7 +14,8 @@ export const properties: INodeProperties[] = [
 		name: 'productsJson',
 		type: 'json',
 		required: true,
-		default: '[\n  {\n    "title": "Onboarding",\n    "description": "Getting started",\n    "categories": [{ "title": "Week 1", "visibility": "published", "posts": [] }]\n  }\n]',
+		default:
+			'[\n  {\n    "title": "Onboarding",\n    "description": "Getting started",\n    "categories": [{ "title": "Week 1", "visibility": "published", "posts": [] }]\n  }\n]',
 		description: 'The courses (products) to import, each with title, description and categories',
 		displayOptions: { show },
 	},
@@ -30,10 +32,19 @@ export const properties: INodeProperties[] = [
 /** POST /courses/courses-exporter/public/import */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const settings = await emailApiSettings(this);
-	const products = parseJsonParameter(this, this.getNodeParameter('productsJson', itemIndex, '[]'), 'Products (JSON)', itemIndex, 'array') as IDataObject[];
-	if (products.length === 0) throw inputError(this.getNode(), `"Products (JSON)" holds no course (${itemLabel(itemIndex)})`, itemIndex);
+	const products = parseJsonParameter(
+		this,
+		this.getNodeParameter('productsJson', itemIndex, '[]'),
+		'Products (JSON)',
+		itemIndex,
+		'array',
+	) as IDataObject[];
+	if (products.length === 0)
+		throw inputError(this.getNode(), `"Products (JSON)" holds no course (${itemLabel(itemIndex)})`, itemIndex);
 	products.forEach((product, i) => {
-		const missing = ['title', 'description', 'categories'].filter((key) => product?.[key] === undefined || product?.[key] === '');
+		const missing = ['title', 'description', 'categories'].filter(
+			(key) => product?.[key] === undefined || product?.[key] === '',
+		);
 		if (missing.length || !Array.isArray(product.categories)) {
 			throw inputError(
 				this.getNode(),
@@ -57,11 +68,18 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			itemIndex,
 			ifUnsure: {
 				action: `Importing ${products.length} course${products.length === 1 ? '' : 's'} into location ${String(body.locationId)}`,
-				check: 'Not sent again, so that the courses are not imported twice. Look at the location\'s courses in HighLevel (Memberships → Courses) before running this item again.',
+				check:
+					"Not sent again, so that the courses are not imported twice. Look at the location's courses in HighLevel (Memberships → Courses) before running this item again.",
 			},
 		},
 		settings,
 	);
-	if (!isSuccess(answer)) throw emailApiError(this.getNode(), answer, { action: 'import the courses', scope: 'courses.write', itemIndex });
-	return { imported: true, locationId: body.locationId, products: products.length, ...((answer.body as IDataObject) ?? {}) };
+	if (!isSuccess(answer))
+		throw emailApiError(this.getNode(), answer, { action: 'import the courses', scope: 'courses.write', itemIndex });
+	return {
+		imported: true,
+		locationId: body.locationId,
+		products: products.length,
+		...((answer.body as IDataObject) ?? {}),
+	};
 }

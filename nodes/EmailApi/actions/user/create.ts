@@ -1,3 +1,4 @@
+// Email API → User → Create: POST /users/, looked up before any retry. Uses transport, common, fields, shared/.
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { apiError, inputError, itemLabel, objectBody } from '../../../shared/errors';
@@ -6,22 +7,17 @@ import { nodeLog } from '../../../shared/log';
 import type { AttemptOutcome } from '../../../shared/retry';
 import { quoted } from '../../../shared/text';
 import { emailApiError, emailApiRequest, emailApiSettings, isSuccess, type EmailApiSettings } from '../../transport';
-import { checkEmail, commaList, names, parseJsonParameter, requiredText } from '../common';
+import { checkEmail, commaList, emailAndNameFields, names, parseJsonParameter, requiredText } from '../common';
 import { describe, profileFieldOptions, roleField } from './fields';
 
 const show = { resource: ['user'], operation: ['create'] };
 
 export const properties: INodeProperties[] = [
-	{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', required: true, default: '', displayOptions: { show } },
-	{
-		displayName: 'Full Name',
-		name: 'fullName',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. Ada Lovelace',
-		description: 'Split into first and last name ("Jean-Luc de la Tour" → Jean-Luc + de la Tour). First Name and Last Name below take precedence.',
-		displayOptions: { show },
-	},
+	...emailAndNameFields(show, {
+		emailRequired: true,
+		fullNameDescription:
+			'Split into first and last name ("Jean-Luc de la Tour" → Jean-Luc + de la Tour). First Name and Last Name below take precedence.',
+	}),
 	roleField(show),
 	{
 		displayName: 'If the User Already Exists',
@@ -29,11 +25,12 @@ export const properties: INodeProperties[] = [
 		type: 'options',
 		default: 'error',
 		options: [
-			{ name: 'Fail the Item', value: 'error', description: 'Report the Email API\'s refusal as an error' },
+			{ name: 'Fail the Item', value: 'error', description: "Report the Email API's refusal as an error" },
 			{
 				name: 'Return the Existing User',
 				value: 'returnExisting',
-				description: 'Output the user with this email (marked alreadyExisted: true): a signup that arrives twice, or a re-run, then goes on as if it had just been created',
+				description:
+					'Output the user with this email (marked alreadyExisted: true): a signup that arrives twice, or a re-run, then goes on as if it had just been created',
 			},
 		],
 		displayOptions: { show },
@@ -46,9 +43,15 @@ export const properties: INodeProperties[] = [
 		default: {},
 		displayOptions: { show },
 		options: [
-			{ displayName: 'Company ID', name: 'companyId', type: 'string', default: '', description: 'Defaults to the credential\'s company (or the OAuth token\'s)' },
+			{
+				displayName: 'Company ID',
+				name: 'companyId',
+				type: 'string',
+				default: '',
+				description: "Defaults to the credential's company (or the OAuth token's)",
+			},
 			...describe(profileFieldOptions, {
-				locationIds: 'Comma-separated sub-accounts the user may access. Defaults to the credential\'s location.',
+				locationIds: "Comma-separated sub-accounts the user may access. Defaults to the credential's location.",
 				password: 'Leave empty to set a random one: the user then signs in through "forgot password"',
 			}),
 		],
@@ -71,15 +74,21 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			beforeRetry: async (last) => {
 				const log = nodeLog(this);
 				const cause = last.kind === 'response' ? `HTTP ${last.statusCode}` : last.code;
-				log.info(`create of the user (item ${itemIndex + 1}) may have happened (${cause}): looking the user up by email before any retry`);
+				log.info(
+					`create of the user (item ${itemIndex + 1}) may have happened (${cause}): looking the user up by email before any retry`,
+				);
 				log.debug(`looking up ${String(body.email)} after ${cause}`);
 				const existing = await findUserByEmail(this, settings, String(body.companyId), String(body.email), itemIndex);
 				if (existing === 'unknown') {
-					log.warn(`create of the user (item ${itemIndex + 1}): the look-up failed too; not retrying, so that no second user is made`);
+					log.warn(
+						`create of the user (item ${itemIndex + 1}): the look-up failed too; not retrying, so that no second user is made`,
+					);
 					return unconfirmed(this, String(body.email), last, itemIndex);
 				}
 				if (existing) {
-					log.info(`create answer lost (item ${itemIndex + 1}); found the user by email (id ${String(existing.id ?? '?')}), not creating again`);
+					log.info(
+						`create answer lost (item ${itemIndex + 1}); found the user by email (id ${String(existing.id ?? '?')}), not creating again`,
+					);
 					recovered = true;
 					return { kind: 'response', statusCode: 201, headers: {}, body: existing };
 				}
@@ -97,7 +106,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		}
 	}
 	if (!isSuccess(answer)) {
-		throw emailApiError(this.getNode(), answer, { action: `create the user ${body.email}`, scope: 'users.write', itemIndex });
+		throw emailApiError(this.getNode(), answer, {
+			action: `create the user ${body.email}`,
+			scope: 'users.write',
+			itemIndex,
+		});
 	}
 	const user = objectBody(this.getNode(), answer.body, 'The Email API', itemIndex);
 	return recovered ? { ...user, recoveredAfterLostAnswer: true } : user;
@@ -110,11 +123,20 @@ function isRefusal(statusCode: number): boolean {
 
 function buildCreateBody(ctx: IExecuteFunctions, itemIndex: number, settings: EmailApiSettings): IDataObject {
 	const node = ctx.getNode();
-	const email = checkEmail(ctx, requiredText(ctx, 'email', 'Email', itemIndex, 'Set "Email", e.g. {{ $json.email }}.'), itemIndex);
+	const email = checkEmail(
+		ctx,
+		requiredText(ctx, 'email', 'Email', itemIndex, 'Set "Email", e.g. {{ $json.email }}.'),
+		itemIndex,
+	);
 	const extra = (readItemParameter(ctx, 'additionalFields', itemIndex, {}) ?? {}) as IDataObject;
 	const { firstName, lastName } = names(readItemParameter(ctx, 'fullName', itemIndex), extra.firstName, extra.lastName);
 	if (!firstName) {
-		throw inputError(node, `The user has no name (${itemLabel(itemIndex)})`, itemIndex, 'Set "Full Name" (or First Name under Additional Fields): the Email API requires a first name.');
+		throw inputError(
+			node,
+			`The user has no name (${itemLabel(itemIndex)})`,
+			itemIndex,
+			'Set "Full Name" (or First Name under Additional Fields): the Email API requires a first name.',
+		);
 	}
 	if (!lastName) {
 		throw inputError(
@@ -126,12 +148,22 @@ function buildCreateBody(ctx: IExecuteFunctions, itemIndex: number, settings: Em
 	}
 	const companyId = String(extra.companyId || settings.companyId || '').trim();
 	if (!companyId) {
-		throw inputError(node, `No company ID (${itemLabel(itemIndex)})`, itemIndex, 'Set "Company ID" under Additional Fields, or in the credential: the Email API needs it to create a user.');
+		throw inputError(
+			node,
+			`No company ID (${itemLabel(itemIndex)})`,
+			itemIndex,
+			'Set "Company ID" under Additional Fields, or in the credential: the Email API needs it to create a user.',
+		);
 	}
 	const locationIds = commaList(extra.locationIds);
 	if (locationIds.length === 0 && settings.locationId) locationIds.push(settings.locationId);
 	if (locationIds.length === 0) {
-		throw inputError(node, `No location for the user (${itemLabel(itemIndex)})`, itemIndex, 'Set "Location IDs" under Additional Fields, or a Location ID in the credential.');
+		throw inputError(
+			node,
+			`No location for the user (${itemLabel(itemIndex)})`,
+			itemIndex,
+			'Set "Location IDs" under Additional Fields, or a Location ID in the credential.',
+		);
 	}
 	const body: IDataObject = {
 		companyId,
@@ -145,7 +177,13 @@ function buildCreateBody(ctx: IExecuteFunctions, itemIndex: number, settings: Em
 	};
 	if (extra.phone) body.phone = String(extra.phone);
 	if (extra.permissionsJson !== undefined) {
-		const permissions = parseJsonParameter(ctx, extra.permissionsJson, 'Permissions (JSON)', itemIndex, 'object') as IDataObject;
+		const permissions = parseJsonParameter(
+			ctx,
+			extra.permissionsJson,
+			'Permissions (JSON)',
+			itemIndex,
+			'object',
+		) as IDataObject;
 		if (Object.keys(permissions).length) body.permissions = permissions;
 	}
 	return body;
@@ -160,7 +198,11 @@ export async function findUserByEmail(
 	itemIndex: number,
 ): Promise<IDataObject | undefined | 'unknown'> {
 	try {
-		const answer = await emailApiRequest(ctx, { method: 'GET', path: '/users/search', qs: { companyId, query: email, limit: 25 }, itemIndex }, settings);
+		const answer = await emailApiRequest(
+			ctx,
+			{ method: 'GET', path: '/users/search', qs: { companyId, query: email, limit: 25 }, itemIndex },
+			settings,
+		);
 		if (!isSuccess(answer)) return 'unknown';
 		const users = ((answer.body as IDataObject)?.users ?? []) as IDataObject[];
 		return users.find((u) => String(u.email ?? '').toLowerCase() === email.toLowerCase());
@@ -173,7 +215,8 @@ function unconfirmed(ctx: IExecuteFunctions, email: string, last: AttemptOutcome
 	const cause = last.kind === 'response' ? `HTTP ${last.statusCode}` : last.code;
 	throw apiError(ctx.getNode(), {
 		message: `Creating the user ${email} may or may not have happened (${cause}), and the Email API could not be asked`,
-		description: 'Not retried, so that no second user is created. Look the user up by email before running this item again.',
+		description:
+			'Not retried, so that no second user is created. Look the user up by email before running this item again.',
 		itemIndex,
 	});
 }

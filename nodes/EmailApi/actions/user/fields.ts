@@ -1,3 +1,4 @@
+// Email API → User: the fields several user operations share (ID, role, profile). Uses the Show type of common.
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { Show } from '../common';
@@ -46,7 +47,13 @@ export const profileFieldOptions: INodeProperties[] = [
 		typeOptions: { password: true },
 		default: '',
 	},
-	{ displayName: 'Permissions (JSON)', name: 'permissionsJson', type: 'json', default: '{}', description: 'For example {"workflowsEnabled": true, "contactsEnabled": true}' },
+	{
+		displayName: 'Permissions (JSON)',
+		name: 'permissionsJson',
+		type: 'json',
+		default: '{}',
+		description: 'For example {"workflowsEnabled": true, "contactsEnabled": true}',
+	},
 	{ displayName: 'Phone', name: 'phone', type: 'string', default: '', placeholder: '+18832327657' },
 	{
 		displayName: 'Type',
@@ -62,7 +69,9 @@ export const profileFieldOptions: INodeProperties[] = [
 
 /** The same options with a description of their own for one operation. */
 export function describe(options: INodeProperties[], descriptions: Record<string, string>): INodeProperties[] {
-	return options.map((option) => (descriptions[option.name] ? { ...option, description: descriptions[option.name] } : option));
+	return options.map((option) =>
+		descriptions[option.name] ? { ...option, description: descriptions[option.name] } : option,
+	);
 }
 
 export { ROLE_OPTIONS };

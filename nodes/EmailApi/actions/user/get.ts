@@ -1,3 +1,4 @@
+// Email API → User → Get: GET /users/{id}, with its field. Uses transport, common, fields, shared/.
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { objectBody } from '../../../shared/errors';
@@ -14,7 +15,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const userId = requiredText(this, 'userId', 'User ID', itemIndex);
 	const answer = await emailApiRequest(this, { method: 'GET', path: `/users/${encodePathSegment(userId)}`, itemIndex });
 	if (!isSuccess(answer)) {
-		throw emailApiError(this.getNode(), answer, { action: 'read the user', scope: 'users.readonly', itemIndex, notFound: `No Email API user has the ID ${quoted(userId)}` });
+		throw emailApiError(this.getNode(), answer, {
+			action: 'read the user',
+			scope: 'users.readonly',
+			itemIndex,
+			notFound: `No Email API user has the ID ${quoted(userId)}`,
+		});
 	}
 	return objectBody(this.getNode(), answer.body, 'The Email API', itemIndex);
 }

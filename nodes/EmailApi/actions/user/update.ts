@@ -1,3 +1,4 @@
+// Email API → User → Update: PUT /users/{id}, only the fields given. Uses transport, common, fields, shared/.
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { inputError, itemLabel, objectBody } from '../../../shared/errors';
@@ -20,8 +21,14 @@ export const properties: INodeProperties[] = [
 		default: {},
 		displayOptions: { show },
 		options: [
-			...describe(profileFieldOptions, { locationIds: 'Comma-separated; replaces the user\'s locations' }),
-			{ displayName: 'Full Name', name: 'fullName', type: 'string', default: '', description: 'Split into first and last name; First Name and Last Name take precedence' },
+			...describe(profileFieldOptions, { locationIds: "Comma-separated; replaces the user's locations" }),
+			{
+				displayName: 'Full Name',
+				name: 'fullName',
+				type: 'string',
+				default: '',
+				description: 'Split into first and last name; First Name and Last Name take precedence',
+			},
 			{ displayName: 'Role', name: 'role', type: 'options', default: 'user', options: ROLE_OPTIONS },
 		].sort((a, b) => a.displayName.localeCompare(b.displayName)) as INodeProperties[],
 	},
@@ -38,15 +45,36 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	if (fields.locationIds !== undefined) body.locationIds = commaList(fields.locationIds);
 	if (fields.permissionsJson !== undefined) {
-		const permissions = parseJsonParameter(this, fields.permissionsJson, 'Permissions (JSON)', itemIndex, 'object') as IDataObject;
+		const permissions = parseJsonParameter(
+			this,
+			fields.permissionsJson,
+			'Permissions (JSON)',
+			itemIndex,
+			'object',
+		) as IDataObject;
 		if (Object.keys(permissions).length) body.permissions = permissions;
 	}
 	if (Object.keys(body).length === 0) {
-		throw inputError(this.getNode(), `Nothing to update (${itemLabel(itemIndex)})`, itemIndex, 'Add at least one field under "Update Fields".');
+		throw inputError(
+			this.getNode(),
+			`Nothing to update (${itemLabel(itemIndex)})`,
+			itemIndex,
+			'Add at least one field under "Update Fields".',
+		);
 	}
-	const answer = await emailApiRequest(this, { method: 'PUT', path: `/users/${encodePathSegment(userId)}`, body, itemIndex });
+	const answer = await emailApiRequest(this, {
+		method: 'PUT',
+		path: `/users/${encodePathSegment(userId)}`,
+		body,
+		itemIndex,
+	});
 	if (!isSuccess(answer)) {
-		throw emailApiError(this.getNode(), answer, { action: `update the user ${userId}`, scope: 'users.write', itemIndex, notFound: `No Email API user has the ID ${quoted(userId)}` });
+		throw emailApiError(this.getNode(), answer, {
+			action: `update the user ${userId}`,
+			scope: 'users.write',
+			itemIndex,
+			notFound: `No Email API user has the ID ${quoted(userId)}`,
+		});
 	}
 	return objectBody(this.getNode(), answer.body, 'The Email API', itemIndex);
 }

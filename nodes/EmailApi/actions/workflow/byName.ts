@@ -1,5 +1,5 @@
-// The workflow picker's "By Name" mode: finds a workflow of the location by its name at run time, so that an
-// imported example runs in any account that has a workflow of that name. Uses the transport and common helpers.
+// Email API → Workflow: a workflow's ID from its name, at run time. Uses transport, common, shared/.
+// The workflow picker's "By Name" mode: an imported example runs in any account that has a workflow of that name.
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { inputError, itemLabel } from '../../../shared/errors';
@@ -24,7 +24,9 @@ function workflowList(ctx: IExecuteFunctions, locationId: string, itemIndex: num
 	if (!lists) listsOfRun.set(ctx, (lists = new Map()));
 	let list = lists.get(locationId);
 	if (!list) {
-		list = emailApiSettings(ctx).then((settings) => emailApiRequest(ctx, { method: 'GET', path: '/workflows/', qs: { locationId }, itemIndex }, settings));
+		list = emailApiSettings(ctx).then((settings) =>
+			emailApiRequest(ctx, { method: 'GET', path: '/workflows/', qs: { locationId }, itemIndex }, settings),
+		);
 		lists.set(locationId, list);
 		const forget = () => lists.delete(locationId);
 		list.then((answer) => isSuccess(answer) || forget(), forget);
@@ -32,10 +34,19 @@ function workflowList(ctx: IExecuteFunctions, locationId: string, itemIndex: num
 	return list;
 }
 
-/** The id of the location's workflow called `name` (exactly, spaces around it aside; a published one before a draft). */
+/**
+ * The id of the location's workflow called `name` (exactly, spaces around it aside; a published one before a
+ * draft).
+ */
 export async function workflowIdByName(ctx: IExecuteFunctions, name: string, itemIndex: number): Promise<string> {
 	const wanted = name.trim();
-	if (!wanted) throw inputError(ctx.getNode(), `"Workflow" is empty (${itemLabel(itemIndex)})`, itemIndex, 'Type the name of a workflow, e.g. Welcome.');
+	if (!wanted)
+		throw inputError(
+			ctx.getNode(),
+			`"Workflow" is empty (${itemLabel(itemIndex)})`,
+			itemIndex,
+			'Type the name of a workflow, e.g. Welcome.',
+		);
 	if (wanted.length > MAX_WORKFLOW_NAME_CHARS) {
 		throw inputError(
 			ctx.getNode(),
@@ -47,15 +58,24 @@ export async function workflowIdByName(ctx: IExecuteFunctions, name: string, ite
 	const locationId = locationOf(ctx, await emailApiSettings(ctx), itemIndex);
 	const answer = await workflowList(ctx, locationId, itemIndex);
 	if (!isSuccess(answer)) {
-		throw emailApiError(ctx.getNode(), answer, { action: `find the workflow named ${quoted(wanted)}`, scope: 'workflows.readonly', itemIndex });
+		throw emailApiError(ctx.getNode(), answer, {
+			action: `find the workflow named ${quoted(wanted)}`,
+			scope: 'workflows.readonly',
+			itemIndex,
+		});
 	}
-	const workflows = (((answer.body as IDataObject)?.workflows ?? []) as IDataObject[]).filter((w) => w && typeof w === 'object');
+	const workflows = (((answer.body as IDataObject)?.workflows ?? []) as IDataObject[]).filter(
+		(w) => w && typeof w === 'object',
+	);
 	const named = workflows.filter((w) => typeof w.name === 'string' && w.name.trim() === wanted);
 	const published = named.filter((w) => w.status === 'published');
 	const chosen = named.length > 1 && published.length > 0 ? published : named;
 	if (chosen.length === 1) return String(chosen[0].id);
 	if (chosen.length === 0) {
-		const there = workflows.slice(0, NAMES_SHOWN).map((w) => quoted(String(w.name ?? ''))).join(', ');
+		const there = workflows
+			.slice(0, NAMES_SHOWN)
+			.map((w) => quoted(String(w.name ?? '')))
+			.join(', ');
 		const more = workflows.length > NAMES_SHOWN ? `, and ${workflows.length - NAMES_SHOWN} more` : '';
 		throw inputError(
 			ctx.getNode(),

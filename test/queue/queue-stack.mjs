@@ -1,3 +1,4 @@
+// Queue-mode stack (Redis, PostgreSQL, main, webhook process, workers, sandboxes); for the test/queue scenarios.
 // The queue-mode stack of test/queue/: Redis, PostgreSQL, n8n main + a webhook process + 2 workers with the
 // package, the sandboxes, the three workflows the scenarios run; and how the scenarios read executions from main.
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -6,7 +7,7 @@ import path from 'node:path';
 
 import { builtPackage, exampleCredentialRefs, exampleWorkflow, freePort, importAll, installN8n, N8nRest, n8nCli, n8nEnvironment, prepareUserFolder, redactor, startN8n } from '../../scripts/lib/n8n.mjs';
 import { Failure, onShutdown, seconds, sleep } from '../../scripts/lib/proc.mjs';
-import { executionsEnqueuedBy, executionsStartedBy, installPostgres, installRedis, queueEnvironment, startPostgres, startRedis } from '../../scripts/lib/queue.mjs';
+import { executionsEnqueuedBy, executionsStartedBy, installPostgres, installRedis, queueEnvironment, startPostgres, startRedis } from '../../scripts/lib/queue-mode.mjs';
 import { closeSandboxes, sandboxCredentials, startSandboxes } from '../../scripts/lib/sandboxes.mjs';
 import { pagedSyncWorkflow, psql, seedUsers, SOURCE_TABLE } from '../../scripts/lib/paged-sync.mjs';
 import { stageSayer, waitForWebhooks, webhookOf } from '../../scripts/lib/stack.mjs';

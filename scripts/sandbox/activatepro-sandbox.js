@@ -1,8 +1,9 @@
-'use strict';
+// Sandbox: a local ActivatePro API; for npm run sandbox, the demo, the jest suites (fixtures, conformance), bench.
 // A local ActivatePro User Management API v2, written from the vendor's contract (seed 003): header auth,
 // asynchronous create/update/delete with request tracking, batch of at most 1000, error codes 1-10.
+'use strict';
 const { randomUUID } = require('node:crypto');
-const { SandboxServer, parseJson, stricter } = require('./http-kit');
+const { SandboxServer, parseJson, stricter } = require('./sandbox-server');
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_BATCH = 1000;

@@ -1,10 +1,11 @@
+// Queue-mode scenarios d, d3, d2 (Rankr redeliveries under load); run by test/queue/queue.e2e.mjs.
 // d, d3, d2. Rankr redelivering under load: thousands of signed webhooks at concurrency 50, a share of them
 // redelivered after the acknowledgement, to the same webhook process (d) or to another process (d3); and the
 // signup flow itself with every signup redelivered to main (d2): what gets through twice, and what it costs.
 import { FINISHED } from '../../scripts/lib/n8n.mjs';
 import { seconds, sleep, waitFor } from '../../scripts/lib/proc.mjs';
-import { executionsStartedBy, groupCpuSeconds } from '../../scripts/lib/queue.mjs';
-import { executionPage, problemOf, TOTAL_TIMEOUT_MS } from './stack.mjs';
+import { executionsStartedBy, groupCpuSeconds } from '../../scripts/lib/queue-mode.mjs';
+import { executionPage, problemOf, TOTAL_TIMEOUT_MS } from './queue-stack.mjs';
 
 const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
 

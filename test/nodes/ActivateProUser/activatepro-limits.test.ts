@@ -1,8 +1,9 @@
+// Jest (ActivatePro User): bounded waits and masked secrets when the upstream misbehaves.
 // Broken upstreams never stall the node, and never make it show the key: waits the server asks for beyond the
 // node's cap fail the item at once; the Timeout of a wait for completion bounds its status checks; a proxy
 // that echoes the request (key and all) and a Base URL with a user and password are masked everywhere.
-import { runNode } from '../../engine';
-import { AP_KEY, apCredentials, startActivatePro } from '../../helpers/activatepro';
+import { runNode } from '../../../scripts/engine/engine-runner';
+import { AP_KEY, apCredentials, startActivatePro } from '../../helpers/activatepro-fixture';
 import { sandboxPerFile } from '../../helpers/perFile';
 
 const sandbox = sandboxPerFile(() => startActivatePro({ processingDelayMs: 10 }));

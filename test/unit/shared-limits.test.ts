@@ -1,4 +1,4 @@
-// The rules behind bounded waits, writes that happen once and masked secrets, fast and without HTTP.
+// Jest (unit, npm run test:unit): bounded waits, writes that happen once and masked secrets, without HTTP.
 import { NodeApiError, NodeOperationError, type INode } from 'n8n-workflow';
 
 import { apiError, asNodeError, maskUrlUserinfo, redact, redactDeep, urlSecrets } from '../../nodes/shared/errors';

@@ -1,3 +1,4 @@
+// Harness: what n8n's queue mode needs (Redis, PostgreSQL, environment, log readers); for test/queue, bench:scale.
 // What n8n's queue mode ("scaling mode") needs besides n8n itself (started with n8n.mjs's startN8n as main,
 // webhook process and workers): a throwaway Redis and PostgreSQL, the environment every process shares, and
 // readers of what the processes log. Used by test/queue/.

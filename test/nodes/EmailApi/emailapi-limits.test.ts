@@ -1,9 +1,10 @@
+// Jest (Email API): bounded waits, writes sent once and masked secrets when the upstream misbehaves.
 // Broken upstreams never stall the node, send twice, or make it show a token: waits beyond the node's cap (a
 // Retry-After, an announced interval, the daily limit) fail the item at once; a request that is not safe to
 // repeat is not repeated after a failure that may have applied it; echoed requests and Base URLs with a user and
 // password are masked everywhere.
-import { runNode } from '../../engine';
-import { ALL_SCOPES, apiKeyCredentials, expectRequestsMeetDocuments, PIT, startEmailApi } from '../../helpers/emailapi';
+import { runNode } from '../../../scripts/engine/engine-runner';
+import { ALL_SCOPES, apiKeyCredentials, expectRequestsMeetDocuments, PIT, startEmailApi } from '../../helpers/emailapi-fixture';
 import { sandboxPerFile } from '../../helpers/perFile';
 
 const sandbox = sandboxPerFile(() => startEmailApi(), expectRequestsMeetDocuments);

@@ -1,5 +1,5 @@
-// The Email API sandbox as the engine tests start it, its credentials, and the check of every body against the OpenAPI documents.
-import { EmailApiSandbox } from '../sandbox/emailapi';
+// Jest helper: the Email API sandbox as the engine tests start it, its credentials, every body checked against OpenAPI.
+import { EmailApiSandbox } from '../../scripts/sandbox/emailapi-sandbox';
 import { requestBodyErrors } from './openapi';
 
 /** The Version HighLevel's documents give; the package sends it on every call. */

@@ -1,4 +1,4 @@
-'use strict';
+// Sandbox: a local Email API (HighLevel v2); for npm run sandbox, the demo, the jest suites, the bench.
 // A local "Email API": HighLevel's API v2 (https://services.leadconnectorhq.com), written from HighLevel's own
 // OpenAPI documents (users, workflows, contacts, courses, oauth, common schemas), Authorization.md (OAuth 2.0,
 // rate limits) and Scopes.md. It mirrors the vendor's contract, never our client: nothing here imports package code.
@@ -16,8 +16,9 @@
 //   6. the operation: access to another location/company -> 403, unknown ids -> `notFoundStatus` (400 by default:
 //      the spec documents only 400/401/422 for these routes), duplicates -> 400.
 // Unknown routes answer 404 {statusCode, message: 'Cannot GET /x', error: 'Not Found'} (NestJS) before any check.
+'use strict';
 const crypto = require('node:crypto');
-const { SandboxServer, parseJson, stricter } = require('./http-kit');
+const { SandboxServer, parseJson, stricter } = require('./sandbox-server');
 
 const API_VERSION = '2021-07-28';
 /** Every Version the sandbox answers: the documents' value first, then @gohighlevel/api-client 3.x's default. */

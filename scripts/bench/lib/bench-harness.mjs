@@ -1,3 +1,4 @@
+// The benchmark's harness on scripts/lib (workers, sandbox children, measuring); for run.mjs, scale.mjs, scenarios/.
 // The benchmark on the harness (scripts/lib): its workers and sandbox children, the one measurement loop of
 // every scenario, and "today's way" (n8n's HTTP Request node, one PUT /users per item, run headless with
 // `n8n execute`).

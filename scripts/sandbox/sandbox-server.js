@@ -1,6 +1,7 @@
-'use strict';
+// Sandbox base: the HTTP server every sandbox in scripts/sandbox/ extends (router, log, faults, clock, control routes).
 // What every sandbox API shares: a tiny router, JSON bodies, a request log, fault injection and a clock.
 // The sandboxes mirror the vendors' contracts, never our client: nothing here imports package code.
+'use strict';
 const { EventEmitter } = require('node:events');
 const http = require('node:http');
 

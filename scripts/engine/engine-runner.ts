@@ -1,7 +1,9 @@
+// Engine runner: our nodes through n8n-core's WorkflowExecute, WebhookContext; for the jest suites and the benchmark.
 // Runs a workflow through n8n-core's WorkflowExecute — real parameter and expression resolution,
 // credential authentication through httpRequestWithAuthentication, continueOnFail and the error output —
 // against the sandboxes over HTTP. Nothing of our nodes is mocked.
-// n8n-core's environment (a temporary user folder, a silent log) is set by test/setup-env.js, before this loads.
+// n8n-core reads its environment (N8N_USER_FOLDER, N8N_LOG_LEVEL) when it loads: jest sets it in test/setup-env.js,
+// the benchmark in scripts/bench/engine-worker.cjs.
 import { ExecuteContext, ExecutionLifecycleHooks, LoadOptionsContext, RoutingNode, WebhookContext, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
@@ -23,13 +25,13 @@ import {
 	createEmptyRunExecutionData,
 } from 'n8n-workflow';
 
-import { ActivateProApi } from '../credentials/ActivateProApi.credentials';
-import { EmailApiKeyApi } from '../credentials/EmailApiKeyApi.credentials';
-import { RankrOAuth2Api } from '../credentials/RankrOAuth2Api.credentials';
-import { RankrWebhookApi } from '../credentials/RankrWebhookApi.credentials';
-import { ActivateProUser } from '../nodes/ActivateProUser/ActivateProUser.node';
-import { EmailApi } from '../nodes/EmailApi/EmailApi.node';
-import { RankrTrigger } from '../nodes/RankrTrigger/RankrTrigger.node';
+import { ActivateProApi } from '../../credentials/ActivateProApi.credentials';
+import { EmailApiKeyApi } from '../../credentials/EmailApiKeyApi.credentials';
+import { RankrOAuth2Api } from '../../credentials/RankrOAuth2Api.credentials';
+import { RankrWebhookApi } from '../../credentials/RankrWebhookApi.credentials';
+import { ActivateProUser } from '../../nodes/ActivateProUser/ActivateProUser.node';
+import { EmailApi } from '../../nodes/EmailApi/EmailApi.node';
+import { RankrTrigger } from '../../nodes/RankrTrigger/RankrTrigger.node';
 
 /** One line our nodes wrote to n8n's logger (n8n-core hands every node context the container's Logger). */
 export interface LogLine {

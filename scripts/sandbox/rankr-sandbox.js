@@ -1,12 +1,13 @@
-'use strict';
+// Sandbox: a local Rankr that signs and delivers webhooks; for npm run sandbox, the demo, the jest suites, bench.
 // A local Rankr: builds user events as the contract describes (shared/specs/rankr-webhooks.md), signs them
 // as Rankr does since 2026-07-01 — Ed25519 over the raw body in x-ghl-signature — or, for the legacy tests,
 // with its own RSA key (x-wh-signature) or an HMAC secret (x-rankr-signature), posts them to a webhook URL
 // and redelivers on non-2xx (same body, same webhookId) up to 5 times with exponential backoff.
 // It holds two Ed25519 keys, as an account does during a key rotation: it signs with the first unless told
 // otherwise, and publishes both (GET /public-key), so a credential holding both accepts either.
+'use strict';
 const crypto = require('node:crypto');
-const { SandboxServer, parseJson } = require('./http-kit');
+const { SandboxServer, parseJson } = require('./sandbox-server');
 
 const LOCATION_ID = 've9EPM428h8vShlRW1KT';
 

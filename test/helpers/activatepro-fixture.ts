@@ -1,5 +1,5 @@
-// The ActivatePro sandbox as the engine tests start it, and the credentials that point at it.
-import { ActivateProSandbox } from '../sandbox/activatepro';
+// Jest helper: the ActivatePro sandbox as the engine tests start it, and the credentials that point at it.
+import { ActivateProSandbox } from '../../scripts/sandbox/activatepro-sandbox';
 
 export const AP_KEY = 'ap-dummy-key-7f3c9a1e5b';
 

@@ -1,6 +1,7 @@
+// Jest (conformance): the Email API sandbox against HighLevel's OpenAPI documents, Authorization.md and Scopes.md.
 // The Email API sandbox itself, over real HTTP: the node's tests trust it, so it is checked against the contract
 // (HighLevel's OpenAPI documents, Authorization.md, Scopes.md) here, without any package code.
-import { API_SCOPES, EmailApiSandbox } from './emailapi';
+import { API_SCOPES, EmailApiSandbox } from '../../scripts/sandbox/emailapi-sandbox';
 
 const LOCATION = 've9EPM428h8vShlRW1KT';
 const COMPANY = 'UAXssdawIWAWD';
