@@ -1,11 +1,7 @@
-// ActivatePro API credential: the Master API key and Base URL, the headers they make and the test. Uses n8n types.
-import type {
-	IAuthenticateGeneric,
-	Icon,
-	ICredentialTestRequest,
-	ICredentialType,
-	INodeProperties,
-} from 'n8n-workflow';
+// ActivatePro API credential: the Master API key, Base URL, the headers they make, the test. Uses shared, n8n types.
+import type { IAuthenticateGeneric, Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+import { refusedKeyTest, secretField } from './shared';
 
 export class ActivateProApi implements ICredentialType {
 	name = 'activateProApi';
@@ -20,15 +16,7 @@ export class ActivateProApi implements ICredentialType {
 	documentationUrl = 'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr/blob/main/docs/credentials.md#activatepro-api';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'API Key',
-			name: 'apiKey',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-			description: 'The Master API key, from ActivatePro: Settings → System setup → API keys',
-		},
+		secretField('API Key', 'apiKey', 'The Master API key, from ActivatePro: Settings → System setup → API keys'),
 		{
 			displayName: 'Base URL',
 			name: 'baseUrl',
@@ -53,29 +41,11 @@ export class ActivateProApi implements ICredentialType {
 
 	// Reads request tracking for an id that cannot exist: an accepted key gets 404 (fine), a wrong key 401.
 	// Only 401/403 count as failures, so the test never writes anything.
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl}}',
-			url: '/users/track/n8n-credential-test',
-			method: 'GET',
-			ignoreHttpStatusErrors: { ignore: true, except: [401, 403] },
+	test = refusedKeyTest(
+		{ url: '/users/track/n8n-credential-test' },
+		{
+			401: 'ActivatePro rejected the API key: copy the Master API key again from Settings → System setup → API keys',
+			403: 'ActivatePro rejected the API key: it is not allowed to use the User Management API v2',
 		},
-		rules: [
-			{
-				type: 'responseCode',
-				properties: {
-					value: 401,
-					message:
-						'ActivatePro rejected the API key: copy the Master API key again from Settings → System setup → API keys',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 403,
-					message: 'ActivatePro rejected the API key: it is not allowed to use the User Management API v2',
-				},
-			},
-		],
-	};
+	);
 }

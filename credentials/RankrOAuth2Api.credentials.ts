@@ -1,5 +1,7 @@
-// Rankr OAuth2 credential for the Email API (extends n8n's oAuth2Api). Uses n8n types only.
+// Rankr OAuth2 credential for the Email API (extends n8n's oAuth2Api). Uses shared, n8n types.
 import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+import { emailApiFields } from './shared';
 
 /** Rankr's OAuth 2.0 app (authorization-code grant) for the Email API; the token carries the location. */
 export class RankrOAuth2Api implements ICredentialType {
@@ -40,21 +42,9 @@ export class RankrOAuth2Api implements ICredentialType {
 		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
 		// The token endpoint takes client_id and client_secret in the form body.
 		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'body' },
-		{
-			displayName: 'Location ID',
-			name: 'locationId',
-			type: 'string',
-			default: '',
-			description: 'Leave empty to use the location the app was installed on (from the token)',
-		},
-		{
-			displayName: 'Company ID',
-			name: 'companyId',
-			type: 'string',
-			default: '',
-			description: 'Leave empty to use the company from the token',
-		},
-		{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: 'https://services.leadconnectorhq.com' },
-		{ displayName: 'API Version', name: 'apiVersion', type: 'string', default: '2021-07-28' },
+		...emailApiFields({
+			locationId: 'Leave empty to use the location the app was installed on (from the token)',
+			companyId: 'Leave empty to use the company from the token',
+		}),
 	];
 }

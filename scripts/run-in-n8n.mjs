@@ -16,21 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
-import {
-	builtPackage,
-	exampleCredentialRefs,
-	exampleWorkflow,
-	findSecrets,
-	freePort,
-	importAll,
-	installN8n,
-	logTail,
-	n8nCli,
-	n8nEnvironment,
-	nodeOutput,
-	prepareUserFolder,
-	redactor,
-} from './lib/n8n.mjs';
+import { builtPackage, exampleCredentialRefs, exampleWorkflow, importedCli, installN8n, logTail, nodeOutput, prepareUserFolder } from './lib/n8n.mjs';
 import { Failure, onShutdown } from './lib/proc.mjs';
 import { closeSandboxes, sandboxCredentials, startSandboxes } from './lib/sandboxes.mjs';
 import { parseFlags, plural, runSuite } from './lib/suite.mjs';
@@ -81,7 +67,6 @@ async function main(checks) {
 	const sandboxes = await startSandboxes(examples.map((e) => ({ name: e.sandbox, apiKey: keys[e.sandbox] })));
 	onShutdown(() => closeSandboxes(sandboxes));
 	const secrets = Object.values(keys);
-	const redact = redactor(secrets);
 
 	try {
 		say(`run-in-n8n: n8n ${runtime.n8nVersion} from ${runtime.dir}`);
@@ -89,9 +74,9 @@ async function main(checks) {
 		for (const { definition, sandbox } of Object.values(sandboxes)) say(`  sandbox  ${definition.title} at ${sandbox.url}`);
 		for (const e of examples) say(`  example  "${e.workflow.name}" (examples/${e.name}.json), ${plural(e.users.length, 'sample user')}`);
 
-		const env = n8nEnvironment(runtime, userFolder, { brokerPort: await freePort() });
-		const cli = n8nCli({ runtime, env, cwd: tmp, say, redact, verbose: args.verbose });
-		await importAll(cli, tmp, { credentials: sandboxCredentials(sandboxes, refs), workflowFiles: examples.map((e) => e.file) });
+		const credentials = sandboxCredentials(sandboxes, refs);
+		const workflowFiles = examples.map((e) => e.file);
+		const { cli, redact, leaks } = await importedCli({ runtime, userFolder, tmp, secrets, credentials, workflowFiles, say, verbose: args.verbose });
 
 		const failedRuns = [];
 		for (const example of examples) {
@@ -103,7 +88,7 @@ async function main(checks) {
 			if (!ranOk) failedRuns.push({ example, executed });
 		}
 		checks.group = 'secrets';
-		const { places, fileCount } = findSecrets(secrets, { outputs: cli.outputs, userFolder });
+		const { places, fileCount } = leaks();
 		checks.check(places.length === 0, `no API key or token appears in n8n's output or the ${fileCount} files it wrote`, `found in ${places.join(', ')}`);
 
 		for (const example of examples) {

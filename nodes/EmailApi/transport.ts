@@ -255,10 +255,7 @@ export function emailApiError(node: INode, answer: EmailApiAnswer, context: Erro
 			message = `The Email API rejected the credentials (HTTP ${statusCode}) while trying to ${context.action}`;
 			description = `${apiMessage ? `API: ${apiMessage}. ` : ''}Check the token in the Email API credential, or reconnect the Rankr OAuth2 credential.`;
 		}
-	} else if (
-		(statusCode === 404 || (statusCode === 400 && /not found|invalid/i.test(apiMessage) && context.notFound)) &&
-		context.notFound
-	) {
+	} else if (context.notFound && isNotFound(answer)) {
 		message = context.notFound;
 		description = apiMessage ? `API: ${apiMessage}` : undefined;
 	} else if (statusCode === 429) {
@@ -292,6 +289,11 @@ export function messageOf(body: unknown): string {
 			? message
 			: '';
 	return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+/** The record addressed is not there: 404, or the 400 "not found" / "invalid id" HighLevel answers for some routes. */
+export function isNotFound(answer: EmailApiAnswer): boolean {
+	return answer.statusCode === 404 || (answer.statusCode === 400 && /not found|invalid/i.test(messageOf(answer.body)));
 }
 
 export function isSuccess(answer: EmailApiAnswer): boolean {

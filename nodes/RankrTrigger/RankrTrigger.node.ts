@@ -13,7 +13,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { nodeLog } from '../shared/log';
-import { EVENT_TYPES, filteredOut, normalise, type EventFilters } from './events';
+import { EVENT_OPTIONS, EVENT_TYPES, filteredOut, normalise, RANK_FILTER_OPTIONS, type EventFilters } from './events';
 import { deliveryKey, recentDeliveries } from './redeliveries';
 import {
 	checkCredential,
@@ -60,14 +60,7 @@ export class RankrTrigger implements INodeType {
 				type: 'multiOptions',
 				required: true,
 				default: ['UserCreate'],
-				options: [
-					{ name: 'All Events', value: '*' },
-					{ name: 'User Created (Signup)', value: 'UserCreate' },
-					{ name: 'User Deleted', value: 'UserDelete' },
-					{ name: 'User Inactive', value: 'UserInactive' },
-					{ name: 'User Rank Changed', value: 'UserRankUpdate' },
-					{ name: 'User Updated', value: 'UserUpdate' },
-				],
+				options: EVENT_OPTIONS,
 			},
 			{
 				displayName: 'Rank Filter',
@@ -76,13 +69,7 @@ export class RankrTrigger implements INodeType {
 				default: 'any',
 				description: 'Which rank changes start the workflow (rank 1 is the best)',
 				displayOptions: { show: { events: ['UserRankUpdate', '*'] } },
-				options: [
-					{ name: 'Any Change', value: 'any' },
-					{ name: 'Only Drops', value: 'worsened' },
-					{ name: 'Only Improvements', value: 'improved' },
-					{ name: 'Rank Enters the Top N', value: 'enteredTopN' },
-					{ name: 'Rank Leaves the Top N', value: 'leftTopN' },
-				],
+				options: RANK_FILTER_OPTIONS,
 			},
 			{
 				displayName: 'Top N',

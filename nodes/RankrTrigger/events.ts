@@ -1,7 +1,18 @@
-// Rankr Trigger: the event types, the event filters and the normalised event. Uses n8n types only.
-import type { IDataObject } from 'n8n-workflow';
+// Rankr Trigger: the event types, the event filters and the normalised event. Uses shared/description.
+import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
 
-export const EVENT_TYPES = ['UserCreate', 'UserUpdate', 'UserDelete', 'UserRankUpdate', 'UserInactive'] as const;
+import { byName } from '../shared/description';
+
+/** Every event type Rankr sends, with its name in the trigger's Events list. */
+const EVENT_NAMES = {
+	UserCreate: 'User Created (Signup)',
+	UserUpdate: 'User Updated',
+	UserDelete: 'User Deleted',
+	UserRankUpdate: 'User Rank Changed',
+	UserInactive: 'User Inactive',
+} as const;
+
+export const EVENT_TYPES = Object.keys(EVENT_NAMES) as Array<keyof typeof EVENT_NAMES>;
 
 export interface EventFilters {
 	events: string[];
@@ -9,6 +20,27 @@ export interface EventFilters {
 	topN: number;
 	minInactiveDays: number;
 }
+
+/** Which rank changes start the workflow, with its name in the trigger's Rank Filter (rank 1 is the best). */
+const RANK_FILTER_NAMES: Record<EventFilters['rankFilter'], string> = {
+	any: 'Any Change',
+	worsened: 'Only Drops',
+	improved: 'Only Improvements',
+	enteredTopN: 'Rank Enters the Top N',
+	leftTopN: 'Rank Leaves the Top N',
+};
+
+/** A value → name table as n8n options, by name as n8n lists them. */
+const optionsByName = (names: Record<string, string>): INodePropertyOptions[] =>
+	Object.entries(names)
+		.map(([value, name]) => ({ name, value }))
+		.sort(byName);
+
+export const EVENT_OPTIONS: INodePropertyOptions[] = [
+	{ name: 'All Events', value: '*' },
+	...optionsByName(EVENT_NAMES),
+];
+export const RANK_FILTER_OPTIONS = optionsByName(RANK_FILTER_NAMES);
 
 const toInt = (value: unknown): number | undefined => {
 	const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;

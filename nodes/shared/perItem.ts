@@ -1,5 +1,5 @@
 // Shared: the per-item loop both routers run: the operation once per item, continue-on-fail. Uses errors, log.
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertyOptions } from 'n8n-workflow';
 
 import { asNodeError, errorItem } from './errors';
 import { nodeLog } from './log';
@@ -13,6 +13,17 @@ export type ItemOperation = (
 	itemIndex: number,
 	items: INodeExecutionData[],
 ) => Promise<IDataObject | IDataObject[]>;
+
+/** An operation file run item by item: its entry in the Operation list and what it does for one item. */
+export interface PerItemOperation {
+	option: INodePropertyOptions;
+	execute: ItemOperation;
+}
+
+/** What a router dispatches on: each operation's execute under its value in the Operation list. */
+export function byOperationValue(operations: PerItemOperation[]): Record<string, ItemOperation> {
+	return Object.fromEntries(operations.map(({ option, execute }) => [String(option.value), execute]));
+}
 
 export interface PerItemOptions {
 	/** The credential's secrets, masked in every error an item fails with (read only when one fails). */

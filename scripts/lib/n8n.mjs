@@ -335,6 +335,19 @@ export async function importAll(cli, tmp, { credentials, workflowFiles }) {
 	await cli.mustSucceed(['import:workflow', '--separate', `--input=${workflowsDir}`]);
 }
 
+/**
+ * n8n's CLI on a prepared user folder with the credentials and workflows imported: where the headless runs
+ * (scripts/run-in-n8n.mjs, test/versions) start. Returns { cli, redact, leaks }: `redact` masks the secrets in
+ * what is shown; `leaks()` lists where one shows up in what n8n printed or wrote ({ places, fileCount }).
+ */
+export async function importedCli({ runtime, userFolder, tmp, secrets, credentials, workflowFiles, say, verbose, logLevel }) {
+	const redact = redactor(secrets);
+	const env = n8nEnvironment(runtime, userFolder, { brokerPort: await freePort(), logLevel });
+	const cli = n8nCli({ runtime, env, cwd: tmp, say, redact, verbose });
+	await importAll(cli, tmp, { credentials, workflowFiles });
+	return { cli, redact, leaks: () => findSecrets(secrets, { outputs: cli.outputs, userFolder }) };
+}
+
 // ---------- the server ----------
 
 /**

@@ -16,18 +16,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import {
-	builtPackage,
-	findSecrets,
-	freePort,
-	importAll,
-	installN8n,
-	logTail,
-	n8nCli,
-	n8nEnvironment,
-	prepareUserFolder,
-	redactor,
-} from '../../scripts/lib/n8n.mjs';
+import { builtPackage, importedCli, installN8n, logTail, prepareUserFolder } from '../../scripts/lib/n8n.mjs';
 import { Failure, onShutdown, seconds } from '../../scripts/lib/proc.mjs';
 import { closeSandboxes, startSandboxes } from '../../scripts/lib/sandboxes.mjs';
 import { parseFlags, runSuite } from '../../scripts/lib/suite.mjs';
@@ -271,7 +260,6 @@ async function runVersion(version, { verbose }) {
 	const readOnlyToken = emailapi.addToken(`pit-ro-${randomBytes(10).toString('hex')}`, { scopes: ['users.readonly'] });
 	const token = await oauthToken(emailapi);
 	const secrets = [keys.activatepro, keys.emailapi, readOnlyToken, CLIENT.secret, token.access_token, token.refresh_token];
-	const redact = redactor(secrets);
 
 	try {
 		const emailData = (t) => ({ token: t, locationId: emailapi.locationId, companyId: emailapi.companyId, baseUrl: emailapi.url, apiVersion: '2021-07-28' });
@@ -303,9 +291,7 @@ async function runVersion(version, { verbose }) {
 			fs.writeFileSync(file, JSON.stringify(s.workflow, null, 2));
 			return file;
 		});
-		const env = n8nEnvironment(runtime, userFolder, { brokerPort: await freePort(), logLevel: 'debug' });
-		const cli = n8nCli({ runtime, env, cwd: tmp, say, redact, verbose });
-		await importAll(cli, tmp, { credentials, workflowFiles });
+		const { cli, redact, leaks } = await importedCli({ runtime, userFolder, tmp, secrets, credentials, workflowFiles, say, verbose, logLevel: 'debug' });
 
 		for (const scenario of SCENARIOS) {
 			activatepro.reset();
@@ -322,7 +308,7 @@ async function runVersion(version, { verbose }) {
 			checks.print();
 		}
 		checks.group = `n8n ${runtime.n8nVersion}: secrets`;
-		const { places, fileCount } = findSecrets(secrets, { outputs: cli.outputs, userFolder });
+		const { places, fileCount } = leaks();
 		checks.check(places.length === 0, `no key, token or client secret in n8n's output or the ${fileCount} files it wrote`, `found in ${places.join(', ')}`);
 		say('  secrets');
 		checks.print();

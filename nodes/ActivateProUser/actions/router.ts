@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError } from '../../shared/errors';
-import { runPerItem, type ItemOperation } from '../../shared/perItem';
+import { byOperationValue, runPerItem } from '../../shared/perItem';
 import { activateProSecrets } from '../transport';
 import * as batch from './user/batch';
 import * as del from './user/delete';
@@ -12,13 +12,8 @@ import * as getByEmail from './user/getByEmail';
 import * as getStatus from './user/getStatus';
 import * as upsert from './user/upsert';
 
-const perItem: Record<string, ItemOperation> = {
-	get: get.execute,
-	getByEmail: getByEmail.execute,
-	upsert: upsert.execute,
-	delete: del.execute,
-	getStatus: getStatus.execute,
-};
+// Bulk (batch.ts) is not among them: it answers for all items at once (see router).
+const perItem = byOperationValue([get, getByEmail, upsert, del, getStatus]);
 
 /** n8n runs the "<node>Tool" variant it generates for AI agents and the MCP Server Trigger: one call, one item. */
 function calledAsTool(ctx: IExecuteFunctions): boolean {
@@ -41,7 +36,7 @@ function bulkIsNotATool(ctx: IExecuteFunctions): NodeOperationError {
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = this.getNodeParameter('operation', 0) as string;
 	// Bulk is not per item: it reads every item and answers for each itself (its own error items).
-	if (operation === 'batch') {
+	if (operation === batch.option.value) {
 		if (calledAsTool(this)) throw bulkIsNotATool(this);
 		try {
 			return [await batch.execute.call(this, this.getInputData())];

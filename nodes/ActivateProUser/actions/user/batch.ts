@@ -1,5 +1,11 @@
 // ActivatePro → User → Bulk: POST /users/batch, 1000 users a request, mapped to items. Uses transport, common, shared/.
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+	INodePropertyOptions,
+} from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { parseEntryPointer } from '../../../shared/batching';
@@ -63,6 +69,14 @@ interface ChunkPlan {
  * request is answered (while others are still in flight), and completed in place when tracking reports.
  */
 type Outcome = INodeExecutionData | Error;
+
+/** Its entry in the Operation list. */
+export const option: INodePropertyOptions = {
+	name: 'Create, Update or Delete in Bulk',
+	value: 'batch',
+	action: 'Create update or delete users in bulk',
+	description: 'Send every input item as one entry, 1000 per request',
+};
 
 /**
  * POST /users/batch — every input item is one entry; entries go out 1000 per request (updated and deleted

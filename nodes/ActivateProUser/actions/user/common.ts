@@ -1,6 +1,7 @@
 // ActivatePro → User: the fields, input reading and tracking several operations share. Uses transport, shared/.
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { fieldCollection } from '../../../shared/description';
 import { inputError, itemLabel } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
 import { hasExpression, itemReader } from '../../../shared/itemFields';
@@ -105,15 +106,8 @@ export const attributeFields = (operations: string[]): INodeProperties[] => [
 ];
 
 /** The Options collection of the given operations. */
-const optionsOf = (operations: string[], options: INodeProperties[]): INodeProperties => ({
-	displayName: 'Options',
-	name: 'options',
-	type: 'collection',
-	placeholder: 'Add option',
-	default: {},
-	displayOptions: { show: { operation: operations } },
-	options,
-});
+const optionsOf = (operations: string[], options: INodeProperties[]): INodeProperties =>
+	fieldCollection('options', { operation: operations }, options);
 
 export const waitOptions = (operations: string[]): INodeProperties =>
 	optionsOf(operations, [

@@ -1,11 +1,14 @@
 // ActivatePro → User → Delete: DELETE /users/{id}, then its tracking if asked. Uses transport, common, shared/.
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodePropertyOptions } from 'n8n-workflow';
 
 import { apiError } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
 import { quoted } from '../../../shared/text';
 import { activateProRequest, answerError } from '../../transport';
 import { readWaitOptions, textParameter, waitForTrackings } from './common';
+
+/** Its entry in the Operation list. */
+export const option: INodePropertyOptions = { name: 'Delete', value: 'delete', action: 'Delete a user by ID' };
 
 /** DELETE /users/{id} — asynchronous; deleting a user that does not exist also succeeds. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

@@ -1,5 +1,5 @@
 // ActivatePro → User → Get: GET /users/{id}, with its fields. Uses transport, common, shared/.
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { objectBody } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
@@ -26,6 +26,9 @@ export const properties: INodeProperties[] = [
 		],
 	},
 ];
+
+/** Its entry in the Operation list. */
+export const option: INodePropertyOptions = { name: 'Get', value: 'get', action: 'Get a user by ID' };
 
 /** GET /users/{id} */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

@@ -1,11 +1,18 @@
 // ActivatePro → User → Get by Email: GET /users/email/{email}/bu/{bu}. Uses transport, common, shared/.
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodePropertyOptions } from 'n8n-workflow';
 
 import { inputError, itemLabel, objectBody } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
 import { MAX_EMAIL_LENGTH, quoted } from '../../../shared/text';
 import { activateProRequest, answerError } from '../../transport';
 import { textParameter } from './common';
+
+/** Its entry in the Operation list. */
+export const option: INodePropertyOptions = {
+	name: 'Get by Email',
+	value: 'getByEmail',
+	action: 'Get a user by email',
+};
 
 /** GET /users/email/{email}/bu/{bu} — the business unit segment is left out when none is given. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

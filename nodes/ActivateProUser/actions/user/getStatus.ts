@@ -1,5 +1,5 @@
 // ActivatePro → User → Get Request Status: GET /users/track/{trackingId}, with its field. Uses common.
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { fetchTracking, textParameter } from './common';
 
@@ -15,6 +15,14 @@ export const properties: INodeProperties[] = [
 		displayOptions: { show: { operation: ['getStatus'] } },
 	},
 ];
+
+/** Its entry in the Operation list. */
+export const option: INodePropertyOptions = {
+	name: 'Get Request Status',
+	value: 'getStatus',
+	action: 'Get the status of a request by tracking ID',
+	description: 'Read request tracking for a tracking ID (kept 24 hours)',
+};
 
 /** GET /users/track/{trackingId} */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

@@ -1,10 +1,18 @@
 // ActivatePro → User → Create or Update: PUT /users, then its tracking if asked. Uses transport, common, shared/.
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertyOptions } from 'n8n-workflow';
 
 import { apiError, itemLabel } from '../../../shared/errors';
 import { quoted } from '../../../shared/text';
 import { activateProRequest, answerError } from '../../transport';
 import { readWaitOptions, userEntryReader, waitForTrackings } from './common';
+
+/** Its entry in the Operation list. */
+export const option: INodePropertyOptions = {
+	name: 'Create or Update',
+	value: 'upsert',
+	action: 'Create or update a user',
+	description: 'Create a new record, or update the current one if it already exists (upsert)',
+};
 
 /** PUT /users — creates the user, or updates only the given fields of an existing one (asynchronously). */
 export async function execute(

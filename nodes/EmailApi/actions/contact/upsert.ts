@@ -1,6 +1,7 @@
 // Email API → Contact → Create or Update: POST /contacts/upsert, with its fields. Uses transport, common, shared/.
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { fieldCollection } from '../../../shared/description';
 import { inputError, itemLabel, objectBody } from '../../../shared/errors';
 import { emailApiError, emailApiRequest, emailApiSettings, isSuccess } from '../../transport';
 import { checkEmail, commaList, emailAndNameFields, locationField, locationOf, names } from '../common';
@@ -13,25 +14,25 @@ export const properties: INodeProperties[] = [
 		emailDescription: 'The contact is matched by email (or phone) within the location',
 	}),
 	locationField(show),
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{ displayName: 'Company Name', name: 'companyName', type: 'string', default: '' },
-			{ displayName: 'Country', name: 'country', type: 'string', default: '', placeholder: 'US' },
-			{ displayName: 'First Name', name: 'firstName', type: 'string', default: '' },
-			{ displayName: 'Last Name', name: 'lastName', type: 'string', default: '' },
-			{ displayName: 'Phone', name: 'phone', type: 'string', default: '' },
-			{ displayName: 'Source', name: 'source', type: 'string', default: 'n8n' },
-			{ displayName: 'Tags', name: 'tags', type: 'string', default: '', description: 'Comma-separated' },
-			{ displayName: 'Timezone', name: 'timezone', type: 'string', default: '', placeholder: 'Europe/Berlin' },
-		],
-	},
+	fieldCollection('additionalFields', show, [
+		{ displayName: 'Company Name', name: 'companyName', type: 'string', default: '' },
+		{ displayName: 'Country', name: 'country', type: 'string', default: '', placeholder: 'US' },
+		{ displayName: 'First Name', name: 'firstName', type: 'string', default: '' },
+		{ displayName: 'Last Name', name: 'lastName', type: 'string', default: '' },
+		{ displayName: 'Phone', name: 'phone', type: 'string', default: '' },
+		{ displayName: 'Source', name: 'source', type: 'string', default: 'n8n' },
+		{ displayName: 'Tags', name: 'tags', type: 'string', default: '', description: 'Comma-separated' },
+		{ displayName: 'Timezone', name: 'timezone', type: 'string', default: '', placeholder: 'Europe/Berlin' },
+	]),
 ];
+
+/** Its entry in the Operation list. */
+export const option: INodePropertyOptions = {
+	name: 'Create or Update',
+	value: 'upsert',
+	action: 'Create or update a contact',
+	description: 'Create a new record, or update the current one if it already exists (upsert)',
+};
 
 /** POST /contacts/upsert — creates the contact or updates the one with the same email/phone. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

@@ -1,5 +1,5 @@
 // Email API → Course → Import: POST /courses/courses-exporter/public/import. Uses transport, common, shared/.
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { inputError, itemLabel } from '../../../shared/errors';
 import { emailApiError, emailApiRequest, emailApiSettings, isSuccess } from '../../transport';
@@ -28,6 +28,9 @@ export const properties: INodeProperties[] = [
 		displayOptions: { show },
 	},
 ];
+
+/** Its entry in the Operation list. */
+export const option: INodePropertyOptions = { name: 'Import', value: 'import', action: 'Import courses' };
 
 /** POST /courses/courses-exporter/public/import */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

@@ -1,6 +1,7 @@
 // Email API → User → Create: POST /users/, looked up before any retry. Uses transport, common, fields, shared/.
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { fieldCollection } from '../../../shared/description';
 import { apiError, inputError, itemLabel, objectBody } from '../../../shared/errors';
 import { readItemParameter } from '../../../shared/itemFields';
 import { nodeLog } from '../../../shared/log';
@@ -35,28 +36,28 @@ export const properties: INodeProperties[] = [
 		],
 		displayOptions: { show },
 	},
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Company ID',
-				name: 'companyId',
-				type: 'string',
-				default: '',
-				description: "Defaults to the credential's company (or the OAuth token's)",
-			},
-			...describe(profileFieldOptions, {
-				locationIds: "Comma-separated sub-accounts the user may access. Defaults to the credential's location.",
-				password: 'Leave empty to set a random one: the user then signs in through "forgot password"',
-			}),
-		],
-	},
+	fieldCollection('additionalFields', show, [
+		{
+			displayName: 'Company ID',
+			name: 'companyId',
+			type: 'string',
+			default: '',
+			description: "Defaults to the credential's company (or the OAuth token's)",
+		},
+		...describe(profileFieldOptions, {
+			locationIds: "Comma-separated sub-accounts the user may access. Defaults to the credential's location.",
+			password: 'Leave empty to set a random one: the user then signs in through "forgot password"',
+		}),
+	]),
 ];
+
+/** Its entry in the Operation list. */
+export const option: INodePropertyOptions = {
+	name: 'Create',
+	value: 'create',
+	action: 'Create a user',
+	description: 'Create a user (duplicate-safe when the answer is lost)',
+};
 
 /** POST /users/ — not idempotent: an answer lost after sending is checked before any retry. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

@@ -1,26 +1,16 @@
-// Email API → User → Get: GET /users/{id}, with its field. Uses transport, common, fields, shared/.
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+// Email API → User → Get: GET /users/{id}, with its field. Uses records, common, fields.
+import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { objectBody } from '../../../shared/errors';
-import { encodePathSegment } from '../../../shared/http';
-import { quoted } from '../../../shared/text';
-import { emailApiError, emailApiRequest, isSuccess } from '../../transport';
 import { requiredText } from '../common';
+import { getRecord, USER } from '../records';
 import { userIdField } from './fields';
 
 export const properties: INodeProperties[] = [userIdField({ resource: ['user'], operation: ['get'] })];
 
+/** Its entry in the Operation list. */
+export const option: INodePropertyOptions = { name: 'Get', value: 'get', action: 'Get a user by ID' };
+
 /** GET /users/{userId} */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const userId = requiredText(this, 'userId', 'User ID', itemIndex);
-	const answer = await emailApiRequest(this, { method: 'GET', path: `/users/${encodePathSegment(userId)}`, itemIndex });
-	if (!isSuccess(answer)) {
-		throw emailApiError(this.getNode(), answer, {
-			action: 'read the user',
-			scope: 'users.readonly',
-			itemIndex,
-			notFound: `No Email API user has the ID ${quoted(userId)}`,
-		});
-	}
-	return objectBody(this.getNode(), answer.body, 'The Email API', itemIndex);
+	return getRecord(this, itemIndex, USER, requiredText(this, 'userId', 'User ID', itemIndex));
 }

@@ -1,6 +1,7 @@
 // Email API → User → Update: PUT /users/{id}, only the fields given. Uses transport, common, fields, shared/.
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { fieldCollection } from '../../../shared/description';
 import { inputError, itemLabel, objectBody } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
 import { splitFullName } from '../../../shared/names';
@@ -13,14 +14,10 @@ const show = { resource: ['user'], operation: ['update'] };
 
 export const properties: INodeProperties[] = [
 	userIdField(show),
-	{
-		displayName: 'Update Fields',
-		name: 'updateFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: { show },
-		options: [
+	fieldCollection(
+		'updateFields',
+		show,
+		[
 			...describe(profileFieldOptions, { locationIds: "Comma-separated; replaces the user's locations" }),
 			{
 				displayName: 'Full Name',
@@ -31,8 +28,11 @@ export const properties: INodeProperties[] = [
 			},
 			{ displayName: 'Role', name: 'role', type: 'options', default: 'user', options: ROLE_OPTIONS },
 		].sort((a, b) => a.displayName.localeCompare(b.displayName)) as INodeProperties[],
-	},
+	),
 ];
+
+/** Its entry in the Operation list. */
+export const option: INodePropertyOptions = { name: 'Update', value: 'update', action: 'Update a user by ID' };
 
 /** PUT /users/{userId} — only the fields given are sent (the API no longer supports changing the email). */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

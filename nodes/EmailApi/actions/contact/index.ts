@@ -1,0 +1,21 @@
+// Email API → Contact: its operations, and their fields behind the Operation selector. Uses the contact operations.
+import type { INodeProperties } from 'n8n-workflow';
+
+import { operationSelector } from '../../../shared/description';
+import type { PerItemOperation } from '../../../shared/perItem';
+import * as addToWorkflow from './addToWorkflow';
+import * as deleteContact from './delete';
+import * as enrolment from './enrolment';
+import * as get from './get';
+import * as removeFromWorkflow from './removeFromWorkflow';
+import * as upsert from './upsert';
+
+export const operations: PerItemOperation[] = [addToWorkflow, upsert, deleteContact, get, removeFromWorkflow];
+
+// Add to / Remove From Workflow share their fields (enrolment.ts); Get shows Delete's Contact ID field.
+export const properties: INodeProperties[] = [
+	operationSelector('contact', 'upsert', operations),
+	...upsert.properties,
+	...enrolment.properties,
+	...deleteContact.properties,
+];
