@@ -76,8 +76,10 @@ export class RankrWebhookApi implements ICredentialType {
 			name: 'replayWindowSeconds',
 			type: 'number',
 			typeOptions: { minValue: 1 },
-			default: 300,
-			description: 'Events whose timestamp is further from now than this are ignored (answered 200, no workflow run)',
+			// nodes/RankrTrigger/delivery.ts DEFAULT_REPLAY_WINDOW_SECONDS (a test keeps the two equal)
+			default: 5400,
+			description:
+				'Events whose timestamp is further from now than this are ignored (answered 200, no workflow run). Rankr retries a delivery only after a 429, about every 10 minutes for up to 70 minutes, with the original timestamp: keep this at least 4500 (75 minutes) or those retries are dropped. The default, 5400, adds room for clock skew.',
 		},
 	];
 }

@@ -13,7 +13,16 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { nodeLog } from '../shared/log';
-import { EVENT_OPTIONS, EVENT_TYPES, filteredOut, normalise, RANK_FILTER_OPTIONS, type EventFilters } from './events';
+import {
+	EVENT_OPTIONS,
+	EVENT_TYPES,
+	filteredOut,
+	nestedDeeperThan,
+	normalise,
+	RANK_FILTER_OPTIONS,
+	type EventFilters,
+} from './events';
+import { DEFAULT_REPLAY_WINDOW_SECONDS, RANKR_RETRY_HORIZON_SECONDS } from './delivery';
 import { deliveryKey, recentDeliveries } from './redeliveries';
 import {
 	checkCredential,
@@ -31,6 +40,13 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * reaches the de-dup memory (whose byte bound relies on this) or a log line.
  */
 const MAX_ID_CHARS: Record<string, number> = { webhookId: 256, id: 256, type: 64 };
+/** Rankr's events nest three levels at most (permissions); a deeper body is refused before it is parsed. */
+const MAX_NESTING = 32;
+/**
+ * What a 429 asks for. Rankr (HighLevel) retries about 10 minutes later whatever it says; a relay that honours
+ * Retry-After comes back sooner.
+ */
+const RETRY_AFTER_SECONDS = 60;
 
 export class RankrTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -49,7 +65,7 @@ export class RankrTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Copy the Production URL above into Rankr\'s webhook settings. This trigger ignores a redelivery (same webhookId) that reaches the same n8n process; to cover restarts and several webhook processes too, add a "Remove Duplicates" step on {{ $json.webhookId }} after it (see the Rankr Trigger docs, Redeliveries).',
+					'Copy the Production URL above into Rankr\'s webhook settings. Rankr retries a delivery only when it is answered 429, so put the reverse proxy of the Rankr Trigger docs in front of n8n to turn a restart or an overload into a retry. This trigger runs each webhookId once per n8n process; to cover restarts and several webhook processes too, add a "Remove Duplicates" step on {{ $json.webhookId }} after it.',
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',
@@ -113,7 +129,8 @@ export class RankrTrigger implements INodeType {
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				const check = checkCredential(settingsOf(await this.getCredentials('rankrWebhookApi')));
+				const settings = settingsOf(await this.getCredentials('rankrWebhookApi'));
+				const check = checkCredential(settings);
 				if (check.problem)
 					throw new NodeOperationError(
 						this.getNode(),
@@ -125,6 +142,11 @@ export class RankrTrigger implements INodeType {
 						node: this.getNode().name,
 						workflowId: this.getWorkflow().id ?? '',
 					});
+				if (settings.replayWindowSeconds < RANKR_RETRY_HORIZON_SECONDS)
+					this.logger?.warn(
+						`[${this.getNode().name}] the Rankr webhook credential's Replay Window is ${settings.replayWindowSeconds} s: Rankr retries a delivery up to about ${RANKR_RETRY_HORIZON_SECONDS / 60} minutes after its event, so retries later than that will be acknowledged and dropped (set it to at least ${RANKR_RETRY_HORIZON_SECONDS})`,
+						{ node: this.getNode().name, workflowId: this.getWorkflow().id ?? '' },
+					);
 				return true;
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
@@ -143,6 +165,11 @@ export class RankrTrigger implements INodeType {
 			res.status(status).json(body);
 			return { noWebhookResponse: true };
 		};
+		// 429 is the one answer Rankr retries (every other status is final): for what can go through later.
+		const comeBackLater = (body: IDataObject): IWebhookResponseData => {
+			res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+			return answer(429, body);
+		};
 		// Refusals at warn (someone sends what Rankr would not), acknowledged-but-skipped events lower.
 		const log = nodeLog(this);
 
@@ -152,7 +179,16 @@ export class RankrTrigger implements INodeType {
 			log.warn(`refused a delivery of ${rawBody.length} bytes (413): over the ${MAX_BODY_BYTES} a Rankr event can be`);
 			return answer(413, { error: 'payload too large' });
 		}
-		const settings = settingsOf(await this.getCredentials('rankrWebhookApi'));
+		let settings: VerificationSettings;
+		try {
+			settings = settingsOf(await this.getCredentials('rankrWebhookApi'));
+		} catch (error) {
+			// n8n could not read the credential now (its database busy or restarting): not the sender's fault.
+			log.warn(
+				`answered a delivery 429 (Rankr retries it in about 10 minutes): the Rankr webhook credential could not be read: ${(error as Error).message}`,
+			);
+			return comeBackLater({ error: 'temporarily unavailable, retry later' });
+		}
 		const verdict = verifySignature(settings, rawBody, req.headers as Record<string, unknown>);
 		if (!verdict.ok) {
 			// Neither the answer nor the log names a header: one reason for a missing, misplaced or forged signature.
@@ -162,7 +198,11 @@ export class RankrTrigger implements INodeType {
 			return answer(verdict.status, { error: verdict.reason });
 		}
 
-		// 2. A verified body must be a JSON event.
+		// 2. A verified body must be a JSON event with a webhookId, shallow enough to be stored and shown.
+		if (nestedDeeperThan(rawBody, MAX_NESTING)) {
+			log.warn(`refused a correctly signed delivery (400): its JSON nests deeper than ${MAX_NESTING} levels`);
+			return answer(400, { error: `body nests deeper than ${MAX_NESTING} levels` });
+		}
 		let event: IDataObject;
 		try {
 			event = JSON.parse(rawBody.toString('utf8')) as IDataObject;
@@ -183,20 +223,23 @@ export class RankrTrigger implements INodeType {
 				return answer(400, { error: `${field} is longer than ${max} characters` });
 			}
 		}
-		const webhookId = typeof event.webhookId === 'string' ? event.webhookId : '(none)';
+		// Without a webhookId a copy cannot be told from a new event: every resend would start another run.
+		if (typeof event.webhookId !== 'string' || event.webhookId.trim() === '') {
+			log.warn(
+				`refused a correctly signed ${String(event.type)} (400): it has no webhookId, which every Rankr event has`,
+			);
+			return answer(400, { error: 'webhookId is missing' });
+		}
+		const webhookId = event.webhookId;
 
 		// 3. Replays: a stale (or future) timestamp is acknowledged but starts nothing. At warn: Rankr retries with
-		//    the original timestamp, so after an outage longer than the window every retried delivery ends here.
+		//    the original timestamp, so a window shorter than Rankr's retries drops those retries here.
 		if (!withinReplayWindow(event.timestamp, settings.replayWindowSeconds)) {
 			log.warn(
 				`acknowledged ${String(event.type)} ${webhookId} without starting a run: ${outsideWindow(event.timestamp, settings.replayWindowSeconds)}`,
 				{ webhookId, eventType: String(event.type) },
 			);
-			return answer(200, {
-				received: true,
-				ignored: 'timestamp outside the replay window',
-				webhookId: event.webhookId ?? null,
-			});
+			return answer(200, { received: true, ignored: 'timestamp outside the replay window', webhookId });
 		}
 
 		// 4. The node's filters.
@@ -209,32 +252,67 @@ export class RankrTrigger implements INodeType {
 		const skip = filteredOut(event, filters);
 		if (skip) {
 			log.debug(`acknowledged ${String(event.type)} ${webhookId} without starting a run: ${skip}`);
-			return answer(200, { received: true, ignored: skip, webhookId: event.webhookId ?? null });
+			return answer(200, { received: true, ignored: skip, webhookId });
 		}
 
-		// 5. Redeliveries (same webhookId) are acknowledged again but start nothing; test events are exempt so
-		//    the same sample can be sent while building the workflow. See redeliveries.ts for the limits.
-		if (typeof event.webhookId === 'string' && event.webhookId !== '' && this.getMode() !== 'manual') {
+		// 5. Redeliveries (same webhookId) start nothing once n8n took the first; test events are exempt so the
+		//    same sample can be sent while building the workflow. See redeliveries.ts for the limits.
+		if (this.getMode() !== 'manual') {
 			const node = this.getNode();
 			const forgetAt = eventTime(event.timestamp) + settings.replayWindowSeconds * 1000 + 1000;
-			const key = deliveryKey(this.getWorkflow().id, node.id ?? node.name, event.webhookId);
-			if (!recentDeliveries.firstSighting(key, forgetAt, Date.now())) {
+			const key = deliveryKey(this.getWorkflow().id, node.id ?? node.name, webhookId);
+			const sighting = recentDeliveries.sight(key, forgetAt, Date.now());
+			if (sighting === 'taken') {
 				log.info(
 					`acknowledged ${String(event.type)} ${webhookId} without starting a run: a redelivery of an event already received`,
 				);
-				return answer(200, {
-					received: true,
-					ignored: 'redelivery of an event already received',
-					webhookId: event.webhookId,
+				return answer(200, { received: true, ignored: 'redelivery of an event already received', webhookId });
+			}
+			if (sighting === 'pending') {
+				log.info(
+					`answered ${String(event.type)} ${webhookId} 429: an earlier copy is still being handed to n8n; if that fails, this retry runs`,
+				);
+				return comeBackLater({
+					error: 'an earlier copy of this event is still being handed over, retry later',
+					webhookId,
 				});
 			}
+			settleWhenAnswered(res, key);
 		}
 
-		// Acknowledge it ourselves (n8n's default answer would be a bare placeholder) and start the workflow.
-		res.status(200).json({ received: true, webhookId: event.webhookId ?? null });
-		log.debug(`accepted ${String(event.type)} ${webhookId}: starting the workflow`);
-		return { workflowData: [[{ json: normalise(event, new Date()) }]], noWebhookResponse: true };
+		// n8n answers with webhookResponse once it has queued or started the run (n8n 2.x; see docs/reliability.md),
+		// and with a 5xx when it cannot: then the id is forgotten, so Rankr's retry (after a proxy's 429) runs.
+		log.debug(`accepted ${String(event.type)} ${webhookId}: handing the run to n8n`);
+		return {
+			workflowData: [[{ json: normalise(event, new Date()) }]],
+			webhookResponse: { received: true, webhookId },
+		};
 	}
+}
+
+/**
+ * Settles a pending webhookId when n8n's answer to its delivery is over: taken when n8n answered 2xx (it holds
+ * the run), forgotten otherwise — a 5xx (n8n could not save or queue the run) or a connection closed before the
+ * answer (a proxy's time-out: it answers the sender 429, and the retry must run; a run that did start meanwhile
+ * is then caught by the workflow's Remove Duplicates step).
+ */
+function settleWhenAnswered(res: unknown, key: string): void {
+	const response = res as {
+		once?: (event: 'finish' | 'close', listener: () => void) => void;
+		statusCode?: number;
+		writableFinished?: boolean;
+	};
+	if (typeof response.once !== 'function') {
+		recentDeliveries.settle(key, true); // no way to watch the answer: taken, as without this check
+		return;
+	}
+	// Whichever comes first settles it ('close' alone when the connection ends before the answer is sent).
+	const settle = () => {
+		const status = response.statusCode ?? 0;
+		recentDeliveries.settle(key, response.writableFinished === true && status >= 200 && status < 300);
+	};
+	response.once('finish', settle);
+	response.once('close', settle);
 }
 
 function settingsOf(data: IDataObject): VerificationSettings {
@@ -244,7 +322,7 @@ function settingsOf(data: IDataObject): VerificationSettings {
 		method,
 		publicKey: String(data.publicPem ?? '').replace(/\\n/g, '\n'),
 		secret: String(data.secret ?? ''),
-		replayWindowSeconds: Number(data.replayWindowSeconds ?? 300),
+		replayWindowSeconds: Number(data.replayWindowSeconds ?? DEFAULT_REPLAY_WINDOW_SECONDS),
 	};
 }
 
@@ -267,7 +345,11 @@ function outsideWindow(timestamp: unknown, windowSeconds: number): string {
 	if (offset < 0) {
 		return `its timestamp is ${-offset} s in the future, outside ${window}: check this server's clock, or raise the Replay Window in the Rankr webhook credential to allow for the skew`;
 	}
-	return `its timestamp is ${offset} s old, outside ${window}. A replay, or a retry after n8n was unreachable: Rankr retries with the original timestamp, so after an outage longer than ${windowSeconds} s every retried delivery is dropped like this; if n8n was down, raise the Replay Window in the Rankr webhook credential`;
+	const advice =
+		windowSeconds < RANKR_RETRY_HORIZON_SECONDS
+			? `: Rankr retries up to about ${RANKR_RETRY_HORIZON_SECONDS / 60} minutes after the event with the original timestamp, so raise the Replay Window in the Rankr webhook credential to at least ${RANKR_RETRY_HORIZON_SECONDS} (the default is ${DEFAULT_REPLAY_WINDOW_SECONDS})`
+			: ', later than Rankr retries: a replay, or an event sent by hand';
+	return `its timestamp is ${offset} s old, outside ${window}${advice}`;
 }
 
 /** n8n keeps the exact bytes as rawBody; fall back to the parsed body only when it is missing. */

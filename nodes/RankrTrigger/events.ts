@@ -87,3 +87,30 @@ export function normalise(event: IDataObject, receivedAt: Date): IDataObject {
 		receivedAt: receivedAt.toISOString(),
 	};
 }
+
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * Whether a JSON text nests objects and arrays deeper than `max`: one pass over the bytes, brackets inside
+ * strings not counted. A body nested thousands deep parses, but then breaks n8n when it stores the run.
+ */
+export function nestedDeeperThan(raw: Buffer, max: number): boolean {
+	let depth = 0;
+	let inString = false;
+	for (let i = 0; i < raw.length; i++) {
+		const byte = raw[i];
+		if (inString) {
+			if (byte === BACKSLASH) i++;
+			else if (byte === QUOTE) inString = false;
+		} else if (byte === QUOTE) inString = true;
+		else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+			if (++depth > max) return true;
+		} else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) depth--;
+	}
+	return false;
+}

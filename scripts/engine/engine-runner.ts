@@ -4,6 +4,8 @@
 // against the sandboxes over HTTP. Nothing of our nodes is mocked.
 // n8n-core reads its environment (N8N_USER_FOLDER, N8N_LOG_LEVEL) when it loads: jest sets it in test/setup-env.js,
 // the benchmark in scripts/bench/engine-worker.cjs.
+import { EventEmitter } from 'node:events';
+
 import { ExecuteContext, ExecutionLifecycleHooks, LoadOptionsContext, RoutingNode, WebhookContext, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
@@ -348,15 +350,24 @@ export interface WebhookCall {
 	/** 'webhook' (production URL, the default) or 'manual' (the editor's "Listen for test event"). */
 	mode?: 'webhook' | 'manual';
 	workflowId?: string;
+	/**
+	 * What n8n does with a run the trigger hands over, as n8n 2.x does it (webhook-helpers: an onReceived answer
+	 * is deferred until WorkflowRunner.run has saved/queued the execution): 'taken' (default) answers 200 with
+	 * the node's webhookResponse; 'fails' answers 500 as n8n does when it cannot start the run; 'dropped' closes
+	 * the connection before any answer (a proxy's time-out); 'held' answers nothing until `release` is called.
+	 */
+	handOver?: 'taken' | 'fails' | 'dropped' | 'held';
 }
 
 export interface WebhookResult {
 	/** What the HTTP caller got when the node answered itself (401, 200 ignored…), else undefined. */
-	response?: { status: number; body: unknown };
+	response?: { status: number; body: unknown; headers?: Record<string, string> };
 	/** Items that would start the workflow (undefined: no execution). */
 	items?: INodeExecutionData[];
 	/** What the trigger logged for this delivery. */
 	logs: LogLine[];
+	/** With handOver 'held': ends the hand-over now, as 'taken' or 'fails' would have. */
+	release?: (outcome: 'taken' | 'fails') => void;
 }
 
 /** Delivers one request to the Rankr Trigger's webhook() through n8n-core's WebhookContext. */
@@ -375,27 +386,37 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 		parsed = {};
 	}
 	const headers = Object.fromEntries(Object.entries(call.headers).map(([k, v]) => [k.toLowerCase(), v]));
-	const response: { status: number; body: unknown } = { status: 200, body: undefined };
-	const res = {
+	const response: { status: number; body: unknown; headers: Record<string, string> } = { status: 200, body: undefined, headers: {} };
+	// An express-like response: status/json/setHeader as the node uses them, and the 'finish'/'close' events
+	// and statusCode/writableFinished a Node ServerResponse has, fired when the answer is sent.
+	const res = Object.assign(new EventEmitter(), {
+		statusCode: 200,
+		writableFinished: false,
 		status(code: number) {
 			response.status = code;
+			res.statusCode = code;
 			return res;
 		},
 		json(body: unknown) {
 			response.body = body;
-			return res;
+			return res.end();
 		},
 		send(body: unknown) {
 			response.body = body;
-			return res;
+			return res.end();
 		},
 		end() {
+			if (res.writableFinished) return res;
+			res.writableFinished = true;
+			res.emit('finish');
+			res.emit('close');
 			return res;
 		},
-		setHeader() {
+		setHeader(name: string, value: string) {
+			response.headers[name.toLowerCase()] = value;
 			return res;
 		},
-	};
+	});
 	Object.assign(additionalData, {
 		httpRequest: { headers, body: parsed, rawBody: raw, method: 'POST', query: {}, params: {} },
 		httpResponse: res,
@@ -406,10 +427,24 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 	const firstLog = logLines.length;
 	const result = await (nodeClasses[node.type] as INodeType).webhook!.call(context);
 	assertNoSecrets(JSON.stringify({ response, items: result.workflowData }), call.credentials);
+	// n8n answers for the node when it did not answer itself (the hand-over above).
+	const answerFor = (outcome: 'taken' | 'fails') => {
+		if (outcome === 'taken') res.status(200).json(result.webhookResponse ?? { message: 'Workflow was started' });
+		else res.status(500).json({ code: 0, message: 'There was a problem executing the workflow' });
+	};
+	let release: WebhookResult['release'];
+	if (!result.noWebhookResponse) {
+		const handOver = call.handOver ?? 'taken';
+		if (handOver === 'held') release = answerFor;
+		else if (handOver === 'dropped') res.emit('close');
+		else answerFor(handOver);
+	}
+	const { headers: answeredHeaders, ...answered } = response;
 	return {
-		response: result.noWebhookResponse ? response : undefined,
+		response: res.writableFinished ? (Object.keys(answeredHeaders).length ? { ...answered, headers: answeredHeaders } : answered) : undefined,
 		items: result.workflowData?.[0],
 		logs: logLines.slice(firstLog),
+		release,
 	};
 }
 

@@ -38,6 +38,8 @@ async function installer(what, timeoutMs) {
 export const installRedis = () => installer('redis', 5 * 60_000);
 /** The folder with PostgreSQL's initdb and postgres. */
 export const installPostgres = () => installer('postgres', 10 * 60_000);
+/** The nginx binary (the reverse proxy of examples/proxy/). */
+export const installNginx = () => installer('nginx', 5 * 60_000);
 
 /**
  * Starts a server (`what` names it in errors) in its own process group, its output into `logFile`, and waits

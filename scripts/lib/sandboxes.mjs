@@ -60,7 +60,7 @@ export const SANDBOXES = [
 		portEnv: 'RANKR_PORT',
 		create: (options) => {
 			const { RankrSandbox } = require('../sandbox/rankr-sandbox.js');
-			return new RankrSandbox(options); // options.retryBaseMs: the first redelivery delay
+			return new RankrSandbox(options); // options.retryIntervalMs: the time between retries after a 429
 		},
 		credential: {
 			type: 'rankrWebhookApi',

@@ -2,7 +2,9 @@
 // A local Rankr: builds user events as the contract describes (shared/specs/rankr-webhooks.md), signs them
 // as Rankr does since 2026-07-01 — Ed25519 over the raw body in x-ghl-signature — or, for the legacy tests,
 // with its own RSA key (x-wh-signature) or an HMAC secret (x-rankr-signature), posts them to a webhook URL
-// and redelivers on non-2xx (same body, same webhookId) up to 5 times with exponential backoff.
+// and retries as HighLevel's "Automated Webhook Retries" says: only after a 429, six times about 10 minutes apart
+// with random jitter, the same body (same timestamp and webhookId); every other answer, a refused connection
+// and a time-out are final (shared/specs/rankr-webhooks.md, Delivery). Tests shrink the schedule to seconds.
 // It holds two Ed25519 keys, as an account does during a key rotation: it signs with the first unless told
 // otherwise, and publishes both (GET /public-key), so a credential holding both accepts either.
 'use strict';
@@ -15,8 +17,9 @@ class RankrSandbox extends SandboxServer {
 	/**
 	 * @param {object} [options]
 	 * @param {string} [options.hmacSecret]
-	 * @param {number} [options.retryBaseMs]  first redelivery delay (Rankr: seconds; tests: ms)
-	 * @param {number} [options.maxRetries]
+	 * @param {number} [options.retryIntervalMs]  time between retries after a 429 (Rankr: about 10 minutes)
+	 * @param {number} [options.retryJitterMs]    up to this much is added to each interval at random (Rankr: about a minute)
+	 * @param {number} [options.maxRetries]       retries after 429s (Rankr: 6)
 	 * @param {string} [options.locationId]
 	 */
 	constructor(options = {}) {
@@ -29,8 +32,9 @@ class RankrSandbox extends SandboxServer {
 		this.publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
 		this.privateKey = privateKey;
 		this.hmacSecret = options.hmacSecret ?? crypto.randomBytes(24).toString('hex');
-		this.retryBaseMs = options.retryBaseMs ?? 1000;
-		this.maxRetries = options.maxRetries ?? 5;
+		this.retryIntervalMs = options.retryIntervalMs ?? 10 * 60_000;
+		this.retryJitterMs = options.retryJitterMs ?? Math.round(this.retryIntervalMs / 10);
+		this.maxRetries = options.maxRetries ?? 6;
 		this.locationId = options.locationId ?? LOCATION_ID;
 		this.deliveries = []; // { webhookId, type, url, attempts: [{ status, at }], delivered }
 		this.counter = 0;
@@ -103,10 +107,11 @@ class RankrSandbox extends SandboxServer {
 	}
 
 	/**
-	 * Posts an event to `url` and redelivers on non-2xx or a failed connection, as Rankr does.
-	 * Resolves with the delivery record once it was acknowledged or the retries ran out.
+	 * Posts an event to `url` and retries it as Rankr does: only after a 429, the same bytes each time.
+	 * Resolves with the delivery record once it was answered with anything but 429, or the retries ran out.
+	 * `onAttempt(attempt)` is called after each attempt (for tests that watch a delivery over time).
 	 */
-	async deliver(url, event, { method = 'ed25519', keyIndex = 0, retries = this.maxRetries, timeoutMs = 10000 } = {}) {
+	async deliver(url, event, { method = 'ed25519', keyIndex = 0, retries = this.maxRetries, timeoutMs = 10000, onAttempt } = {}) {
 		const raw = JSON.stringify(event);
 		const record = { webhookId: event.webhookId, type: event.type, url, attempts: [], delivered: false };
 		this.deliveries.push(record);
@@ -123,14 +128,14 @@ class RankrSandbox extends SandboxServer {
 				status = response.status;
 				body = await response.text();
 			} catch (error) {
-				body = String(error.message);
+				body = String(error.cause?.code ?? error.message);
 			}
-			record.attempts.push({ status, body: body.slice(0, 300), at: new Date().toISOString() });
-			if (status >= 200 && status < 300) {
-				record.delivered = true;
-				return record;
-			}
-			if (attempt < retries) await new Promise((r) => setTimeout(r, this.retryBaseMs * 2 ** attempt));
+			const entry = { status, body: body.slice(0, 300), at: new Date().toISOString() };
+			record.attempts.push(entry);
+			onAttempt?.(entry);
+			record.delivered = status >= 200 && status < 300;
+			if (status !== 429) return record; // HighLevel: every status but 429 is final, 5xx included
+			if (attempt < retries) await new Promise((r) => setTimeout(r, this.retryIntervalMs + Math.random() * this.retryJitterMs));
 		}
 		return record;
 	}

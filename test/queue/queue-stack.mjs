@@ -117,7 +117,7 @@ export async function startQueueStack(options, say) {
 				// process saturated by c=50 on 2 cores answers "503 Database is not ready!" for seconds at a time (its
 				// DB ping, 5 s timeout, waits behind the busy event loop); a compressed 0.5 s schedule gave up on 2
 				// events of 550 in one run, which a real sender would have delivered.
-				{ name: 'rankr', options: { retryBaseMs: 2000 } },
+				{ name: 'rankr', options: { retryIntervalMs: 3000, retryJitterMs: 1000 } },
 			]),
 		);
 		// PostgreSQL: the users the paged bulk sync reads (database `app`), and n8n's own database unless --db sqlite.
