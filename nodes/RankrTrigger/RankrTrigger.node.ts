@@ -280,7 +280,7 @@ export class RankrTrigger implements INodeType {
 			settleWhenAnswered(res, key);
 		}
 
-		// n8n answers with webhookResponse once it has queued or started the run (n8n 2.x; see docs/reliability.md),
+		// n8n answers with webhookResponse once it has saved or queued the run (n8n 2.x; see docs/reliability.md),
 		// and with a 5xx when it cannot: then the id is forgotten, so Rankr's retry (after a proxy's 429) runs.
 		log.debug(`accepted ${String(event.type)} ${webhookId}: handing the run to n8n`);
 		return {
@@ -291,28 +291,24 @@ export class RankrTrigger implements INodeType {
 }
 
 /**
- * Settles a pending webhookId when n8n's answer to its delivery is over: taken when n8n answered 2xx (it holds
- * the run), forgotten otherwise — a 5xx (n8n could not save or queue the run) or a connection closed before the
- * answer (a proxy's time-out: it answers the sender 429, and the retry must run; a run that did start meanwhile
- * is then caught by the workflow's Remove Duplicates step).
+ * Settles a pending webhookId with n8n's own verdict on the run: n8n ends the response 2xx once it has saved
+ * or queued the run (taken), or 5xx when it could not (forgotten, so Rankr's retry after the proxy's 429 runs).
+ * It is read from the status n8n ends the response with, not from whether the answer reached the sender: after
+ * a proxy's time-out n8n still finishes the hand-over and says how it went, and a retry of a run n8n did take
+ * must not run again.
  */
 function settleWhenAnswered(res: unknown, key: string): void {
-	const response = res as {
-		once?: (event: 'finish' | 'close', listener: () => void) => void;
-		statusCode?: number;
-		writableFinished?: boolean;
-	};
-	if (typeof response.once !== 'function') {
+	const response = res as { end?: (...args: unknown[]) => unknown; statusCode?: number };
+	const end = response.end;
+	if (typeof end !== 'function') {
 		recentDeliveries.settle(key, true); // no way to watch the answer: taken, as without this check
 		return;
 	}
-	// Whichever comes first settles it ('close' alone when the connection ends before the answer is sent).
-	const settle = () => {
+	response.end = function (this: unknown, ...args: unknown[]) {
 		const status = response.statusCode ?? 0;
-		recentDeliveries.settle(key, response.writableFinished === true && status >= 200 && status < 300);
+		recentDeliveries.settle(key, status >= 200 && status < 300);
+		return end.apply(this, args);
 	};
-	response.once('finish', settle);
-	response.once('close', settle);
 }
 
 function settingsOf(data: IDataObject): VerificationSettings {

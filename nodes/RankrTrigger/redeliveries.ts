@@ -3,8 +3,8 @@
 // up to ~70 minutes later, with the same webhookId. So an id is remembered in two states:
 //   pending  a run is being handed to n8n for it; n8n has not answered the delivery yet
 //   taken    n8n answered 2xx: the run is queued or started, a later copy starts nothing
-// A delivery that n8n did not take (it answered 5xx, or the sender went away before the answer) is forgotten,
-// so Rankr's retry of it runs. A copy arriving while the first is pending is told to come back later (429):
+// A delivery that n8n did not take (it answered 5xx: it could not save or queue the run) is forgotten, so
+// Rankr's retry of it runs; one it took stays taken even when its answer came too late for the sender. A copy arriving while the first is pending is told to come back later (429):
 // answering 2xx would lose the event if the first hand-over then fails.
 // Workflow static data written in webhook() does not reliably survive between deliveries, and n8n's persisted
 // de-dup store (checkProcessedAndRecord) exists only in execute contexts, so this is process memory. Node runs

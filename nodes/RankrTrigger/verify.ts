@@ -32,6 +32,23 @@ const MAX_RSA_SIGNATURE_CHARS = 1400;
 const MAX_HMAC_HEADER_CHARS = 100;
 /** DER of an Ed25519 SubjectPublicKeyInfo, less the 32 key bytes that follow it. */
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+/**
+ * libsodium's blocklist of small-order points (y with the sign bit masked off): a signature of any body verifies
+ * with such a key, and OpenSSL (Node 20/22) accepts them. Includes the non-canonical y = p and y = p + 1.
+ */
+const SMALL_ORDER_KEYS = [
+	'0000000000000000000000000000000000000000000000000000000000000000',
+	'0100000000000000000000000000000000000000000000000000000000000000',
+	'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+	'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+	'26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+	'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+	'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+].map((hex) => Buffer.from(hex, 'hex'));
+/** p = 2^255 - 19, little endian: a key's y (sign bit masked off) must be below it. */
+const FIELD_PRIME = Buffer.from('edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', 'hex');
+/** L = 2^252 + 27742317777372353535851937790883648493, little endian: a signature's S must be below it. */
+const GROUP_ORDER = Buffer.from('edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010', 'hex');
 
 /**
  * The keys a credential verifies with, parsed once per key text (see keyRingOf).
@@ -62,7 +79,7 @@ const MAX_CACHED_RINGS = 64;
  * with Ed25519 since 2026-07-01. Only a field with no Ed25519 key at all counts as such a credential; RSA keys
  * mixed with Ed25519 ones are reported as unusable keys.
  */
-export function keyRingOf(settings: VerificationSettings): KeyRing {
+export function keyRingOf(settings: Pick<VerificationSettings, 'method' | 'publicKey'>): KeyRing {
 	const text = (settings.publicKey ?? '').replace(/\r\n?/g, '\n');
 	const method = settings.method === 'rsa' ? 'rsa' : 'ed25519';
 	if (text.length > MAX_KEY_FIELD_CHARS) {
@@ -128,8 +145,11 @@ function ed25519Ring(text: string): KeyRing {
 		}
 		const parsed = parseEntry(entry);
 		if (typeof parsed === 'string') problems.push(`${of(entry.number)} ${parsed}`);
-		else if (parsed.asymmetricKeyType === 'ed25519') ed25519.push(parsed);
-		else if (parsed.asymmetricKeyType === 'rsa') {
+		else if (parsed.asymmetricKeyType === 'ed25519') {
+			const weak = weakEd25519(parsed);
+			if (weak) problems.push(`${of(entry.number)} ${weak}`);
+			else ed25519.push(parsed);
+		} else if (parsed.asymmetricKeyType === 'rsa') {
 			rsa.push(parsed);
 			rsaProblems.push(
 				`${of(entry.number)} is an RSA key, not Ed25519 (RSA keys verify only the legacy x-wh-signature: use a separate credential with the method "RSA Public Key (Legacy)" for it)`,
@@ -229,12 +249,40 @@ function parseEntry(entry: KeyEntry): KeyObject | string {
 	}
 }
 
+/** Whether little-endian `a` (sign bit of byte 31 masked off when asked) is below little-endian `limit`. */
+function below(a: Buffer, limit: Buffer, maskTopBit = false): boolean {
+	for (let i = 31; i >= 0; i--) {
+		const byte = i === 31 && maskTopBit ? a[i] & 0x7f : a[i];
+		if (byte !== limit[i]) return byte < limit[i];
+	}
+	return false;
+}
+
+/**
+ * Why an Ed25519 key must not be used, or undefined: checked here because OpenSSL's acceptance of such keys
+ * depends on its version.
+ */
+function weakEd25519(key: KeyObject): string | undefined {
+	const der = key.export({ type: 'spki', format: 'der' });
+	const raw = der.subarray(der.length - 32);
+	const small = SMALL_ORDER_KEYS.some(
+		(point) => raw.compare(point, 0, 31, 0, 31) === 0 && (raw[31] & 0x7f) === point[31],
+	);
+	if (small)
+		return 'is a weak (small-order) Ed25519 key: a signature of any body can be forged for it, so it is not used';
+	if (!below(raw, FIELD_PRIME, true))
+		return 'is not a canonical Ed25519 encoding (its y coordinate is not below 2^255 - 19), so it is not used';
+	return undefined;
+}
+
 /** Ed25519 over the raw body; any of the keys verifying is enough. */
 function verifyEd25519(rawBody: Buffer, signature: string, keys: KeyObject[]): boolean {
 	// Length first: a header of any size costs nothing more than this comparison.
 	if (signature.length > ED25519_SIGNATURE_CHARS || !ED25519_SIGNATURE.test(signature)) return false;
 	const bytes = Buffer.from(signature, 'base64');
 	if (bytes.length !== 64) return false;
+	// S >= L makes a second valid signature of the same body; older OpenSSL does not refuse it.
+	if (!below(bytes.subarray(32), GROUP_ORDER)) return false;
 	return keys.some((key) => {
 		try {
 			return cryptoVerify(null, rawBody, key, bytes);
@@ -283,7 +331,9 @@ export function verifySignature(
 	let verified: boolean;
 	if (settings.method === 'hmac') {
 		const signature = header('x-rankr-signature');
-		verified = signature !== '' && verifyHmac(rawBody, signature, settings.secret ?? '');
+		const secret = settings.secret ?? '';
+		// Anyone can compute an HMAC with an empty secret: refused here too, not only at activation.
+		verified = signature !== '' && secret !== '' && verifyHmac(rawBody, signature, secret);
 	} else {
 		const ring = keyRingOf(settings);
 		const signature = header(ring.scheme === 'ed25519' ? 'x-ghl-signature' : 'x-wh-signature');
@@ -304,11 +354,29 @@ export function withinReplayWindow(timestamp: unknown, windowSeconds: number, no
 	return Math.abs(now - at) <= windowSeconds * 1000;
 }
 
-/** An event's `timestamp` (ISO string or epoch ms) in ms; NaN when it is neither. */
+/** An ISO 8601 timestamp is well under this; a longer string is not read at all. */
+const MAX_TIMESTAMP_CHARS = 64;
+/** Date, then optionally time and zone: anchored, no nested repetition, so it cannot backtrack. */
+const ISO_TIMESTAMP =
+	/^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|([+-])(\d{2}):?(\d{2}))?)?$/;
+
+/** An event's `timestamp` (ISO 8601 string or epoch ms) in ms; NaN when it is neither. */
 export function eventTime(timestamp: unknown): number {
 	if (typeof timestamp === 'number') return timestamp;
-	if (typeof timestamp === 'string') return Date.parse(timestamp);
-	return Number.NaN;
+	if (typeof timestamp !== 'string' || timestamp.length > MAX_TIMESTAMP_CHARS) return Number.NaN;
+	const m = ISO_TIMESTAMP.exec(timestamp);
+	if (!m) return Number.NaN;
+	const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0));
+	const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+	const offsetMinutes = m[9] ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11])) : 0;
+	if (hour > 23 || minute > 59 || second > 59 || (m[9] && (Number(m[10]) > 23 || Number(m[11]) > 59)))
+		return Number.NaN;
+	// The contract says the timestamp is UTC, so a zone-less one is read as UTC (not this server's local time).
+	const date = new Date(0);
+	date.setUTCFullYear(year, month - 1, day);
+	if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return Number.NaN; // e.g. 2026-02-30
+	date.setUTCHours(hour, minute, second, ms);
+	return date.getTime() - offsetMinutes * 60_000;
 }
 
 /** What the credential test and activation say about a credential. */

@@ -82,14 +82,28 @@ export function classifyTransportError(error: unknown): { code: string; maybePro
 	return undefined;
 }
 
-/** Retry-After as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+/** RFC 9110's IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT" (the day name is not checked). */
+const HTTP_DATE = /^[A-Za-z]{3}, (\d{2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
+
+/**
+ * Retry-After in ms: whole seconds (at least 1) or an HTTP date in the future; undefined otherwise, so the
+ * caller falls back to its own wait (never a wait of 0 for "-5", "0" or a date in the past).
+ */
 export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
-	if (value === undefined || value === null || value === '') return undefined;
+	if (value === undefined || value === null) return undefined;
 	const text = String(Array.isArray(value) ? value[0] : value).trim();
-	if (text.length > 64) return undefined; // seconds or an HTTP date are short; anything longer is not either
-	if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-	const at = Date.parse(text);
-	return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+	if (text === '' || text.length > 64) return undefined; // seconds or an HTTP date are short
+	// Digits only: Number() and Date.parse() would read "-5", "1.5" or "0x10" as something.
+	if (/^\d{1,9}$/.test(text)) return Number(text) >= 1 ? Number(text) * 1000 : undefined;
+	const m = HTTP_DATE.exec(text);
+	const month = m ? MONTHS.indexOf(m[2].toLowerCase()) : -1;
+	if (!m || month < 0) return undefined;
+	const [day, year, hour, minute, second] = [1, 3, 4, 5, 6].map((i) => Number(m[i]));
+	if (hour > 23 || minute > 59 || second > 60) return undefined;
+	const at = Date.UTC(year, month, day, hour, minute, Math.min(second, 59));
+	if (new Date(at).getUTCDate() !== day) return undefined; // e.g. 31 Feb
+	return at > now ? at - now : undefined;
 }
 
 /** Exponential backoff with "equal jitter": between half and all of the doubled delay. */

@@ -4,8 +4,6 @@
 // against the sandboxes over HTTP. Nothing of our nodes is mocked.
 // n8n-core reads its environment (N8N_USER_FOLDER, N8N_LOG_LEVEL) when it loads: jest sets it in test/setup-env.js,
 // the benchmark in scripts/bench/engine-worker.cjs.
-import { EventEmitter } from 'node:events';
-
 import { ExecuteContext, ExecutionLifecycleHooks, LoadOptionsContext, RoutingNode, WebhookContext, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
@@ -353,10 +351,10 @@ export interface WebhookCall {
 	/**
 	 * What n8n does with a run the trigger hands over, as n8n 2.x does it (webhook-helpers: an onReceived answer
 	 * is deferred until WorkflowRunner.run has saved/queued the execution): 'taken' (default) answers 200 with
-	 * the node's webhookResponse; 'fails' answers 500 as n8n does when it cannot start the run; 'dropped' closes
-	 * the connection before any answer (a proxy's time-out); 'held' answers nothing until `release` is called.
+	 * the node's webhookResponse; 'fails' answers 500 as n8n does when it cannot start the run; 'held' answers
+	 * nothing until `release` is called (`drop` closes the connection before that, as a proxy's time-out does).
 	 */
-	handOver?: 'taken' | 'fails' | 'dropped' | 'held';
+	handOver?: 'taken' | 'fails' | 'held';
 }
 
 export interface WebhookResult {
@@ -368,6 +366,8 @@ export interface WebhookResult {
 	logs: LogLine[];
 	/** With handOver 'held': ends the hand-over now, as 'taken' or 'fails' would have. */
 	release?: (outcome: 'taken' | 'fails') => void;
+	/** With handOver 'held': the connection closes before n8n answers (n8n still answers on release). */
+	drop?: () => void;
 }
 
 /** Delivers one request to the Rankr Trigger's webhook() through n8n-core's WebhookContext. */
@@ -387,11 +387,10 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 	}
 	const headers = Object.fromEntries(Object.entries(call.headers).map(([k, v]) => [k.toLowerCase(), v]));
 	const response: { status: number; body: unknown; headers: Record<string, string> } = { status: 200, body: undefined, headers: {} };
-	// An express-like response: status/json/setHeader as the node uses them, and the 'finish'/'close' events
-	// and statusCode/writableFinished a Node ServerResponse has, fired when the answer is sent.
-	const res = Object.assign(new EventEmitter(), {
+	// An express-like response: status/json/setHeader as the node uses them, and the statusCode and
+	// writableEnded/writableFinished a Node ServerResponse has (finished: the answer reached the sender).
+	const res = {
 		statusCode: 200,
-		writableFinished: false,
 		status(code: number) {
 			response.status = code;
 			res.statusCode = code;
@@ -405,18 +404,21 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 			response.body = body;
 			return res.end();
 		},
-		end() {
-			if (res.writableFinished) return res;
+		end(): unknown {
+			if (res.writableEnded) return res;
+			res.writableEnded = true;
+			if (res.destroyed) return res; // written to a connection that is gone: nobody receives it
 			res.writableFinished = true;
-			res.emit('finish');
-			res.emit('close');
 			return res;
 		},
+		writableEnded: false,
+		writableFinished: false,
+		destroyed: false,
 		setHeader(name: string, value: string) {
 			response.headers[name.toLowerCase()] = value;
 			return res;
 		},
-	});
+	};
 	Object.assign(additionalData, {
 		httpRequest: { headers, body: parsed, rawBody: raw, method: 'POST', query: {}, params: {} },
 		httpResponse: res,
@@ -433,11 +435,15 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 		else res.status(500).json({ code: 0, message: 'There was a problem executing the workflow' });
 	};
 	let release: WebhookResult['release'];
+	let drop: WebhookResult['drop'];
 	if (!result.noWebhookResponse) {
 		const handOver = call.handOver ?? 'taken';
-		if (handOver === 'held') release = answerFor;
-		else if (handOver === 'dropped') res.emit('close');
-		else answerFor(handOver);
+		if (handOver === 'held') {
+			release = answerFor;
+			drop = () => {
+				res.destroyed = true;
+			};
+		} else answerFor(handOver);
 	}
 	const { headers: answeredHeaders, ...answered } = response;
 	return {
@@ -445,6 +451,7 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 		items: result.workflowData?.[0],
 		logs: logLines.slice(firstLog),
 		release,
+		drop,
 	};
 }
 

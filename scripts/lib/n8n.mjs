@@ -398,6 +398,19 @@ export async function startN8n({ runtime, env, cwd, args = ['start'], name = 'n8
 			await exited;
 			await closeLog();
 		},
+		/**
+		 * Stops n8n as `docker stop` does: SIGTERM to n8n alone, which finishes its running executions (up to
+		 * N8N_GRACEFUL_SHUTDOWN_TIMEOUT, 30 s) and stops its task runner itself. Resolves once it has exited.
+		 */
+		terminate: async () => {
+			try {
+				process.kill(child.pid, 'SIGTERM');
+			} catch {
+				// already gone
+			}
+			await exited;
+			await closeLog();
+		},
 	};
 	const probes = args[0] === 'start' ? [readyUrl, `${url}/rest/settings`] : [readyUrl];
 	const ready = await waitFor(

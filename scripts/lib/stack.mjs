@@ -24,7 +24,7 @@ import {
 	startN8n,
 } from './n8n.mjs';
 import { createArchiveTable } from './archive.mjs';
-import { Failure, onShutdown, seconds, waitFor } from './proc.mjs';
+import { Failure, onShutdown, seconds, sleep, waitFor } from './proc.mjs';
 import { closeSandboxes, sandboxCredentials, SANDBOXES, startSandboxes } from './sandboxes.mjs';
 
 const require = createRequire(import.meta.url);
@@ -202,7 +202,7 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 			return urls[flow.workflow.id];
 		};
 
-		return {
+		const handle = {
 			runtime,
 			...n8n, // tmp, userFolder, env, cli, server, rest
 			sandboxes,
@@ -223,9 +223,27 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 			mcp: { url: url('agent-tools'), token: mcpToken },
 			secrets,
 			redact,
-			outputs: () => [...n8n.cli.outputs, server.output()],
+			outputs: () => [...n8n.cli.outputs, ...servers.map((s) => s.output())],
 			stop,
+			/**
+			 * Stops n8n as `docker stop` does (SIGTERM: it finishes its running executions and exits), waits `gapMs`,
+			 * starts it again on the same port and database; resolves once it answers again (its webhooks may take
+			 * a few seconds more). `server` is then the new process.
+			 */
+			restart: async ({ gapMs = 0 } = {}) => {
+				const stopping = Date.now();
+				await n8n.server.terminate();
+				handle.lastStopMs = Date.now() - stopping;
+				await sleep(gapMs);
+				const logFile = path.join(n8n.tmp, `n8n-${servers.length + 1}.log`);
+				n8n.server = await startN8n({ runtime, env: n8n.env, cwd: n8n.tmp, url: n8n.server.url, logFile, say, redact, verbose });
+				servers.push(n8n.server);
+				handle.server = n8n.server;
+				return n8n.server;
+			},
 		};
+		const servers = [server];
+		return handle;
 	} catch (error) {
 		await stop();
 		throw error;

@@ -1,7 +1,7 @@
 // Queue-mode stack (Redis, PostgreSQL, main, webhook process, workers, sandboxes); for the test/queue scenarios.
 // The queue-mode stack of test/queue/: Redis, PostgreSQL, n8n main + a webhook process + 2 workers with the
 // package, the sandboxes, the three workflows the scenarios run; and how the scenarios read executions from main.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -10,6 +10,7 @@ import { Failure, onShutdown, seconds, sleep } from '../../scripts/lib/proc.mjs'
 import { executionsEnqueuedBy, executionsStartedBy, installPostgres, installRedis, queueEnvironment, startPostgres, startRedis } from '../../scripts/lib/queue-mode.mjs';
 import { closeSandboxes, sandboxCredentials, startSandboxes } from '../../scripts/lib/sandboxes.mjs';
 import { pagedSyncWorkflow, psql, seedUsers, SOURCE_TABLE } from '../../scripts/lib/paged-sync.mjs';
+import { intakeWorkflow } from '../../scripts/lib/restart-stream.mjs';
 import { stageSayer, waitForWebhooks, webhookOf } from '../../scripts/lib/stack.mjs';
 
 /** The whole suite's time budget (the redelivery scenarios send only while it lasts). */
@@ -34,29 +35,8 @@ function queueWorkflows(dir, pageSize) {
 	// handed out again within the test.
 	const bulk = pagedSyncWorkflow({ settings: { pageSize, leaseMinutes: LEASE_SECONDS / 60 }, name: 'Queue test: paged bulk sync' });
 
-	// The de-dup flow: the signup flow's trigger and its "Skip redeliveries" (Remove Duplicates on webhookId,
-	// unchanged), then one cheap step that leaves a trace per event: an ActivatePro upsert without waiting.
-	const copy = (pick, changes = {}) => ({ ...structuredClone(signup.nodes.find(pick)), id: randomUUID(), ...changes });
-	const trigger = copy((n) => n.type === 'n8n-nodes-rankr.rankrTrigger', { webhookId: 'rankr-queue-dedupe' });
-	const skip = copy((n) => n.type === 'n8n-nodes-base.removeDuplicates');
-	const upsert = copy((n) => n.name === 'ActivatePro: create profile', { name: 'ActivatePro: record the event' });
-	upsert.parameters = {
-		...upsert.parameters,
-		attributesJson: "={{ { lastRankrEvent: $json.event, lastRankrEventAt: $json.timestamp, source: $json.webhookId } }}",
-		options: { waitForCompletion: false },
-	};
-	const dedupe = {
-		id: 'rankrQueueDedupe01',
-		name: 'Queue test: Rankr signup → Skip redeliveries → ActivatePro',
-		active: true,
-		nodes: [trigger, skip, upsert],
-		connections: {
-			[trigger.name]: { main: [[{ node: skip.name, type: 'main', index: 0 }]] },
-			[skip.name]: { main: [[{ node: upsert.name, type: 'main', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1' },
-		pinData: {},
-	};
+	// The de-dup flow: the signup flow's trigger and its "Skip redeliveries", then an ActivatePro upsert per run.
+	const dedupe = intakeWorkflow(signup, { id: 'rankrQueueDedupe01', name: 'Queue test: Rankr signup → Skip redeliveries → ActivatePro', webhookId: 'rankr-queue-dedupe' });
 
 	const out = {};
 	for (const [key, workflow] of Object.entries({ signup, bulk, dedupe })) {

@@ -17,7 +17,7 @@ describe('retry rules', () => {
 
 	test('Retry-After as seconds or an HTTP date', () => {
 		expect(parseRetryAfter('3')).toBe(3000);
-		expect(parseRetryAfter('0.5')).toBe(500);
+		expect(parseRetryAfter('0.5')).toBeUndefined(); // not delta-seconds: the normal backoff instead
 		expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6_000);
 		expect(parseRetryAfter(undefined)).toBeUndefined();
 		expect(parseRetryAfter('soon')).toBeUndefined();
