@@ -5,11 +5,16 @@
 //     the sandbox credentials and every example workflow imported, the trigger flows active, an owner account
 //   - a short story, played through the webhooks: Ada signs up, drops out of the top 10, goes inactive, Rankr
 //     redelivers her signup, she deletes her account; Grace signs up. After each step: what each system holds.
+//   - a restart: signups keep arriving through nginx (examples/proxy/nginx-regular.conf) while n8n is stopped
+//     and started again; Rankr retries what the proxy answered 429, and every signup gets one welcome email.
 // Then it prints the status dashboard, the MCP address of the agent tools, the editor's address and login, and
 // keeps running until Ctrl-C.
 // Ports: N8N_PORT (5678), ACTIVATEPRO_PORT (4010), EMAILAPI_PORT (4011), RANKR_PORT (4012).
 // It builds nothing (npm start runs `npm run build` first).
+import { freePort } from './lib/n8n.mjs';
 import { Failure, isShuttingDown, seconds, shutdown } from './lib/proc.mjs';
+import { startProxy } from './lib/proxy.mjs';
+import { streamThroughRestart, welcomeEmails } from './lib/restart-stream.mjs';
 import { choosePorts, DEFAULT_OWNER, startStack } from './lib/stack.mjs';
 import { describeArchive, describeStep, playStep, STEPS, USERS, userState } from './lib/story.mjs';
 import { parseFlags } from './lib/suite.mjs';
@@ -31,7 +36,8 @@ async function main() {
 
 	say('Rankr ↔ ActivatePro ↔ Email API in a real n8n, on this machine (loopback only)');
 	const ports = await choosePorts({ fixed: true });
-	const stack = await startStack({ say, verbose: args.verbose, ports, owner });
+	// Rankr retries after a 429 about every 10 minutes; here every 5 s, so the restart below resolves in seconds.
+	const stack = await startStack({ say, verbose: args.verbose, ports, owner, rankrRetryIntervalMs: 5000 });
 	say(`  ready in ${seconds(Date.now() - started)}`);
 	say();
 	for (const { definition, sandbox } of Object.values(stack.sandboxes)) say(`  ${definition.title.padEnd(44)} ${sandbox.url}`);
@@ -47,6 +53,7 @@ async function main() {
 		say(`  (${seconds(result.ms)})`);
 		say();
 	}
+	await restartWhileSignupsArrive(stack, say);
 	const emails = stack.emailapi.emailsSent;
 	say(`Story played in ${seconds(Date.now() - storyStarted)}; ${emails.length} emails sent in all: ${emails.map((e) => `${e.workflowName} → ${e.to}`).join(', ')}`);
 	say();
@@ -75,6 +82,45 @@ async function main() {
 	say(`n8n stopped on its own (exit ${exit.code ?? exit.signal}); see ${stack.tmp}/n8n.log with --keep`);
 	await stack.stop();
 	return 1;
+}
+
+/**
+ * Rankr retries a delivery only when it is answered 429. Signups stream through nginx running the proxy recipe
+ * while n8n restarts: what n8n cannot take meanwhile is answered 429 by nginx and arrives on Rankr's retry.
+ */
+async function restartWhileSignupsArrive(stack, say) {
+	say('Restart: 20 Rankr signups arrive, one a second, through nginx (examples/proxy/nginx-regular.conf), while n8n');
+	say('is stopped and started again. Rankr retries only what is answered 429 (every 5 s here, every ~10 minutes for real).');
+	let proxy;
+	try {
+		proxy = await startProxy('regular', { port: await freePort(), mainPort: Number(new URL(stack.server.url).port) });
+	} catch (error) {
+		say(`  skipped: nginx could not be started here (${error instanceof Failure ? error.message.split('\n')[0] : error.message})`);
+		say('  (scripts/install-nginx.sh installs it with apt-get, which needs root or sudo)');
+		say();
+		return;
+	}
+	try {
+		const started = Date.now();
+		const result = await streamThroughRestart(stack, {
+			url: `${proxy.url}${new URL(stack.url('signup')).pathname}`,
+			count: 20,
+			rate: 1,
+			prefix: 'restart-demo',
+			restartAfterMs: 5000,
+			restart: () => stack.restart({ gapMs: 2000 }),
+			runsOf: welcomeEmails,
+			say,
+		});
+		const turned = proxy.answers().filter((a) => a.status === 429).length;
+		say(`  ${result.count} signups: ${result.ran} got their welcome email, ${result.lost} lost, ${result.doubled} emailed twice`);
+		say(`  nginx answered ${turned} attempts 429 while n8n could not take them; ${result.retried} signups arrived on Rankr's retry`);
+		say(`  (${seconds(Date.now() - started)}; without the proxy those ${result.retried} signups would be lost: see docs/reliability.md)`);
+		if (result.lost || result.doubled) throw new Failure(`the restart lost ${result.lost} and doubled ${result.doubled} of ${result.count} signups`);
+	} finally {
+		await proxy.stop();
+	}
+	say();
 }
 
 main().then(

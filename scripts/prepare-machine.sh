@@ -5,6 +5,7 @@
 #   n8n + its Node      scripts/install-n8n.sh     npm registry, into ~/.cache (no root); once per n8n version
 #   Chromium            scripts/install-chromium.sh  Debian package (root or sudo): editor screenshots (e2e)
 #   Redis, PostgreSQL   scripts/install-redis.sh, install-postgres.sh  Debian packages (root or sudo): queue mode
+#   nginx               scripts/install-nginx.sh   Debian package (root or sudo): the proxy recipe (test/restart, queue)
 # The n8n versions come from scripts/lib/n8n-versions.mjs (every version the suites run against).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,7 @@ missing=()
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] && ! { command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; }; then
     log "the tests need Debian packages this machine lacks: ${missing[*]}"
@@ -22,7 +24,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
   command -v apt-get >/dev/null 2>&1 || {
-    log "the tests need ${missing[*]} and there is no apt-get here: install them (redis-server >= 6, PostgreSQL >= 13, Chromium; CHROMIUM_PATH points at a non-default Chromium)"
+    log "the tests need ${missing[*]} and there is no apt-get here: install them (redis-server >= 6, PostgreSQL >= 13, nginx, Chromium; CHROMIUM_PATH points at a non-default Chromium)"
     exit 1
   }
   log "will install with apt-get: ${missing[*]}"
@@ -35,4 +37,5 @@ done
 bash scripts/install-chromium.sh >/dev/null
 bash scripts/install-redis.sh >/dev/null
 bash scripts/install-postgres.sh >/dev/null
+bash scripts/install-nginx.sh >/dev/null
 log "machine ready ($((SECONDS - started)) s)"

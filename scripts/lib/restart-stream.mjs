@@ -43,10 +43,13 @@ function tally(values) {
 	return counts;
 }
 
-/** Per user id, the runs that got past "Skip redeliveries": the ActivatePro upserts (PUT /users) of that user. */
-function upsertsPerUser(activatepro, ids) {
-	const counts = new Map(ids.map((id) => [id, 0]));
-	for (const r of activatepro.requests('PUT /users')) {
+/**
+ * Per user, the runs that got past "Skip redeliveries" in intakeWorkflow: the ActivatePro upserts (PUT /users)
+ * of that user. { [user id]: runs }.
+ */
+export function intakeRuns(stack, users) {
+	const counts = new Map(users.map((u) => [u.id, 0]));
+	for (const r of stack.activatepro.requests('PUT /users')) {
 		let body;
 		try {
 			body = JSON.parse(r.rawBody);
@@ -58,14 +61,25 @@ function upsertsPerUser(activatepro, ids) {
 	return counts;
 }
 
+/** Per user, the runs of the signup example itself: the welcome emails the Email API sent them. */
+export function welcomeEmails(stack, users) {
+	const counts = new Map(users.map((u) => [u.id, 0]));
+	const idOf = new Map(users.map((u) => [u.email.toLowerCase(), u.id]));
+	for (const email of stack.emailapi.emailsSent) {
+		const id = idOf.get(email.to.toLowerCase());
+		if (id !== undefined && email.workflowName === 'Welcome') counts.set(id, counts.get(id) + 1);
+	}
+	return counts;
+}
+
 /**
  * Streams `count` signups (ids `${prefix}-<n>`) at `rate`/s to `url`; after `restartAfterMs` calls `restart()`
- * (which stops n8n and starts it again, resolving once it serves again). `url` is the webhook of a workflow
- * that upserts each user into ActivatePro once per run (intakeWorkflow). Waits for every delivery to settle
+ * (which stops n8n and starts it again, resolving once it serves again). `runsOf(stack, users)` counts the runs
+ * per user of the workflow behind `url` (default: intakeWorkflow's upserts). Waits for every delivery to settle
  * (Rankr's retries included) and the runs to end. Returns { count, ran, lost, doubled, answers, firstAnswers,
  * attempts, retried, restartMs, streamMs, settledMs }.
  */
-export async function streamThroughRestart(stack, { url, count, rate, prefix, restartAfterMs, restart, say = () => {} }) {
+export async function streamThroughRestart(stack, { url, count, rate, prefix, restartAfterMs, restart, runsOf = intakeRuns, say = () => {} }) {
 	const users = Array.from({ length: count }, (_, i) => ({
 		id: `${prefix}-${i}`,
 		email: `${prefix}-${i}@example.com`,
@@ -79,7 +93,7 @@ export async function streamThroughRestart(stack, { url, count, rate, prefix, re
 		say(`    restarting n8n ${seconds(at - started)} into the stream`);
 		await restart();
 		restartMs = Date.now() - at;
-		say(`    n8n serves again after ${seconds(restartMs)} (stopping took ${seconds(stack.lastStopMs ?? 0)})`);
+		say(`    n8n serves again after ${seconds(restartMs)}${stack.lastStopMs === undefined ? "" : ` (stopping took ${seconds(stack.lastStopMs)})`}`);
 	});
 	const deliveries = [];
 	for (const [i, user] of users.entries()) {
@@ -91,19 +105,18 @@ export async function streamThroughRestart(stack, { url, count, rate, prefix, re
 	const records = await Promise.all(deliveries);
 	await restarting;
 	// The runs of the last accepted deliveries end a little after their answers.
-	const ids = users.map((u) => u.id);
 	const accepted = records.filter((r) => r.delivered).length;
 	let last = -1;
 	await waitFor(
 		async () => {
-			const ran = [...upsertsPerUser(stack.activatepro, ids).values()].filter((n) => n > 0).length;
+			const ran = [...runsOf(stack, users).values()].filter((n) => n > 0).length;
 			const settled = ran >= accepted && ran === last;
 			last = ran;
 			return settled;
 		},
 		{ timeoutMs: 120_000, intervalMs: 3000 },
 	);
-	const upserts = upsertsPerUser(stack.activatepro, ids);
+	const upserts = runsOf(stack, users);
 	return {
 		count,
 		ran: [...upserts.values()].filter((n) => n > 0).length,

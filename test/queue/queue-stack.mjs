@@ -10,6 +10,7 @@ import { Failure, onShutdown, seconds, sleep } from '../../scripts/lib/proc.mjs'
 import { executionsEnqueuedBy, executionsStartedBy, installPostgres, installRedis, queueEnvironment, startPostgres, startRedis } from '../../scripts/lib/queue-mode.mjs';
 import { closeSandboxes, sandboxCredentials, startSandboxes } from '../../scripts/lib/sandboxes.mjs';
 import { pagedSyncWorkflow, psql, seedUsers, SOURCE_TABLE } from '../../scripts/lib/paged-sync.mjs';
+import { startProxy } from '../../scripts/lib/proxy.mjs';
 import { intakeWorkflow } from '../../scripts/lib/restart-stream.mjs';
 import { stageSayer, waitForWebhooks, webhookOf } from '../../scripts/lib/stack.mjs';
 
@@ -49,8 +50,9 @@ function queueWorkflows(dir, pageSize) {
 
 /**
  * Brings the queue-mode stack up (see queue.e2e.mjs); `say` gets one line per stage. Returns the handle the
- * scenarios use: the processes, the sandboxes, REST on main, url(key[, proc]) of a workflow's webhook on the
- * webhook process (or on `proc`), start(role, …) of another process (e.g. with another user folder), redact, stop().
+ * scenarios use: the processes, the sandboxes, REST on main, url(key[, proc]) of a workflow's webhook through the
+ * proxy in front of the webhook process (or straight on `proc`), start(role, …) of another process (e.g. with
+ * another user folder), redact, stop().
  */
 export async function startQueueStack(options, say) {
 	const stage = stageSayer(say, 52);
@@ -70,6 +72,7 @@ export async function startQueueStack(options, say) {
 	let postgres;
 	let source;
 	let sandboxes;
+	let proxy;
 	const webhookPort = await freePort();
 	let stopping;
 	const stop = () => {
@@ -78,6 +81,7 @@ export async function startQueueStack(options, say) {
 			const alive = processes.filter((p) => !p.hasExited());
 			await Promise.allSettled(alive.filter((p) => p.role === 'worker').map((p) => p.stop()));
 			await Promise.allSettled(alive.filter((p) => p.role !== 'worker').map((p) => p.stop()));
+			await proxy?.stop();
 			await redis?.stop();
 			await postgres?.stop();
 			if (sandboxes) await closeSandboxes(sandboxes);
@@ -153,9 +157,13 @@ export async function startQueueStack(options, say) {
 			for (const { workflow } of Object.values(workflows)) await rest.activate(workflow.id);
 		});
 		const [webhook] = await stage('n8n webhook + 2 n8n workers ready', () => Promise.all([start('webhook', { port: webhookPort }), start('worker'), start('worker')]));
-		const url = (key, proc = webhook) => `${proc.url}/webhook/${workflows[key].path}`;
+		// Rankr reaches the webhook process through the proxy recipe (examples/proxy/nginx-queue.conf), as
+		// docs/reliability.md says to run it: Rankr retries only what is answered 429.
+		proxy = await stage('nginx (examples/proxy/nginx-queue.conf) in front', async () => startProxy('queue', { port: await freePort(), mainPort, webhookPorts: [webhookPort] }));
+		/** A workflow's production webhook: through the proxy, or straight on `proc` (another process). */
+		const url = (key, proc) => `${proc ? proc.url : proxy.url}/webhook/${workflows[key].path}`;
 		await stage('the webhook process serves the 3 webhooks', () =>
-			waitForWebhooks(Object.entries(workflows).map(([key, { method }]) => ({ name: key, method, url: url(key) })), 60_000),
+			waitForWebhooks(Object.entries(workflows).map(([key, { method }]) => ({ name: key, method, url: url(key, webhook) })), 60_000),
 		);
 
 		return {
@@ -167,6 +175,8 @@ export async function startQueueStack(options, say) {
 			emailapi: sandboxes.emailapi.sandbox,
 			main,
 			webhook,
+			webhookPort,
+			proxy,
 			workers: () => processes.filter((p) => p.role === 'worker'),
 			processes: () => processes,
 			start,

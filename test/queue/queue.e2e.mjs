@@ -23,6 +23,9 @@
 //      succeeds, no second Email API user, no second welcome email; second passes measured
 //   e. package-everywhere.mjs: the package on every process: a webhook process and a worker without it fail;
 //      installed, it runs
+//   r. restart-webhook.mjs: signed signups stream through nginx (examples/proxy/nginx-queue.conf) while the
+//      webhook process restarts: every signup runs exactly once (the proxy answers 429, Rankr retries)
+// Rankr reaches the webhook process through that proxy in every scenario (Rankr retries only a 429).
 // The webhook process pays ~0.15 CPU-s per delivery: n8n 2.41 acquires an expression isolate (engine "vm", the
 // default) for every webhook whose node is not its own Webhook node, so 2 cores take ~6 deliveries/s and d
 // runs ~15 minutes. --env N8N_EXPRESSION_ENGINE=legacy shows the same checks several times faster.
@@ -33,26 +36,28 @@ import { envPairs, parseFlags, positiveInt, runSuite } from '../../scripts/lib/s
 import { bulkSync, killedWorker } from './bulk-sync.mjs';
 import { packageOnEveryProcess } from './package-everywhere.mjs';
 import { redeliveries, signupRedeliveries } from './redelivery-under-load.mjs';
+import { restartWebhookProcess } from './restart-webhook.mjs';
 import { signupOnWorker } from './signup-on-worker.mjs';
 import { startQueueStack, TOTAL_TIMEOUT_MS } from './queue-stack.mjs';
 
 const USAGE = `usage: node test/queue/queue.e2e.mjs [--events N] [--concurrency C] [--redeliver-share F] [--bulk N] [--page-size N]
-  [--signup-events N] [--cross-events N] [--only a,b,c,d,d3,d2,e] [--db postgres|sqlite] [--pool-size N]
+  [--signup-events N] [--cross-events N] [--restart-events N] [--restart-rate R] [--only a,b,c,d,d3,d2,e,r]
+  [--db postgres|sqlite] [--pool-size N]
   [--env NAME=value]… [--verbose] [--keep]`;
 
 async function main(checks) {
 	const flag = (value) => ({ type: 'string', default: value });
 	// d sends --events (the issue's number); d3 sends --cross-events, d2 --signup-events
-	const counts = { events: '5000', concurrency: '50', bulk: '50000', 'page-size': '5000', 'signup-events': '100', 'cross-events': '500', 'pool-size': '10' };
+	const counts = { events: '5000', concurrency: '50', bulk: '50000', 'page-size': '5000', 'signup-events': '100', 'cross-events': '500', 'pool-size': '10', 'restart-events': '300', 'restart-rate': '5' };
 	const args = parseFlags(USAGE, {
 		...Object.fromEntries(Object.entries(counts).map(([name, value]) => [name, flag(value)])),
 		'redeliver-share': flag('0.1'),
 		db: flag('postgres'),
-		only: flag('a,b,c,d,d3,d2,e'),
+		only: flag('a,b,c,d,d3,d2,e,r'),
 		env: { type: 'string', multiple: true, default: [] },
 	});
 	const options = {
-		// events, concurrency, bulk, pageSize, signupEvents, crossEvents, poolSize
+		// events, concurrency, bulk, pageSize, signupEvents, crossEvents, poolSize, restartEvents, restartRate
 		...Object.fromEntries(Object.keys(counts).map((name) => [name.replace(/-(\w)/g, (_, c) => c.toUpperCase()), positiveInt(args[name], `--${name}`)])),
 		redeliverShare: Number(args['redeliver-share']),
 		db: args.db,
@@ -74,6 +79,7 @@ async function main(checks) {
 	if (options.only.has('d')) await redeliveries(stack, checks, options, { key: 'd', acrossProcesses: false });
 	if (options.only.has('d3')) await redeliveries(stack, checks, { ...options, events: options.crossEvents }, { key: 'd3', acrossProcesses: true });
 	if (options.only.has('d2')) await signupRedeliveries(stack, checks, options);
+	if (options.only.has('r')) await restartWebhookProcess(stack, checks, options);
 	if (options.only.has('e')) await packageOnEveryProcess(stack, checks);
 
 	checks.section("n8n's logs");
