@@ -61,7 +61,9 @@ export class RankrTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'rankrWebhookApi', required: true, testedBy: 'rankrWebhookApiTest' }],
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'rankr' }],
+		// n8n answers once it has saved or queued the run, with the node's webhookResponse: responseData must be
+		// empty for that (left out, n8n would answer the text "firstEntryJson").
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: 'rankr' }],
 		properties: [
 			{
 				displayName:

@@ -92,6 +92,8 @@ async function story(stack) {
 			c(/"ignored":"redelivery/.test(result.answer.body) && result.executions.length === 0, 'the trigger recognised the redelivery (same webhookId) and started no execution', `answer ${result.answer.body}; executions ${stack.redact(JSON.stringify(result.executions))}`);
 		} else {
 			c(result.executions.length === 1 && execution.status === 'success', `n8n ran "${result.flow.workflow.name}" once, to success`, stack.redact(JSON.stringify(result.executions)));
+			// n8n itself answers, once it holds the run, with what the trigger said to answer
+			c(result.answer.body === JSON.stringify({ received: true, webhookId: result.event.webhookId }), 'the answer was {"received":true,"webhookId":…}', result.answer.body);
 		}
 		const welcome = count(state.emails, (e) => e.workflowName === 'Welcome');
 		const reengagement = count(state.emails, (e) => e.workflowName === 'Re-engagement');
