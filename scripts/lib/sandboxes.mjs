@@ -67,7 +67,7 @@ export const SANDBOXES = [
 			displayName: 'Rankr Webhook API',
 			labels: { method: 'Verification Method', publicPem: 'Public Keys', replayWindowSeconds: 'Replay Window (Seconds)' },
 			// Ed25519, as Rankr signs today: both of the sandbox's keys (an account mid-rotation).
-			data: (sandbox) => ({ method: 'ed25519', publicPem: sandbox.ed25519PublicKeysPem, replayWindowSeconds: 300 }),
+			data: (sandbox) => ({ method: 'ed25519', publicPem: sandbox.ed25519PublicKeysPem }),
 		},
 	},
 ];

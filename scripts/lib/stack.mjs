@@ -141,7 +141,7 @@ export function stageSayer(say, width = 44) {
  * url(flowName), editorUrl, archive { projectId, id }, dashboard { login, url(email), authorization }, mcp { url, token },
  * secrets, redact, outputs(), stop() }. `say` gets one line per stage with its time.
  */
-export async function startStack({ say, verbose = false, ports, owner = DEFAULT_OWNER, rankrRetryIntervalMs = 3000 }) {
+export async function startStack({ say, verbose = false, ports, owner = DEFAULT_OWNER, rankrRetryIntervalMs = 3000, rankrRetryJitterMs = 1000 }) {
 	const stage = stageSayer(say);
 	const pkg = builtPackage();
 	const examples = exampleWorkflows();
@@ -169,7 +169,7 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 		startSandboxes([
 			{ name: 'activatepro', apiKey: keys.activatepro, port: ports.activatepro },
 			{ name: 'emailapi', apiKey: keys.emailapi, port: ports.emailapi },
-			{ name: 'rankr', port: ports.rankr, options: { retryIntervalMs: rankrRetryIntervalMs, retryJitterMs: 1000 } },
+			{ name: 'rankr', port: ports.rankr, options: { retryIntervalMs: rankrRetryIntervalMs, retryJitterMs: rankrRetryJitterMs } },
 		]),
 	);
 	let n8n;

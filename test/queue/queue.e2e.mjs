@@ -48,7 +48,7 @@ const USAGE = `usage: node test/queue/queue.e2e.mjs [--events N] [--concurrency 
 async function main(checks) {
 	const flag = (value) => ({ type: 'string', default: value });
 	// d sends --events (the issue's number); d3 sends --cross-events, d2 --signup-events
-	const counts = { events: '5000', concurrency: '50', bulk: '50000', 'page-size': '5000', 'signup-events': '100', 'cross-events': '500', 'pool-size': '10', 'restart-events': '300', 'restart-rate': '5' };
+	const counts = { events: '5000', concurrency: '50', bulk: '50000', 'page-size': '5000', 'signup-events': '100', 'cross-events': '500', 'pool-size': '10', 'restart-events': '200', 'restart-rate': '3' };
 	const args = parseFlags(USAGE, {
 		...Object.fromEntries(Object.entries(counts).map(([name, value]) => [name, flag(value)])),
 		'redeliver-share': flag('0.1'),
