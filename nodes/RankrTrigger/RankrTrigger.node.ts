@@ -282,7 +282,7 @@ export class RankrTrigger implements INodeType {
 			settleWhenAnswered(res, key);
 		}
 
-		// n8n answers with webhookResponse once it has saved or queued the run (n8n 2.x; see docs/reliability.md),
+		// n8n answers with webhookResponse once it has saved or queued the run (n8n 2.x; docs/rankr-trigger.md),
 		// and with a 5xx when it cannot: then the id is forgotten, so Rankr's retry (after a proxy's 429) runs.
 		log.debug(`accepted ${String(event.type)} ${webhookId}: handing the run to n8n`);
 		return {
