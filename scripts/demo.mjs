@@ -53,10 +53,10 @@ async function main() {
 		say(`  (${seconds(result.ms)})`);
 		say();
 	}
-	await restartWhileSignupsArrive(stack, say);
 	const emails = stack.emailapi.emailsSent;
 	say(`Story played in ${seconds(Date.now() - storyStarted)}; ${emails.length} emails sent in all: ${emails.map((e) => `${e.workflowName} → ${e.to}`).join(', ')}`);
 	say();
+	await restartWhileSignupsArrive(stack, say);
 	const { login } = stack.dashboard;
 	say('Status dashboard (a live n8n workflow: Rankr, ActivatePro and the Email API side by side; HTTP Basic Auth:');
 	say(`your browser asks for the login, user "${login.user}", password "${login.password}"):`);
