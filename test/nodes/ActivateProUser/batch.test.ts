@@ -73,6 +73,13 @@ test('items that fail our own checks are not sent; the rest go in one request', 
 		expect.stringMatching(/"User ID" is empty \(item 5\)/),
 		expect.stringMatching(/"Email" is not a valid email address: "bad@@" \(item 6\)/),
 	]);
+	expect(r.success.map((i) => i.json.kind)).toEqual([undefined, undefined, undefined, 'rejected', 'rejected', 'rejected']);
+	// without the error output n8n adds nothing of the input to an error item: the node says whose it is
+	expect(r.success.slice(3).map((i) => [i.json.userId, i.json.email])).toEqual([
+		['no-mail', undefined],
+		[undefined, 'no-id@example.com'],
+		['bad', 'bad@@'],
+	]);
 });
 
 test('upserts and deletes mix in one request; a user touched twice keeps input order', async () => {
@@ -133,6 +140,22 @@ test('a processing error reported by tracking is pinned to the item it belongs t
 	expect(r.errors).toHaveLength(1);
 	expect(r.errors[0].pairedItem).toEqual({ item: 4 });
 	expect(r.errors[0].json.error).toMatch(/accepted but did not apply the upsert of user "intruder"/);
+});
+
+test('in the regular output each error item says whose it is and its kind; what is not a refusal of the data is "failed": a 5xx after the retries, no answer, not finished within the Timeout', async () => {
+	// The first request fails on every attempt; the second is accepted but never processed within the Timeout.
+	sandbox.faults.add({ route: 'POST /users/batch', kind: 'status', status: 503, times: 6 });
+	const down = await run({ ...mapped, options: { waitForCompletion: true, timeout: 30 } }, users(3), 'continueRegularOutput');
+	expect(down.success.map((e) => [e.json.kind, e.json.userId, e.pairedItem])).toEqual([0, 1, 2].map((i) => ['failed', `b-${i}`, { item: i }]));
+	expect(String(down.success[0].json.error)).toMatch(/503/);
+	sandbox.faults.add({ route: 'GET /users/track/', kind: 'status', status: 503, times: 100 });
+	const slow = await run({ ...mapped, options: { waitForCompletion: true, timeout: 1 } }, [...users(2), { id: 'x', email: 'bad@@' }], 'continueRegularOutput');
+	expect(slow.success.map((e) => e.json.kind)).toEqual(['failed', 'failed', 'rejected']);
+	// a processing error that tracking reports is a refusal too
+	sandbox.faults.clear();
+	sandbox.users.set('owner', { id: 'owner', email: 'taken@example.com' });
+	const taken = await run({ ...mapped, options: { waitForCompletion: true } }, [{ id: 'intruder', email: 'taken@example.com' }], 'continueRegularOutput');
+	expect(taken.success.map((e) => [e.json.kind, e.json.userId, e.json.email])).toEqual([['rejected', 'intruder', 'taken@example.com']]);
 });
 
 test('per-item expressions still work when they are more than a field reference', async () => {

@@ -70,6 +70,17 @@ interface ChunkPlan {
  */
 type Outcome = INodeExecutionData | Error;
 
+/**
+ * What an error item of the regular output ("On Error: Continue") says went wrong, in its `kind` field. "rejected": the user's data was refused (our checks
+ * before sending, ActivatePro's validation, or processing that did not apply it): sending it again unchanged will
+ * not help. "failed": anything else (ActivatePro unreachable, a 5xx or 429 after the retries, not finished within
+ * the Timeout, lost tracking): the same item can succeed later, so a sync must run it again, not file it away.
+ */
+export type FailureKind = 'rejected' | 'failed';
+
+/** The errors that are refusals of a user's data; every other error of an item is a failure. */
+const refusals = new WeakSet<Error>();
+
 /** Its entry in the Operation list. */
 export const option: INodePropertyOptions = {
 	name: 'Create, Update or Delete in Bulk',
@@ -116,7 +127,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 			entry = { itemIndex: i, action, body: readEntry(i, action) };
 		} catch (error) {
-			outcomes[i] = failure(error as Error);
+			outcomes[i] = refusal(error as Error);
 			continue;
 		}
 		const id = entry.body.id as string;
@@ -154,7 +165,26 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	);
 
 	if (wait.waitForCompletion) await waitForChunks(this, sent.accepted, wait.timeoutMs, outcomes);
-	return finish(this, items, outcomes);
+	return finish(this, items, outcomes, userOf(this, items));
+}
+
+/**
+ * Who an error item is about, for its `userId` and `email` fields: with "On Error: Continue" the error item
+ * carries no field of its input, and a sync that files its rejected users needs to know which they were.
+ * Read only for the items that failed (a refused item's own fields may be what was wrong: a missing value stays out).
+ */
+function userOf(ctx: IExecuteFunctions, items: INodeExecutionData[]) {
+	const readId = itemReader(ctx, 'userId', items, '');
+	const readEmail = itemReader(ctx, 'email', items, '');
+	const text = (read: (i: number) => unknown, i: number): string | undefined => {
+		try {
+			const value = read(i);
+			return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+		} catch {
+			return undefined;
+		}
+	};
+	return (i: number) => ({ userId: text(readId, i), email: text(readEmail, i) });
 }
 
 /** Where a user was last seen, as one number: its chunk and its action. */
@@ -370,7 +400,7 @@ async function waitForChunks(
 							: 'The user still exists after processing (tracking ' + trackingId + ').',
 					itemIndex: entry.itemIndex,
 				});
-				outcomes[entry.itemIndex] = failure(error);
+				outcomes[entry.itemIndex] = refusal(error);
 			} else {
 				const outcome = outcomes[entry.itemIndex];
 				if (outcome && !(outcome instanceof Error)) markProcessed(outcome.json, status);
@@ -433,6 +463,7 @@ function finish(
 	ctx: IExecuteFunctions,
 	items: INodeExecutionData[],
 	outcomes: Array<Outcome | undefined>,
+	userOfItem: (i: number) => { userId?: string; email?: string },
 ): INodeExecutionData[] {
 	const failures: number[] = [];
 	for (let i = 0; i < items.length; i++) if (!outcomes[i] || outcomes[i] instanceof Error) failures.push(i);
@@ -462,9 +493,22 @@ function finish(
 			},
 		);
 	}
+	const toErrorOutput = ctx.getNode().onError === 'continueErrorOutput';
 	return items.map((_, i) => {
 		const outcome = outcomes[i];
-		return outcome && !(outcome instanceof Error) ? outcome : errorItem(failureOf(outcome), i);
+		if (outcome && !(outcome instanceof Error)) return outcome;
+		const error = failureOf(outcome);
+		const item = errorItem(error, i);
+		// On the error output n8n takes an item as failed only when its json is {error, message} and merges the
+		// input item (the user's id, email…) into it: nothing may be added there. In the regular output the
+		// item says itself whose it is and what kind of failure it was.
+		if (!toErrorOutput) {
+			item.json.kind = (refusals.has(error) ? 'rejected' : 'failed') satisfies FailureKind;
+			const { userId, email } = userOfItem(i);
+			if (userId !== undefined && userId !== '') item.json.userId = userId;
+			if (email !== undefined && email !== '') item.json.email = email;
+		}
+		return item;
 	});
 }
 
@@ -505,10 +549,15 @@ function rejection(
 		httpCode: 400,
 		itemIndex: entry.itemIndex,
 	});
-	return failure(error);
+	return refusal(error);
 }
 
 function failure(error: Error): Outcome {
+	return error;
+}
+
+function refusal(error: Error): Outcome {
+	refusals.add(error);
 	return error;
 }
 
