@@ -5,7 +5,7 @@
 // 1,000,000 users; beside each N the bare-client floor (scripts/bench/floor.cjs, same N, same sandbox, same run).
 // Then a run that SIGKILLs a worker mid-sync: the sandbox still holds exactly N, the re-run pages are listed.
 // Prints a table, writes .bench/scale-<time>.json and ends with one JSON line (the largest N on the most workers):
-//   {"users","workers","ms","requests","held","peakRssMb":{"main","webhook","worker1",…},"floorMs"}
+//   {"users","workers","ms","requests","held","peakRssMb":{"main","webhook","worker1",…},"floorMs","ratio"} (ratio = ms ÷ floorMs)
 // Measures and reports; exit 1 only when a run did not do its work (a page not done, the sandbox not holding N).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { builtPackage, freePort, importAll, installN8n, N8nRest, n8nCli, n8nEnvironment, prepareUserFolder, redactor, ROOT, startN8n } from '../lib/n8n.mjs';
-import { checkpointPages, pagedSyncWorkflow, psql, resetCheckpoint, seedUsers, SOURCE_TABLE, START_PATH, waitForSyncDone } from '../lib/paged-sync.mjs';
+import { checkpointPages, newPageKey, pageKeyCredential, pagedSyncWorkflow, psql, resetCheckpoint, seedUsers, SOURCE_TABLE, START_PATH, waitForSyncDone } from '../lib/paged-sync.mjs';
 import { Failure, onShutdown, seconds, sleep, waitFor } from '../lib/proc.mjs';
 import { executionsStartedBy, groupRssMb, installPostgres, installRedis, queueEnvironment, startPostgres, startRedis } from '../lib/queue-mode.mjs';
 import { envPairs, parseFlags, positiveInt, runSuite } from '../lib/suite.mjs';
@@ -117,7 +117,8 @@ async function startScaleStack({ pageSize, concurrency, workerHeapMb, say, verbo
 	await psql({ ...login, database: postgres.env.DB_POSTGRESDB_DATABASE }).exec('CREATE DATABASE app');
 	const source = { ...login, database: 'app' };
 	sandbox = await benchSandbox('activatepro', { apiKey: API_KEY, processingDelayMs: 0 });
-	const redact = redactor([API_KEY, postgres.password]);
+	const pageKey = newPageKey();
+	const redact = redactor([API_KEY, postgres.password, pageKey]);
 
 	const webhookPort = await freePort();
 	const encryptionKey = randomBytes(24).toString('hex');
@@ -134,8 +135,9 @@ async function startScaleStack({ pageSize, concurrency, workerHeapMb, say, verbo
 	await importAll(cli, tmp, {
 		credentials: [
 			{ ...refs.activateProApi, type: 'activateProApi', data: { apiKey: API_KEY, baseUrl: sandbox.url } },
+			pageKeyCredential(refs, pageKey),
 			{ ...refs.postgres, type: 'postgres', data: { host: '127.0.0.1', port: pgPort, database: 'app', user: login.user, password: login.password, ssl: 'disable' } },
-		],
+		].filter(Boolean),
 		workflowFiles: [workflowFile],
 	});
 	let workerNo = 0;
@@ -168,6 +170,7 @@ async function startScaleStack({ pageSize, concurrency, workerHeapMb, say, verbo
 			return fresh;
 		},
 		startUrl: `${webhook.url}/webhook/${START_PATH}`,
+		concurrency,
 		stop,
 	};
 }
@@ -213,7 +216,7 @@ async function syncRun(stack, { users, workers, floorMs, kill = false }) {
 		if (kill) killed = await killMidSync(stack, fresh, expectedRequests);
 		const run = await waitForSyncDone(stack.source, { timeoutMs: 60 * MINUTE, intervalMs: 250 });
 		const [[lastFinished]] = await psql(stack.source).query('SELECT (extract(epoch FROM max(finished_at)) * 1000)::bigint FROM rankr_sync_pages');
-		return { run, ms: Number(lastFinished) - started };
+		return { run, ms: Number(lastFinished) - started, stages: await stagesOf(stack.source, started, workers * stack.concurrency) };
 	});
 	const peakRssMb = Object.fromEntries(Object.entries(peakByName).map(([name, mb]) => [label(name), mb]));
 	const counts = await stack.sandbox.call('counts');
@@ -229,6 +232,8 @@ async function syncRun(stack, { users, workers, floorMs, kill = false }) {
 		users,
 		workers,
 		ms: result.ms,
+		ratio: Number((result.ms / floorMs).toFixed(2)),
+		stages: result.stages,
 		requests: counts.byRoute['POST /users/batch'] ?? 0,
 		polls: counts.byRoute['GET /users/track/:id'] ?? 0,
 		held: counts.users,
@@ -241,6 +246,33 @@ async function syncRun(stack, { users, workers, floorMs, kill = false }) {
 			.map(([w, n]) => `${w}: ${n}`)
 			.join(', '),
 		...(kill ? { killed: { ...killed, worker: label(killed.worker) }, rerunPages } : {}),
+	};
+}
+
+/**
+ * Where a run's time went, from the checkpoint's own timestamps (the PostgreSQL clock, ms): planning (the start
+ * until the first page is handed out), handing out (first to last hand-out), a page's wait (handed out until an
+ * execution claimed it: the queue, a free worker slot, n8n starting the execution), a page's work (claimed until
+ * done: reading, sending, recording), and how busy the `slots` (workers × concurrency) were with page work.
+ */
+async function stagesOf(source, started, slots) {
+	const [row] = await psql(source).query(
+		`SELECT (extract(epoch FROM min(dispatched_at)) * 1000)::bigint, (extract(epoch FROM max(dispatched_at)) * 1000)::bigint,
+		        (extract(epoch FROM avg(claimed_at - dispatched_at)) * 1000)::bigint, (extract(epoch FROM max(claimed_at - dispatched_at)) * 1000)::bigint,
+		        (extract(epoch FROM avg(finished_at - claimed_at)) * 1000)::bigint, (extract(epoch FROM sum(finished_at - claimed_at)) * 1000)::bigint,
+		        (extract(epoch FROM min(claimed_at)) * 1000)::bigint, (extract(epoch FROM max(finished_at)) * 1000)::bigint
+		 FROM rankr_sync_pages WHERE run_id = (SELECT max(run_id) FROM rankr_sync_pages)`,
+	);
+	const [firstOut, lastOut, waitAvg, waitMax, workAvg, workSum, firstClaim, lastDone] = row.map(Number);
+	return {
+		planningMs: firstOut - started,
+		handingOutMs: lastOut - firstOut,
+		firstClaimMs: firstClaim - started,
+		pageWaitAvgMs: waitAvg,
+		pageWaitMaxMs: waitMax,
+		pageWorkAvgMs: workAvg,
+		pageWorkSumMs: workSum,
+		slotBusyShare: Number((workSum / (slots * (lastDone - firstClaim))).toFixed(2)),
 	};
 }
 
@@ -273,6 +305,18 @@ function report(rows, { pageSize, concurrency, workerHeapMb, say }) {
 		[
 			['users', (r) => fmt(r.users)],
 			['workers', (r) => `${r.workers}${r.killed ? ' (1 killed)' : ''}`],
+			['planning', (r) => seconds(r.stages.planningMs)],
+			['first claim', (r) => seconds(r.stages.firstClaimMs)],
+			['page wait avg/max', (r) => `${seconds(r.stages.pageWaitAvgMs)} / ${seconds(r.stages.pageWaitMaxMs)}`],
+			['page work avg', (r) => seconds(r.stages.pageWorkAvgMs)],
+			['slots busy', (r) => `${Math.round(r.stages.slotBusyShare * 100)}%`],
+		],
+		rows,
+	);
+	printTable(
+		[
+			['users', (r) => fmt(r.users)],
+			['workers', (r) => `${r.workers}${r.killed ? ' (1 killed)' : ''}`],
 			['wall', (r) => seconds(r.ms)],
 			['users/s', (r) => fmt((r.users * 1000) / r.ms)],
 			['floor', (r) => seconds(r.floorMs)],
@@ -292,8 +336,8 @@ function report(rows, { pageSize, concurrency, workerHeapMb, say }) {
 	const normal = rows.filter((r) => !r.killed);
 	const last = normal.sort((a, b) => a.users - b.users || a.workers - b.workers).at(-1);
 	if (!last) return undefined;
-	const { users, workers, ms, requests, held, peakRssMb, floorMs } = last;
-	return JSON.stringify({ users, workers, ms, requests, held, peakRssMb, floorMs });
+	const { users, workers, ms, requests, held, peakRssMb, floorMs, ratio } = last;
+	return JSON.stringify({ users, workers, ms, requests, held, peakRssMb, floorMs, ratio });
 }
 
 runSuite('bench:scale', main, { timeoutMs: 4 * 60 * MINUTE });

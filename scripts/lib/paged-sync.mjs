@@ -3,6 +3,7 @@
 // the users table it reads (made and filled here, server-side), its checkpoint (read here), and the example made
 // startable from outside: its schedule and manual triggers become production webhooks, because only production
 // executions go to queue-mode workers and a schedule fires on main's clock.
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
 import { exampleWorkflow } from './n8n.mjs';
@@ -70,16 +71,17 @@ export async function resetCheckpoint(db) {
 
 /**
  * The checkpoint's rows (all runs, or `runId`'s): [{ runId, page, state, attempts, dispatches, executionId,
- * users, synced, rejected }]; [] before the first run made the table.
+ * users, synced, rejected, failed, lastError }] (-1 for a count not written yet); [] before the first run made the table.
  */
 export async function checkpointPages(db, runId) {
 	const exists = await psql(db).query("SELECT to_regclass('rankr_sync_pages') IS NOT NULL");
 	if (exists[0]?.[0] !== 't') return [];
 	const rows = await psql(db).query(
-		`SELECT run_id, page, state, attempts, dispatches, coalesce(execution_id, ''), coalesce(users, -1), coalesce(synced, -1), coalesce(rejected, -1)
+		`SELECT run_id, page, state, attempts, dispatches, coalesce(execution_id, ''), coalesce(users, -1), coalesce(synced, -1), coalesce(rejected, -1),
+		        coalesce(failed, -1), translate(coalesce(last_error, ''), E'\t\n', '  ')
 		 FROM rankr_sync_pages ${runId === undefined ? '' : `WHERE run_id = ${Number(runId)}`} ORDER BY run_id, page`,
 	);
-	return rows.map(([run, page, state, attempts, dispatches, executionId, users, synced, rejected]) => ({
+	return rows.map(([run, page, state, attempts, dispatches, executionId, users, synced, rejected, failed, lastError]) => ({
 		runId: Number(run),
 		page: Number(page),
 		state,
@@ -89,6 +91,8 @@ export async function checkpointPages(db, runId) {
 		users: Number(users),
 		synced: Number(synced),
 		rejected: Number(rejected),
+		failed: Number(failed),
+		lastError,
 	}));
 }
 
@@ -143,4 +147,18 @@ export function pagedSyncWorkflow({ settings = {}, name } = {}) {
 	workflow.active = true;
 	if (name) workflow.name = name;
 	return workflow;
+}
+
+/** The header the page webhook ("A page to sync", Header Auth) checks, with the credential "Bulk sync page key". */
+export const PAGE_KEY_HEADER = 'X-Rankr-Sync-Key';
+
+/** A new secret for the page webhook's Header Auth credential. */
+export const newPageKey = () => `sync-${randomBytes(18).toString('base64url')}`;
+
+/**
+ * The Header Auth credential of the example's page webhook and its hand-out (one credential, both sides), for
+ * import: `refs` from exampleCredentialRefs, `key` the secret. Undefined when the workflows use none.
+ */
+export function pageKeyCredential(refs, key) {
+	return refs.httpHeaderAuth ? { ...refs.httpHeaderAuth, type: 'httpHeaderAuth', data: { name: PAGE_KEY_HEADER, value: key } } : undefined;
 }

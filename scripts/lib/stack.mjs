@@ -24,6 +24,7 @@ import {
 	startN8n,
 } from './n8n.mjs';
 import { createArchiveTable } from './archive.mjs';
+import { newPageKey, pageKeyCredential } from './paged-sync.mjs';
 import { Failure, onShutdown, seconds, sleep, waitFor } from './proc.mjs';
 import { closeSandboxes, sandboxCredentials, SANDBOXES, startSandboxes } from './sandboxes.mjs';
 
@@ -162,7 +163,9 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 	};
 	// MCP clients of the agent-tools flow present this bearer token (made per run unless RANKR_MCP_TOKEN is set).
 	const mcpToken = process.env.RANKR_MCP_TOKEN || `mcp-${randomBytes(18).toString('base64url')}`;
-	const secrets = [...Object.values(keys), dashboardLogin.password, mcpToken];
+	// The bulk sync's page webhook answers only with this key (Header Auth, credential "Bulk sync page key").
+	const syncPageKey = process.env.RANKR_SYNC_PAGE_KEY || newPageKey();
+	const secrets = [...Object.values(keys), dashboardLogin.password, mcpToken, syncPageKey];
 	const redact = redactor(secrets);
 
 	const sandboxes = await stage('sandboxes listening', () =>
@@ -188,6 +191,7 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 			...sandboxCredentials(sandboxes, refs),
 			...(refs.httpBasicAuth ? [{ ...refs.httpBasicAuth, type: 'httpBasicAuth', data: dashboardLogin }] : []),
 			...(refs.httpBearerAuth ? [{ ...refs.httpBearerAuth, type: 'httpBearerAuth', data: { token: mcpToken } }] : []),
+			...(refs.httpHeaderAuth ? [pageKeyCredential(refs, syncPageKey)] : []),
 			// The bulk sync's users database: the demo runs no PostgreSQL, so the credential is there to be filled in
 			// (npm run bench:scale and the queue suite run the sync against a real one).
 			...(refs.postgres ? [{ ...refs.postgres, type: 'postgres', data: { host: '127.0.0.1', port: 5432, database: 'app', user: 'postgres', password: '', ssl: 'disable' } }] : []),

@@ -5,7 +5,7 @@
 // c. A worker is SIGKILLed mid-sync: its pages are handed out again once their lease ran out and the sync is
 // started again; exactly N users, and only the killed pages ran twice.
 import { FINISHED } from '../../scripts/lib/n8n.mjs';
-import { checkpointPages, PAGE_PATH, psql, resetCheckpoint, RESUME_PATH, SOURCE_TABLE, START_PATH, userId, waitForSyncDone } from '../../scripts/lib/paged-sync.mjs';
+import { checkpointPages, PAGE_KEY_HEADER, PAGE_PATH, psql, resetCheckpoint, RESUME_PATH, SOURCE_TABLE, START_PATH, userId, waitForSyncDone } from '../../scripts/lib/paged-sync.mjs';
 import { Failure, seconds, sleep, waitFor } from '../../scripts/lib/proc.mjs';
 import { executionsStartedBy } from '../../scripts/lib/queue-mode.mjs';
 import { executionPage, LEASE_SECONDS, LOCK, problemOf } from './queue-stack.mjs';
@@ -39,9 +39,17 @@ function batchTraffic(stack) {
 
 const webhookUrl = (stack, path) => `${stack.webhook.url}/webhook/${path}`;
 
-async function post(url, body = {}) {
-	const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+async function post(url, body = {}, headers = {}) {
+	const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
 	return response.status;
+}
+
+/** Hands `page` of `runId` to the page webhook as the coordinator does (with the page key). */
+const handOut = (stack, runId, page) => post(webhookUrl(stack, PAGE_PATH), { runId, page }, { [PAGE_KEY_HEADER]: stack.pageKey });
+
+/** The sync workflow's executions n8n kept (failed ones are kept whole; successful ones are not saved). */
+async function keptExecutions(stack) {
+	return (await executionPage(stack, stack.workflows.bulk.workflow.id, { limit: 100 })).results.length;
 }
 
 /** Which worker's log names each page's (last) execution: { [page]: worker name }. */
@@ -80,6 +88,19 @@ export async function bulkSync(stack, checks, options) {
 	const bad = [1, n - 1].map(userId);
 	const db = psql(stack.source);
 	await db.exec(`UPDATE ${SOURCE_TABLE} SET email = 'not-an-email' WHERE id IN ('${bad.join("', '")}')`);
+	// The page webhook is on the open internet: without the page key (Header Auth) it runs nothing.
+	const keptBefore = await keptExecutions(stack);
+	const strangers = [
+		['no key', await post(webhookUrl(stack, PAGE_PATH), { runId: 1, page: 0 })],
+		['a wrong key', await post(webhookUrl(stack, PAGE_PATH), { runId: 1, page: 0 }, { [PAGE_KEY_HEADER]: 'guess' })],
+		['an empty body, no key', await post(webhookUrl(stack, PAGE_PATH))],
+	];
+	await sleep(2000);
+	checks.check(
+		strangers.every(([, code]) => code === 401 || code === 403) && (await keptExecutions(stack)) === keptBefore,
+		`the page webhook refuses strangers: ${strangers.map(([how, code]) => `${how} → ${code}`).join(', ')}; no execution started or saved`,
+		`${keptBefore} → ${await keptExecutions(stack)}`,
+	);
 	const status = await post(webhookUrl(stack, START_PATH));
 	checks.check(status === 200, `the webhook process accepted the start (${status})`, '');
 	const failed = failedPageRuns(stack);
@@ -114,7 +135,7 @@ export async function bulkSync(stack, checks, options) {
 	checks.check(traffic.requests === expectedBatches && traffic.entries === n - 2, `${traffic.requests} batch requests = ceil(N/1000), carrying ${fmt(traffic.entries)} entries`, JSON.stringify(traffic));
 
 	// Replays change nothing: the resume sweep finds nothing to hand out, a page webhook for a done page claims nothing.
-	const replay = [await post(webhookUrl(stack, RESUME_PATH)), await post(webhookUrl(stack, PAGE_PATH), { runId: pages[0].runId, page: 0 })];
+	const replay = [await post(webhookUrl(stack, RESUME_PATH)), await handOut(stack, pages[0].runId, 0)];
 	await sleep(5000);
 	const after = await checkpointPages(stack.source);
 	checks.check(
@@ -125,7 +146,7 @@ export async function bulkSync(stack, checks, options) {
 	// A page whose users are all gone by the time it runs (deleted after planning) ends done with 0, not stuck.
 	const runId = pages[0].runId + 1;
 	await db.exec(`INSERT INTO rankr_sync_pages (run_id, page, first_id, next_id, lease_seconds) VALUES (${runId}, 0, 'gone-0', 'gone-9', ${LEASE_SECONDS})`);
-	await post(webhookUrl(stack, PAGE_PATH), { runId, page: 0 });
+	await handOut(stack, runId, 0);
 	const empty = await waitFor(async () => (await checkpointPages(stack.source, runId)).find((p) => p.state === 'done'), { timeoutMs: 30_000, intervalMs: 250 });
 	checks.check(empty?.users === 0 && empty.synced === 0 && empty.rejected === 0 && batchTraffic(stack).requests === expectedBatches, 'a page whose users were deleted after planning ends done with 0 users, no request', JSON.stringify(empty));
 	checks.print();
@@ -203,4 +224,102 @@ export async function killedWorker(stack, checks, options) {
 	checks.check(Boolean(restarted), `a replacement worker started (${restarted.name}, ${seconds(restarted.ms)})`, '');
 	checks.print();
 	checks.result('c', 'worker SIGKILLed mid-sync, its pages re-run', checks.sectionPassed, `killed ${victim.name} holding pages ${killedPages.map((p) => p.page).join(',')}; re-run ${rerun.map((p) => p.page).join(',')}; users ${state.present}, batch requests ${traffic.requests} (${extra} again)`);
+}
+
+// ---------- f. a page outlives its lease; t. transient failures ----------
+
+/**
+ * A page of `users` users (from user `from`) in a run of its own, planned by hand as the planner would, with a
+ * lease of `leaseSeconds`; returns its run id. Runs after b (the checkpoint tables and the view exist).
+ */
+async function pageOfItsOwn(stack, { from, users, leaseSeconds }) {
+	const db = psql(stack.source);
+	const [[runId]] = await db.query('SELECT coalesce(max(run_id), 0) + 100 FROM rankr_sync_pages');
+	await db.exec(`INSERT INTO rankr_sync_pages (run_id, page, first_id, next_id, lease_seconds) VALUES (${runId}, 0, '${userId(from)}', '${userId(from + users)}', ${leaseSeconds})`);
+	return Number(runId);
+}
+
+const pageState = async (stack, runId) => (await checkpointPages(stack.source, runId))[0];
+const heldIn = (stack, from, users) => [...Array(users).keys()].filter((i) => stack.activatepro.users.has(userId(from + i))).length;
+
+export async function leases(stack, checks, options) {
+	checks.section('f. a page that outlives its lease: renewed while it works; once taken over, the first execution writes nothing more');
+	const users = 3000; // 3 chunks, 3 requests
+	const from = Math.min(20_000, options.bulk - users);
+
+	// f1. Each request is held 1.5 s, the lease is 3 s: the page takes longer than its lease, each chunk does not.
+	stack.activatepro.reset();
+	const renewed = await pageOfItsOwn(stack, { from, users, leaseSeconds: 3 });
+	stack.activatepro.faults.add({ route: 'POST /users/batch', kind: 'delay', ms: 1500, times: 3 });
+	await handOut(stack, renewed, 0);
+	await waitFor(async () => (await pageState(stack, renewed))?.state === 'running', { timeoutMs: 30_000, intervalMs: 100 });
+	await sleep(3500); // past the lease its claim had
+	const again = await handOut(stack, renewed, 0);
+	const f1 = await waitFor(async () => ((await pageState(stack, renewed))?.state === 'done' ? pageState(stack, renewed) : undefined), { timeoutMs: 60_000, intervalMs: 250 });
+	const f1Requests = stack.activatepro.requests('POST /users/batch').length;
+	checks.check(
+		(again === 200 || again === 202) && f1?.attempts === 1 && f1.users === users && f1.synced === users && f1.rejected === 0 && f1.failed === 0 && f1Requests === 3 && heldIn(stack, from, users) === users,
+		`a page longer than its lease keeps it: delivered again after the lease, the second execution claims nothing; done once (attempts ${f1?.attempts}), ${f1?.synced} of ${users} synced, ${f1Requests} requests`,
+		JSON.stringify({ again, f1, f1Requests }),
+	);
+
+	// f2. Each request is held 4 s, the lease is 2 s: the page is delivered again while the first execution waits
+	// on its first request, and the second takes it over. The first writes nothing after that.
+	stack.activatepro.reset();
+	const takenOver = await pageOfItsOwn(stack, { from, users, leaseSeconds: 2 });
+	stack.activatepro.faults.add({ route: 'POST /users/batch', kind: 'delay', ms: 4000, times: 4 });
+	await handOut(stack, takenOver, 0);
+	await waitFor(() => stack.activatepro.requests('POST /users/batch').length >= 1, { timeoutMs: 30_000, intervalMs: 50 });
+	await sleep(2500);
+	await handOut(stack, takenOver, 0);
+	const f2 = await waitFor(async () => ((await pageState(stack, takenOver))?.state === 'done' ? pageState(stack, takenOver) : undefined), { timeoutMs: 90_000, intervalMs: 250 });
+	await sleep(5000); // the first execution's last request would have come by now
+	const f2Requests = stack.activatepro.requests('POST /users/batch').length;
+	const rejectedRows = await psql(stack.source).query(`SELECT count(*) FROM rankr_sync_rejected WHERE run_id IN (${renewed}, ${takenOver})`);
+	checks.check(
+		f2?.attempts === 2 && f2.users === users && f2.synced === users && f2.rejected === 0 && f2.failed === 0 && heldIn(stack, from, users) === users && rejectedRows[0][0] === '0',
+		`taken over: the page ends done by the second claim with counts that add up (${f2?.users} = ${f2?.synced} synced + ${f2?.rejected} rejected)`,
+		JSON.stringify(f2),
+	);
+	checks.check(
+		f2Requests === 4,
+		`the first execution stopped at its next step: ${f2Requests} requests = its 1 in flight before the takeover + the second's 3 (it would have sent 3 more)`,
+		`${f2Requests} POST /users/batch`,
+	);
+	checks.print();
+	checks.result('f', 'page outlives its lease: renewed; fenced once taken over', checks.sectionPassed, `f1 attempts ${f1?.attempts}, ${f1Requests} requests; f2 attempts ${f2?.attempts}, ${f2Requests} requests`);
+}
+
+export async function transientFailures(stack, checks, options) {
+	checks.section('t. a failure that is not ActivatePro refusing the data: the page is given back and runs again, nobody is filed as rejected');
+	const users = 3000;
+	const from = Math.min(30_000, options.bulk - users);
+	stack.activatepro.reset();
+	const runId = await pageOfItsOwn(stack, { from, users, leaseSeconds: 60 });
+	// The first request goes through; the second is answered 503 on every attempt the node makes.
+	stack.activatepro.faults.add({ route: 'POST /users/batch', kind: 'delay', ms: 0, times: 1 });
+	stack.activatepro.faults.add({ route: 'POST /users/batch', kind: 'status', status: 503, times: 6 });
+	await handOut(stack, runId, 0);
+	const givenBack = await waitFor(async () => {
+		const p = await pageState(stack, runId);
+		return p && p.state !== 'running' && p.attempts === 1 ? p : undefined;
+	}, { timeoutMs: 90_000, intervalMs: 250 });
+	const rejected = async () => Number((await psql(stack.source).query(`SELECT count(*) FROM rankr_sync_rejected WHERE run_id = ${runId}`))[0][0]);
+	checks.check(
+		givenBack?.state === 'queued' && givenBack.failed === 1000 && givenBack.users === 1000 && givenBack.synced === 1000 && /503/.test(givenBack.lastError) && (await rejected()) === 0,
+		`ActivatePro answering 503 after the node's retries: the page is given back (${givenBack?.state}), ${givenBack?.failed} failed, none filed as rejected; the chunk before stays recorded (${givenBack?.synced} synced)`,
+		JSON.stringify(givenBack),
+	);
+	// As the sweep would after one lease: the page runs again, from the chunk that failed.
+	await handOut(stack, runId, 0);
+	const done = await waitFor(async () => ((await pageState(stack, runId))?.state === 'done' ? pageState(stack, runId) : undefined), { timeoutMs: 60_000, intervalMs: 250 });
+	const requests = stack.activatepro.requests('POST /users/batch').length;
+	checks.check(
+		done?.attempts === 2 && done.users === users && done.synced === users && done.rejected === 0 && done.failed === 0 && heldIn(stack, from, users) === users && (await rejected()) === 0,
+		`run again, the page ends done: ${done?.synced} of ${users} synced, 0 rejected, 0 failed (attempt ${done?.attempts})`,
+		JSON.stringify(done),
+	);
+	checks.check(requests === 1 + 6 + 2, `${requests} batch requests: 1, the failing one 6 times, then only the 2 chunks not yet through`, `${requests}`);
+	checks.print();
+	checks.result('t', 'transient failure: page run again, not filed as rejected', checks.sectionPassed, `given back ${givenBack?.state} with ${givenBack?.failed} failed; then done, attempts ${done?.attempts}, ${requests} requests`);
 }

@@ -9,7 +9,7 @@ import { builtPackage, exampleCredentialRefs, exampleWorkflow, freePort, importA
 import { Failure, onShutdown, seconds, sleep } from '../../scripts/lib/proc.mjs';
 import { executionsEnqueuedBy, executionsStartedBy, installPostgres, installRedis, queueEnvironment, startPostgres, startRedis } from '../../scripts/lib/queue-mode.mjs';
 import { closeSandboxes, sandboxCredentials, startSandboxes } from '../../scripts/lib/sandboxes.mjs';
-import { pagedSyncWorkflow, psql, seedUsers, SOURCE_TABLE } from '../../scripts/lib/paged-sync.mjs';
+import { newPageKey, pageKeyCredential, pagedSyncWorkflow, psql, seedUsers, SOURCE_TABLE } from '../../scripts/lib/paged-sync.mjs';
 import { startProxy } from '../../scripts/lib/proxy.mjs';
 import { intakeWorkflow } from '../../scripts/lib/restart-stream.mjs';
 import { stageSayer, waitForWebhooks, webhookOf } from '../../scripts/lib/stack.mjs';
@@ -120,6 +120,9 @@ export async function startQueueStack(options, say) {
 			postgres.env.DB_POSTGRESDB_POOL_SIZE = String(options.poolSize);
 		}
 		const encryptionKey = randomBytes(24).toString('hex');
+		// The bulk sync's page webhook answers only with this key (Header Auth), made per run.
+		const pageKey = newPageKey();
+		secrets.push(pageKey);
 		const envFor = async ({ port, home = userFolder } = {}) => ({
 			...queueEnvironment(n8nEnvironment(runtime, home, { brokerPort: await freePort(), port: port ?? (await freePort()) }), { redisPort, encryptionKey, db: options.db === 'postgres' ? postgres.env : undefined, lock: LOCK }),
 			// The public URL of webhooks, as in production: the bulk sync hands its pages to the webhook process.
@@ -130,7 +133,7 @@ export async function startQueueStack(options, say) {
 		const cli = n8nCli({ runtime, env: await envFor(), cwd: tmp, say: options.verbose ? say : () => {}, redact, verbose: options.verbose });
 		await stage('credentials + 3 workflows imported', () =>
 			importAll(cli, tmp, {
-				credentials: [...sandboxCredentials(sandboxes, refs), { ...refs.postgres, type: 'postgres', data: { host: '127.0.0.1', port: pgPort, database: SOURCE_DATABASE, user: pgLogin.user, password: pgLogin.password, ssl: 'disable' } }],
+				credentials: [...sandboxCredentials(sandboxes, refs), pageKeyCredential(refs, pageKey), { ...refs.postgres, type: 'postgres', data: { host: '127.0.0.1', port: pgPort, database: SOURCE_DATABASE, user: pgLogin.user, password: pgLogin.password, ssl: 'disable' } }].filter(Boolean),
 				workflowFiles: Object.values(workflows).map((w) => w.file),
 			}),
 		);
@@ -169,6 +172,7 @@ export async function startQueueStack(options, say) {
 		return {
 			redis,
 			postgres,
+			pageKey,
 			source,
 			rankr: sandboxes.rankr.sandbox,
 			activatepro: sandboxes.activatepro.sandbox,

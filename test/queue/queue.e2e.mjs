@@ -11,6 +11,10 @@
 //   b. bulk-sync.mjs: the paged bulk sync (examples/bulk-sync.json, started by webhooks) reads 50,000 users from
 //      PostgreSQL in pages of 5,000, one execution per page, on both workers: exactly 50,000 users, 50 batch
 //      requests, every page done once; a replayed page or sweep afterwards changes nothing
+//   f. a page that outlives its lease (3 s; each request held longer): renewed while it works, a second delivery
+//      claims nothing; taken over once its lease ran out, the first execution writes nothing more
+//   t. ActivatePro answers 503 past the node's retries: the page is given back (not done, nobody filed as
+//      rejected) and runs again from the chunk that failed
 //   c. a worker is SIGKILLed mid-sync: once the lease of its pages ran out the sync is started again and resumes
 //      the open run: exactly 50,000 users, only the killed pages ran twice; what n8n did with the killed executions
 //   d. redelivery-under-load.mjs: 5,000 signed webhooks at concurrency 50 into trigger → "Skip redeliveries" (the
@@ -33,7 +37,7 @@
 // exit 1 on any failure.
 import { Failure, seconds } from '../../scripts/lib/proc.mjs';
 import { envPairs, parseFlags, positiveInt, runSuite } from '../../scripts/lib/suite.mjs';
-import { bulkSync, killedWorker } from './bulk-sync.mjs';
+import { bulkSync, killedWorker, leases, transientFailures } from './bulk-sync.mjs';
 import { packageOnEveryProcess } from './package-everywhere.mjs';
 import { redeliveries, signupRedeliveries } from './redelivery-under-load.mjs';
 import { restartWebhookProcess } from './restart-webhook.mjs';
@@ -41,7 +45,7 @@ import { signupOnWorker } from './signup-on-worker.mjs';
 import { startQueueStack, TOTAL_TIMEOUT_MS } from './queue-stack.mjs';
 
 const USAGE = `usage: node test/queue/queue.e2e.mjs [--events N] [--concurrency C] [--redeliver-share F] [--bulk N] [--page-size N]
-  [--signup-events N] [--cross-events N] [--restart-events N] [--restart-rate R] [--only a,b,c,d,d3,d2,e,r]
+  [--signup-events N] [--cross-events N] [--restart-events N] [--restart-rate R] [--only a,b,f,t,c,d,d3,d2,e,r]
   [--db postgres|sqlite] [--pool-size N]
   [--env NAME=value]… [--verbose] [--keep]`;
 
@@ -53,7 +57,7 @@ async function main(checks) {
 		...Object.fromEntries(Object.entries(counts).map(([name, value]) => [name, flag(value)])),
 		'redeliver-share': flag('0.1'),
 		db: flag('postgres'),
-		only: flag('a,b,c,d,d3,d2,e,r'),
+		only: flag('a,b,f,t,c,d,d3,d2,e,r'),
 		env: { type: 'string', multiple: true, default: [] },
 	});
 	const options = {
@@ -75,6 +79,9 @@ async function main(checks) {
 
 	if (options.only.has('a')) await signupOnWorker(stack, checks);
 	if (options.only.has('b')) await bulkSync(stack, checks, options);
+	// f and t plan pages by hand in the tables b made
+	if (options.only.has('f')) await leases(stack, checks, options);
+	if (options.only.has('t')) await transientFailures(stack, checks, options);
 	if (options.only.has('c')) await killedWorker(stack, checks, options);
 	if (options.only.has('d')) await redeliveries(stack, checks, options, { key: 'd', acrossProcesses: false });
 	if (options.only.has('d3')) await redeliveries(stack, checks, { ...options, events: options.crossEvents }, { key: 'd3', acrossProcesses: true });
