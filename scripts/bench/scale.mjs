@@ -15,7 +15,7 @@ import path from 'node:path';
 import { builtPackage, freePort, importAll, installN8n, N8nRest, n8nCli, n8nEnvironment, prepareUserFolder, redactor, ROOT, startN8n } from '../lib/n8n.mjs';
 import { checkpointPages, newPageKey, pageKeyCredential, pagedSyncWorkflow, psql, resetCheckpoint, seedUsers, SOURCE_TABLE, START_PATH, waitForSyncDone } from '../lib/paged-sync.mjs';
 import { Failure, onShutdown, seconds, sleep, waitFor } from '../lib/proc.mjs';
-import { executionsStartedBy, groupRssMb, installPostgres, installRedis, queueEnvironment, startPostgres, startRedis } from '../lib/queue-mode.mjs';
+import { cpuSecondsByRole, executionsStartedBy, groupRssMb, installPostgres, installRedis, queueEnvironment, startPostgres, startRedis } from '../lib/queue-mode.mjs';
 import { envPairs, parseFlags, positiveInt, runSuite } from '../lib/suite.mjs';
 import { benchSandbox, benchWorker, MINUTE } from './lib/bench-harness.mjs';
 import { printTable } from './lib/stats.mjs';
@@ -145,7 +145,7 @@ async function startScaleStack({ pageSize, concurrency, workerHeapMb, say, verbo
 		port ??= await freePort();
 		const name = role === 'worker' ? `worker${++workerNo}` : role;
 		const args = { main: ['start'], webhook: ['webhook'], worker: ['worker', `--concurrency=${concurrency}`] }[role];
-		const health = role === 'worker' ? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1', NODE_OPTIONS: `--max-old-space-size=${workerHeapMb}` } : {};
+		const health = role === 'worker' ? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1', NODE_OPTIONS: `--max-old-space-size=${workerHeapMb} ${process.env.SCALE_PROF ?? ''}` } : {};
 		const proc = await startN8n({ runtime, cwd: tmp, say, redact, verbose, env: { ...(await envFor(port)), ...health }, args, name, url: `http://localhost:${port}`, logFile: path.join(tmp, `${name}.log`) });
 		proc.role = role;
 		processes.push(proc);
@@ -209,6 +209,7 @@ async function syncRun(stack, { users, workers, floorMs, kill = false }) {
 	let killed;
 	// Reported as worker1…workerN of this run (the processes' own names count every worker the bench started).
 	const label = (name) => name.replace(/^worker\d+$/, (n) => `worker${fresh.findIndex((w) => w.name === n) + 1}`);
+	const cpuBefore = cpuSecondsByRole();
 	const { result, peakRssMb: peakByName } = await withPeakRss([stack.main, stack.webhook, ...fresh], async () => {
 		const started = Date.now();
 		const answer = await fetch(stack.startUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(60_000) });
@@ -218,6 +219,8 @@ async function syncRun(stack, { users, workers, floorMs, kill = false }) {
 		const [[lastFinished]] = await psql(stack.source).query('SELECT (extract(epoch FROM max(finished_at)) * 1000)::bigint FROM rankr_sync_pages');
 		return { run, ms: Number(lastFinished) - started, stages: await stagesOf(stack.source, started, workers * stack.concurrency) };
 	});
+	const cpuAfter = cpuSecondsByRole();
+	const cpuSeconds = Object.fromEntries(Object.entries(cpuAfter).map(([role, after]) => [role, Number((after - cpuBefore[role]).toFixed(1))]));
 	const peakRssMb = Object.fromEntries(Object.entries(peakByName).map(([name, mb]) => [label(name), mb]));
 	const counts = await stack.sandbox.call('counts');
 	const pages = result.run.pages;
@@ -234,6 +237,7 @@ async function syncRun(stack, { users, workers, floorMs, kill = false }) {
 		ms: result.ms,
 		ratio: Number((result.ms / floorMs).toFixed(2)),
 		stages: result.stages,
+		cpuSeconds,
 		requests: counts.byRoute['POST /users/batch'] ?? 0,
 		polls: counts.byRoute['GET /users/track/:id'] ?? 0,
 		held: counts.users,
@@ -310,6 +314,7 @@ function report(rows, { pageSize, concurrency, workerHeapMb, say }) {
 			['page wait avg/max', (r) => `${seconds(r.stages.pageWaitAvgMs)} / ${seconds(r.stages.pageWaitMaxMs)}`],
 			['page work avg', (r) => seconds(r.stages.pageWorkAvgMs)],
 			['slots busy', (r) => `${Math.round(r.stages.slotBusyShare * 100)}%`],
+			['<CPU s by process (2 cores)', (r) => Object.entries(r.cpuSeconds).filter(([, v]) => v >= 0.5).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')],
 		],
 		rows,
 	);

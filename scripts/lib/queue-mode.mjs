@@ -205,3 +205,40 @@ export function groupRssMb(pgid) {
 	return (pages * 4096) / 1024 / 1024;
 }
 
+
+/**
+ * CPU seconds used so far by each kind of process on this machine, read from /proc: { main, webhook, worker,
+ * taskRunner, postgres, redis, sandbox, other }. The difference of two readings is where the CPU went between
+ * them (a process that ended in between takes its seconds with it: PostgreSQL backends and n8n live throughout).
+ */
+export function cpuSecondsByRole() {
+	const totals = { main: 0, webhook: 0, worker: 0, taskRunner: 0, postgres: 0, redis: 0, sandbox: 0, other: 0 };
+	if (!fs.existsSync('/proc')) return totals;
+	for (const pid of fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+		try {
+			const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 of proc(5)
+			const seconds = (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
+			const command = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+			const role = /n8n start\b/.test(command)
+				? 'main'
+				: /n8n webhook\b/.test(command)
+					? 'webhook'
+					: /n8n worker\b/.test(command)
+						? 'worker'
+						: /task-runner/.test(command)
+							? 'taskRunner'
+							: /^postgres/.test(command) || /postgres: /.test(command)
+								? 'postgres'
+								: /redis-server/.test(command)
+									? 'redis'
+									: /sandbox-child/.test(command)
+										? 'sandbox'
+										: 'other';
+			totals[role] += seconds;
+		} catch {
+			// gone
+		}
+	}
+	return totals;
+}

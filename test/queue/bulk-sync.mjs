@@ -244,36 +244,36 @@ const heldIn = (stack, from, users) => [...Array(users).keys()].filter((i) => st
 
 export async function leases(stack, checks, options) {
 	checks.section('f. a page that outlives its lease: renewed while it works; once taken over, the first execution writes nothing more');
-	const users = 3000; // 3 chunks, 3 requests
+	const users = 15_000; // 3 chunks of 5,000, 5 requests each (4 in flight at once)
 	const from = Math.min(20_000, options.bulk - users);
 
-	// f1. Each request is held 1.5 s, the lease is 3 s: the page takes longer than its lease, each chunk does not.
+	// f1. Each request is held 1 s, the lease is 5 s: a chunk takes about 2 s, the page longer than its lease.
 	stack.activatepro.reset();
-	const renewed = await pageOfItsOwn(stack, { from, users, leaseSeconds: 3 });
-	stack.activatepro.faults.add({ route: 'POST /users/batch', kind: 'delay', ms: 1500, times: 3 });
+	const renewed = await pageOfItsOwn(stack, { from, users, leaseSeconds: 5 });
+	stack.activatepro.faults.add({ route: 'POST /users/batch', kind: 'delay', ms: 1000, times: 15 });
 	await handOut(stack, renewed, 0);
 	await waitFor(async () => (await pageState(stack, renewed))?.state === 'running', { timeoutMs: 30_000, intervalMs: 100 });
-	await sleep(3500); // past the lease its claim had
+	await sleep(5500); // past the lease its claim had
 	const again = await handOut(stack, renewed, 0);
 	const f1 = await waitFor(async () => ((await pageState(stack, renewed))?.state === 'done' ? pageState(stack, renewed) : undefined), { timeoutMs: 60_000, intervalMs: 250 });
 	const f1Requests = stack.activatepro.requests('POST /users/batch').length;
 	checks.check(
-		(again === 200 || again === 202) && f1?.attempts === 1 && f1.users === users && f1.synced === users && f1.rejected === 0 && f1.failed === 0 && f1Requests === 3 && heldIn(stack, from, users) === users,
+		(again === 200 || again === 202) && f1?.attempts === 1 && f1.users === users && f1.synced === users && f1.rejected === 0 && f1.failed === 0 && f1Requests === 15 && heldIn(stack, from, users) === users,
 		`a page longer than its lease keeps it: delivered again after the lease, the second execution claims nothing; done once (attempts ${f1?.attempts}), ${f1?.synced} of ${users} synced, ${f1Requests} requests`,
 		JSON.stringify({ again, f1, f1Requests }),
 	);
 
 	// f2. Each request is held 4 s, the lease is 2 s: the page is delivered again while the first execution waits
-	// on its first request, and the second takes it over. The first writes nothing after that.
+	// on its first chunk, and the second takes it over. The first writes nothing after that.
 	stack.activatepro.reset();
 	const takenOver = await pageOfItsOwn(stack, { from, users, leaseSeconds: 2 });
-	stack.activatepro.faults.add({ route: 'POST /users/batch', kind: 'delay', ms: 4000, times: 4 });
+	stack.activatepro.faults.add({ route: 'POST /users/batch', kind: 'delay', ms: 4000, times: 20 });
 	await handOut(stack, takenOver, 0);
 	await waitFor(() => stack.activatepro.requests('POST /users/batch').length >= 1, { timeoutMs: 30_000, intervalMs: 50 });
 	await sleep(2500);
 	await handOut(stack, takenOver, 0);
 	const f2 = await waitFor(async () => ((await pageState(stack, takenOver))?.state === 'done' ? pageState(stack, takenOver) : undefined), { timeoutMs: 90_000, intervalMs: 250 });
-	await sleep(5000); // the first execution's last request would have come by now
+	await sleep(10_000); // the first execution's next chunk would have come by now
 	const f2Requests = stack.activatepro.requests('POST /users/batch').length;
 	const rejectedRows = await psql(stack.source).query(`SELECT count(*) FROM rankr_sync_rejected WHERE run_id IN (${renewed}, ${takenOver})`);
 	checks.check(
@@ -282,8 +282,8 @@ export async function leases(stack, checks, options) {
 		JSON.stringify(f2),
 	);
 	checks.check(
-		f2Requests === 4,
-		`the first execution stopped at its next step: ${f2Requests} requests = its 1 in flight before the takeover + the second's 3 (it would have sent 3 more)`,
+		f2Requests === 20,
+		`the first execution stopped at its next step: ${f2Requests} requests = its first chunk's 5, sent before the takeover, + the second's 15 (it would have sent 10 more)`,
 		`${f2Requests} POST /users/batch`,
 	);
 	checks.print();
@@ -292,21 +292,21 @@ export async function leases(stack, checks, options) {
 
 export async function transientFailures(stack, checks, options) {
 	checks.section('t. a failure that is not ActivatePro refusing the data: the page is given back and runs again, nobody is filed as rejected');
-	const users = 3000;
+	const users = 15_000; // 3 chunks of 5,000
 	const from = Math.min(30_000, options.bulk - users);
 	stack.activatepro.reset();
 	const runId = await pageOfItsOwn(stack, { from, users, leaseSeconds: 60 });
-	// The first request goes through; the second is answered 503 on every attempt the node makes.
-	stack.activatepro.faults.add({ route: 'POST /users/batch', kind: 'delay', ms: 0, times: 1 });
-	stack.activatepro.faults.add({ route: 'POST /users/batch', kind: 'status', status: 503, times: 6 });
+	// The first chunk's 5 requests go through; the second chunk's 5 are answered 503 on all 6 attempts the node makes.
+	stack.activatepro.faults.add({ route: 'POST /users/batch', kind: 'delay', ms: 0, times: 5 });
+	stack.activatepro.faults.add({ route: 'POST /users/batch', kind: 'status', status: 503, times: 30 });
 	await handOut(stack, runId, 0);
 	const givenBack = await waitFor(async () => {
 		const p = await pageState(stack, runId);
 		return p && p.state !== 'running' && p.attempts === 1 ? p : undefined;
-	}, { timeoutMs: 90_000, intervalMs: 250 });
+	}, { timeoutMs: 120_000, intervalMs: 250 });
 	const rejected = async () => Number((await psql(stack.source).query(`SELECT count(*) FROM rankr_sync_rejected WHERE run_id = ${runId}`))[0][0]);
 	checks.check(
-		givenBack?.state === 'queued' && givenBack.failed === 1000 && givenBack.users === 1000 && givenBack.synced === 1000 && /503/.test(givenBack.lastError) && (await rejected()) === 0,
+		givenBack?.state === 'queued' && givenBack.failed === 5000 && givenBack.users === 5000 && givenBack.synced === 5000 && /503/.test(givenBack.lastError) && (await rejected()) === 0,
 		`ActivatePro answering 503 after the node's retries: the page is given back (${givenBack?.state}), ${givenBack?.failed} failed, none filed as rejected; the chunk before stays recorded (${givenBack?.synced} synced)`,
 		JSON.stringify(givenBack),
 	);
@@ -319,7 +319,7 @@ export async function transientFailures(stack, checks, options) {
 		`run again, the page ends done: ${done?.synced} of ${users} synced, 0 rejected, 0 failed (attempt ${done?.attempts})`,
 		JSON.stringify(done),
 	);
-	checks.check(requests === 1 + 6 + 2, `${requests} batch requests: 1, the failing one 6 times, then only the 2 chunks not yet through`, `${requests}`);
+	checks.check(requests === 5 + 30 + 10, `${requests} batch requests: the first chunk's 5, the second's 5 × 6 attempts, then only the 2 chunks not yet through (10)`, `${requests}`);
 	checks.print();
 	checks.result('t', 'transient failure: page run again, not filed as rejected', checks.sectionPassed, `given back ${givenBack?.state} with ${givenBack?.failed} failed; then done, attempts ${done?.attempts}, ${requests} requests`);
 }

@@ -11,8 +11,8 @@
 //   b. bulk-sync.mjs: the paged bulk sync (examples/bulk-sync.json, started by webhooks) reads 50,000 users from
 //      PostgreSQL in pages of 5,000, one execution per page, on both workers: exactly 50,000 users, 50 batch
 //      requests, every page done once; a replayed page or sweep afterwards changes nothing
-//   f. a page that outlives its lease (3 s; each request held longer): renewed while it works, a second delivery
-//      claims nothing; taken over once its lease ran out, the first execution writes nothing more
+//   f. a page that outlives its lease (5 s; each chunk shorter): renewed while it works, a second delivery claims
+//      nothing; taken over once its lease (2 s) ran out mid-chunk, the first execution writes nothing more
 //   t. ActivatePro answers 503 past the node's retries: the page is given back (not done, nobody filed as
 //      rejected) and runs again from the chunk that failed
 //   c. a worker is SIGKILLed mid-sync: once the lease of its pages ran out the sync is started again and resumes
