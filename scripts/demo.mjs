@@ -26,7 +26,8 @@ const USAGE = `usage: npm start [-- --once] [--verbose] [--keep]
   ports: N8N_PORT (5678), ACTIVATEPRO_PORT (4010), EMAILAPI_PORT (4011), RANKR_PORT (4012)
   login: N8N_DEMO_EMAIL, N8N_DEMO_PASSWORD (default ${DEFAULT_OWNER.email} / ${DEFAULT_OWNER.password})
   dashboard login: RANKR_DASHBOARD_USER, RANKR_DASHBOARD_PASSWORD (default dashboard / a new one each run)
-  MCP bearer token: RANKR_MCP_TOKEN (default: a new one each run)`;
+  MCP bearer token: RANKR_MCP_TOKEN (default: a new one each run)
+  bulk sync page key (Header Auth "X-Rankr-Sync-Key"): RANKR_SYNC_PAGE_KEY (default: a new one each run)`;
 
 async function main() {
 	const args = parseFlags(USAGE, { once: { type: 'boolean', default: false } });

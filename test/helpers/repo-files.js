@@ -10,6 +10,11 @@ function readRepoFile(file) {
 	return fs.readFileSync(path.join(ROOT, file), 'utf8');
 }
 
+/** The names of the files in a folder of the repository, by its path from the root, sorted. */
+function listRepoDir(dir) {
+	return fs.readdirSync(path.join(ROOT, dir)).sort();
+}
+
 /** What `npm pack` would publish: { files: string[], size, unpackedSize }, from `npm pack --dry-run --json`. */
 function packList() {
 	const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -17,4 +22,4 @@ function packList() {
 	return { files: pack.files.map((f) => f.path).sort(), size: pack.size, unpackedSize: pack.unpackedSize };
 }
 
-module.exports = { packList, readRepoFile };
+module.exports = { listRepoDir, packList, readRepoFile };

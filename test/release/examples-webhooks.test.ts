@@ -1,10 +1,7 @@
 // Jest (examples): every way into an example workflow from outside refuses strangers — read from the files.
 // What the nodes do with a stranger is run in real n8n: the page webhook in test/queue (scenario b), the status
 // dashboard and the Rankr triggers in test/e2e/flows.e2e.mjs, the MCP endpoint in test/e2e/agent-tools.mjs.
-import fs from 'node:fs';
-import path from 'node:path';
-
-const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
+import { listRepoDir, readRepoFile } from '../helpers/repo-files';
 
 interface ExampleNode {
 	name: string;
@@ -13,10 +10,9 @@ interface ExampleNode {
 	credentials?: Record<string, { id?: string }>;
 }
 
-const examples = fs
-	.readdirSync(EXAMPLES)
+const examples = (listRepoDir('examples') as string[])
 	.filter((file) => file.endsWith('.json'))
-	.map((file) => ({ file, nodes: (JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')) as { nodes: ExampleNode[] }).nodes }));
+	.map((file) => ({ file, nodes: (JSON.parse(readRepoFile(`examples/${file}`)) as { nodes: ExampleNode[] }).nodes }));
 
 /**
  * Node types that open an address to the outside, and the credential each must carry to refuse strangers: n8n's

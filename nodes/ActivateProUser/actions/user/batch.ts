@@ -173,13 +173,18 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
  * carries no field of its input, and a sync that files its rejected users needs to know which they were.
  * Read only for the items that failed (a refused item's own fields may be what was wrong: a missing value stays out).
  */
+/** The longest user id or email an error item repeats (an email has at most 254 characters). */
+const MAX_ECHOED_LENGTH = 320;
+
 function userOf(ctx: IExecuteFunctions, items: INodeExecutionData[]) {
 	const readId = itemReader(ctx, 'userId', items, '');
 	const readEmail = itemReader(ctx, 'email', items, '');
 	const text = (read: (i: number) => unknown, i: number): string | undefined => {
 		try {
 			const value = read(i);
-			return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+			const given = typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+			// an overlong value (a hostile or broken field) is what the error is about: not copied into the item
+			return given !== undefined && given.length <= MAX_ECHOED_LENGTH ? given : undefined;
 		} catch {
 			return undefined;
 		}
