@@ -145,7 +145,7 @@ async function startScaleStack({ pageSize, concurrency, workerHeapMb, say, verbo
 		port ??= await freePort();
 		const name = role === 'worker' ? `worker${++workerNo}` : role;
 		const args = { main: ['start'], webhook: ['webhook'], worker: ['worker', `--concurrency=${concurrency}`] }[role];
-		const health = role === 'worker' ? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1', NODE_OPTIONS: `--max-old-space-size=${workerHeapMb} ${process.env.SCALE_PROF ?? ''}` } : {};
+		const health = role === 'worker' ? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1', NODE_OPTIONS: `--max-old-space-size=${workerHeapMb} ${process.env.BENCH_N8N_WORKER_ARGS ?? ''}` } : {};
 		const proc = await startN8n({ runtime, cwd: tmp, say, redact, verbose, env: { ...(await envFor(port)), ...health }, args, name, url: `http://localhost:${port}`, logFile: path.join(tmp, `${name}.log`) });
 		proc.role = role;
 		processes.push(proc);
