@@ -71,10 +71,11 @@ interface ChunkPlan {
 type Outcome = INodeExecutionData | Error;
 
 /**
- * What an error item of the regular output ("On Error: Continue") says went wrong, in its `kind` field. "rejected": the user's data was refused (our checks
- * before sending, ActivatePro's validation, or processing that did not apply it): sending it again unchanged will
- * not help. "failed": anything else (ActivatePro unreachable, a 5xx or 429 after the retries, not finished within
- * the Timeout, lost tracking): the same item can succeed later, so a sync must run it again, not file it away.
+ * What an error item of the regular output ("On Error: Continue") says went wrong, in its `kind` field.
+ * "rejected": the user's data was refused (our checks before sending, ActivatePro's validation, or processing
+ * that did not apply it): sending it again unchanged will not help. "failed": anything else (ActivatePro
+ * unreachable, a 5xx or 429 after the retries, not finished within the Timeout, lost tracking): the same item
+ * can succeed later, so a sync must run it again, not file it away.
  */
 export type FailureKind = 'rejected' | 'failed';
 
@@ -168,14 +169,14 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	return finish(this, items, outcomes, userOf(this, items));
 }
 
-/**
- * Who an error item is about, for its `userId` and `email` fields: with "On Error: Continue" the error item
- * carries no field of its input, and a sync that files its rejected users needs to know which they were.
- * Read only for the items that failed (a refused item's own fields may be what was wrong: a missing value stays out).
- */
 /** The longest user id or email an error item repeats (an email has at most 254 characters). */
 const MAX_ECHOED_LENGTH = 320;
 
+/**
+ * Who an error item is about, for its `userId` and `email` fields: with "On Error: Continue" the error item
+ * carries no field of its input, and a sync that files its rejected users needs to know which they were. Read
+ * only for the items that failed (a refused item's own fields may be what was wrong: a missing value stays out).
+ */
 function userOf(ctx: IExecuteFunctions, items: INodeExecutionData[]) {
 	const readId = itemReader(ctx, 'userId', items, '');
 	const readEmail = itemReader(ctx, 'email', items, '');
