@@ -254,9 +254,10 @@ async function syncRun(stack, { users, workers, floorMs, kill = false }) {
 }
 
 /**
- * Where a run's time went, from the checkpoint's own timestamps (the PostgreSQL clock, ms): planning (the start
- * until the first page is handed out), handing out (first to last hand-out), a page's wait (handed out until an
- * execution claimed it: the queue, a free worker slot, n8n starting the execution), a page's work (claimed until
+ * Where a run's time went, from the checkpoint's own timestamps (the PostgreSQL clock, ms): planned and handed out
+ * (the start until *Note the hand-out* wrote its first row, which it does once every page is handed out), the
+ * first claim, a page's wait (noted as handed out until an execution claimed it: the queue, a free worker slot,
+ * n8n starting the execution; negative when a page was claimed before the note), a page's work (claimed until
  * done: reading, sending, recording), and how busy the `slots` (workers × concurrency) were with page work.
  */
 async function stagesOf(source, started, slots) {
@@ -269,7 +270,7 @@ async function stagesOf(source, started, slots) {
 	);
 	const [firstOut, lastOut, waitAvg, waitMax, workAvg, workSum, firstClaim, lastDone] = row.map(Number);
 	return {
-		planningMs: firstOut - started,
+		handedOutMs: firstOut - started,
 		handingOutMs: lastOut - firstOut,
 		firstClaimMs: firstClaim - started,
 		pageWaitAvgMs: waitAvg,
@@ -309,7 +310,7 @@ function report(rows, { pageSize, concurrency, workerHeapMb, say }) {
 		[
 			['users', (r) => fmt(r.users)],
 			['workers', (r) => `${r.workers}${r.killed ? ' (1 killed)' : ''}`],
-			['planning', (r) => seconds(r.stages.planningMs)],
+			['handed out', (r) => seconds(r.stages.handedOutMs)],
 			['first claim', (r) => seconds(r.stages.firstClaimMs)],
 			['page wait avg/max', (r) => `${seconds(r.stages.pageWaitAvgMs)} / ${seconds(r.stages.pageWaitMaxMs)}`],
 			['page work avg', (r) => seconds(r.stages.pageWorkAvgMs)],
