@@ -481,6 +481,11 @@ export class N8nRest {
 		return this.request('POST', `/workflows/${encodeURIComponent(id)}/activate`, { versionId });
 	}
 
+	/** Unpublishes (deactivates) the workflow: its triggers stop and its webhooks are removed. */
+	async deactivate(id) {
+		return this.request('POST', `/workflows/${encodeURIComponent(id)}/deactivate`);
+	}
+
 	/** The executions of a workflow, newest first: [{ id, status, startedAt, stoppedAt, ... }]. */
 	async executions(workflowId, limit = 50) {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId }));

@@ -71,17 +71,18 @@ export async function resetCheckpoint(db) {
 
 /**
  * The checkpoint's rows (all runs, or `runId`'s): [{ runId, page, state, attempts, dispatches, executionId,
- * users, synced, rejected, failed, lastError }] (-1 for a count not written yet); [] before the first run made the table.
+ * users, synced, rejected, failed, lastError, handedOutBy ('notification', 'webhook' or '') }] (-1 for a count not
+ * written yet); [] before the first run made the table.
  */
 export async function checkpointPages(db, runId) {
 	const exists = await psql(db).query("SELECT to_regclass('rankr_sync_pages') IS NOT NULL");
 	if (exists[0]?.[0] !== 't') return [];
 	const rows = await psql(db).query(
 		`SELECT run_id, page, state, attempts, dispatches, coalesce(execution_id, ''), coalesce(users, -1), coalesce(synced, -1), coalesce(rejected, -1),
-		        coalesce(failed, -1), translate(coalesce(last_error, ''), E'\t\n', '  ')
+		        coalesce(failed, -1), translate(coalesce(last_error, ''), E'\t\n', '  '), coalesce(handed_out_by, '')
 		 FROM rankr_sync_pages ${runId === undefined ? '' : `WHERE run_id = ${Number(runId)}`} ORDER BY run_id, page`,
 	);
-	return rows.map(([run, page, state, attempts, dispatches, executionId, users, synced, rejected, failed, lastError]) => ({
+	return rows.map(([run, page, state, attempts, dispatches, executionId, users, synced, rejected, failed, lastError, handedOutBy]) => ({
 		runId: Number(run),
 		page: Number(page),
 		state,
@@ -93,6 +94,7 @@ export async function checkpointPages(db, runId) {
 		rejected: Number(rejected),
 		failed: Number(failed),
 		lastError,
+		handedOutBy,
 	}));
 }
 
@@ -148,6 +150,13 @@ export function pagedSyncWorkflow({ settings = {}, name } = {}) {
 	if (name) workflow.name = name;
 	return workflow;
 }
+
+/**
+ * The example's page listener (its Postgres Trigger "A page from the coordinator", on n8n's main process) as
+ * PostgreSQL sees it: the session whose last statement was LISTEN on the page channel. The coordinator's
+ * "Notify the page listener" asks the same question before it notifies.
+ */
+export const PAGE_LISTENER_SQL = `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND lower(btrim(query, E' \\t\\r\\n;')) = 'listen "rankr_sync_pages"'`;
 
 /** The header the page webhook ("A page to sync", Header Auth) checks, with the credential "Bulk sync page key". */
 export const PAGE_KEY_HEADER = 'X-Rankr-Sync-Key';

@@ -5,7 +5,7 @@
 // c. A worker is SIGKILLed mid-sync: its pages are handed out again once their lease ran out and the sync is
 // started again; exactly N users, and only the killed pages ran twice.
 import { FINISHED } from '../../scripts/lib/n8n.mjs';
-import { checkpointPages, PAGE_KEY_HEADER, PAGE_PATH, psql, resetCheckpoint, RESUME_PATH, SOURCE_TABLE, START_PATH, userId, waitForSyncDone } from '../../scripts/lib/paged-sync.mjs';
+import { checkpointPages, PAGE_KEY_HEADER, PAGE_LISTENER_SQL, PAGE_PATH, psql, resetCheckpoint, RESUME_PATH, SOURCE_TABLE, START_PATH, userId, waitForSyncDone } from '../../scripts/lib/paged-sync.mjs';
 import { Failure, seconds, sleep, waitFor } from '../../scripts/lib/proc.mjs';
 import { executionsStartedBy } from '../../scripts/lib/queue-mode.mjs';
 import { executionPage, LEASE_SECONDS, LOCK, problemOf } from './queue-stack.mjs';
@@ -112,9 +112,9 @@ export async function bulkSync(stack, checks, options) {
 	const totals = pageTotals(pages);
 	checks.check(run.done && pages.length === expectedPages, `all ${pages.length} pages done in ${seconds(run.ms)} (checkpoint rankr_sync_pages)`, JSON.stringify(pages.filter((p) => p.state !== 'done')));
 	checks.check(
-		pages.every((p) => p.attempts === 1 && p.dispatches === 1),
-		'each page handed out once and run once (attempts 1)',
-		JSON.stringify(pages.filter((p) => p.attempts !== 1 || p.dispatches !== 1)),
+		pages.every((p) => p.attempts === 1 && p.dispatches === 1 && p.handedOutBy === 'notification'),
+		'each page handed out once, by notification to the page listener, and run once (attempts 1)',
+		JSON.stringify(pages.filter((p) => p.attempts !== 1 || p.dispatches !== 1 || p.handedOutBy !== 'notification')),
 	);
 	checks.check(totals.users === n && totals.synced === n - 2 && totals.rejected === 2, `the pages count ${fmt(totals.users)} users read, ${fmt(totals.synced)} synced, ${totals.rejected} rejected`, JSON.stringify(totals));
 	const kept = await db.query('SELECT user_id, page, reason FROM rankr_sync_rejected ORDER BY user_id');
@@ -224,6 +224,55 @@ export async function killedWorker(stack, checks, options) {
 	checks.check(Boolean(restarted), `a replacement worker started (${restarted.name}, ${seconds(restarted.ms)})`, '');
 	checks.print();
 	checks.result('c', 'worker SIGKILLed mid-sync, its pages re-run', checks.sectionPassed, `killed ${victim.name} holding pages ${killedPages.map((p) => p.page).join(',')}; re-run ${rerun.map((p) => p.page).join(',')}; users ${state.present}, batch requests ${traffic.requests} (${extra} again)`);
+}
+
+// ---------- l. the page listener is gone ----------
+
+/**
+ * The Postgres Trigger that takes pages from the coordinator (on main) does not listen again once its connection
+ * drops (n8n 2.41 and 1.123). The coordinator must notice and hand the pages to the page webhook instead; publishing
+ * the workflow again brings the listener back.
+ */
+export async function listenerGone(stack, checks, options) {
+	const n = options.bulk;
+	const expectedBatches = Math.ceil(n / 1000);
+	checks.section('l. the page listener lost its PostgreSQL connection: the pages go by the page webhook and the sync ends done; publishing again brings the listener back');
+	const db = psql(stack.source);
+	const listeners = async () => (await db.query(PAGE_LISTENER_SQL)).length;
+	const syncOnce = async () => {
+		stack.activatepro.reset();
+		await resetCheckpoint(stack.source);
+		// Just published, the webhook process may not serve the start webhook yet (404 until it does).
+		let status = 404;
+		await waitFor(async () => (status = await post(webhookUrl(stack, START_PATH))) !== 404, { timeoutMs: 30_000, intervalMs: 500 });
+		if (status !== 200) throw new Failure(`the start webhook answered ${status}`);
+		const failed = failedPageRuns(stack);
+		const run = await waitForSyncDone(stack.source, { timeoutMs: 10 * 60_000, stop: failed.any });
+		const state = syncIdsState(stack, n);
+		return { status, run, state, requests: batchTraffic(stack).requests, failure: await failed.describe(), by: [...new Set(run.pages.map((p) => p.handedOutBy))].join(',') };
+	};
+	const before = await listeners();
+	const dropped = (await db.query(`SELECT pg_terminate_backend(pid) FROM (${PAGE_LISTENER_SQL}) l`)).length;
+	await sleep(1000);
+	checks.check(before === 1 && dropped === 1 && (await listeners()) === 0 && !stack.main.hasExited(), `the listener's connection ended (${dropped} of ${before} terminated by PostgreSQL); main still runs`, `${before}, ${dropped}`);
+	const deaf = await syncOnce();
+	checks.check(
+		deaf.status === 200 && deaf.run.done && deaf.by === 'webhook' && deaf.run.pages.every((p) => p.attempts === 1) && deaf.state.present === n && deaf.requests === expectedBatches,
+		`without a listener: every page handed out by the page webhook (${deaf.by}), done once in ${seconds(deaf.run.ms)}; ${fmt(deaf.state.present)} users, ${deaf.requests} batch requests`,
+		JSON.stringify({ ...deaf, run: deaf.run.pages.filter((p) => p.state !== 'done' || p.attempts !== 1) }),
+	);
+	await stack.rest.deactivate(stack.workflows.bulk.workflow.id);
+	await stack.rest.activate(stack.workflows.bulk.workflow.id);
+	// The trigger issues its LISTEN just after activation answers.
+	const back = (await waitFor(async () => ((await listeners()) > 0 ? listeners() : undefined), { timeoutMs: 15_000, intervalMs: 200 })) ?? 0;
+	const healed = await syncOnce();
+	checks.check(
+		back === 1 && healed.run.done && healed.by === 'notification' && healed.state.present === n && healed.requests === expectedBatches,
+		`published again: the listener is back (${back}) and the next run goes by notification (${healed.by}), done in ${seconds(healed.run.ms)}; ${fmt(healed.state.present)} users`,
+		JSON.stringify({ back, by: healed.by, done: healed.run.done, present: healed.state.present, requests: healed.requests, failure: healed.failure }),
+	);
+	checks.print();
+	checks.result('l', 'page listener gone: pages by webhook; back after publishing', checks.sectionPassed, `deaf run by ${deaf.by} in ${seconds(deaf.run.ms)}; healed run by ${healed.by} in ${seconds(healed.run.ms)}`);
 }
 
 // ---------- f. a page outlives its lease; t. transient failures ----------

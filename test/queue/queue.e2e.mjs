@@ -17,6 +17,8 @@
 //      rejected) and runs again from the chunk that failed
 //   c. a worker is SIGKILLed mid-sync: once the lease of its pages ran out the sync is started again and resumes
 //      the open run: exactly 50,000 users, only the killed pages ran twice; what n8n did with the killed executions
+//   l. the page listener (a Postgres Trigger on main) loses its connection: the coordinator hands the pages to the
+//      page webhook instead and the sync ends done; published again, the listener is back
 //   d. redelivery-under-load.mjs: 5,000 signed webhooks at concurrency 50 into trigger → "Skip redeliveries" (the
 //      signup flow's Remove Duplicates node) → ActivatePro upsert (records each event that got past the de-dup step), 10% redelivered
 //      to the same webhook process after the first delivery was acknowledged: the trigger turns every
@@ -37,7 +39,7 @@
 // exit 1 on any failure.
 import { Failure, seconds } from '../../scripts/lib/proc.mjs';
 import { envPairs, parseFlags, positiveInt, runSuite } from '../../scripts/lib/suite.mjs';
-import { bulkSync, killedWorker, leases, transientFailures } from './bulk-sync.mjs';
+import { bulkSync, killedWorker, leases, listenerGone, transientFailures } from './bulk-sync.mjs';
 import { packageOnEveryProcess } from './package-everywhere.mjs';
 import { redeliveries, signupRedeliveries } from './redelivery-under-load.mjs';
 import { restartWebhookProcess } from './restart-webhook.mjs';
@@ -45,7 +47,7 @@ import { signupOnWorker } from './signup-on-worker.mjs';
 import { startQueueStack, TOTAL_TIMEOUT_MS } from './queue-stack.mjs';
 
 const USAGE = `usage: node test/queue/queue.e2e.mjs [--events N] [--concurrency C] [--redeliver-share F] [--bulk N] [--page-size N]
-  [--signup-events N] [--cross-events N] [--restart-events N] [--restart-rate R] [--only a,b,f,t,c,d,d3,d2,e,r]
+  [--signup-events N] [--cross-events N] [--restart-events N] [--restart-rate R] [--only a,b,f,t,c,l,d,d3,d2,e,r]
   [--db postgres|sqlite] [--pool-size N]
   [--env NAME=value]… [--verbose] [--keep]`;
 
@@ -57,7 +59,7 @@ async function main(checks) {
 		...Object.fromEntries(Object.entries(counts).map(([name, value]) => [name, flag(value)])),
 		'redeliver-share': flag('0.1'),
 		db: flag('postgres'),
-		only: flag('a,b,f,t,c,d,d3,d2,e,r'),
+		only: flag('a,b,f,t,c,l,d,d3,d2,e,r'),
 		env: { type: 'string', multiple: true, default: [] },
 	});
 	const options = {
@@ -83,6 +85,7 @@ async function main(checks) {
 	if (options.only.has('f')) await leases(stack, checks, options);
 	if (options.only.has('t')) await transientFailures(stack, checks, options);
 	if (options.only.has('c')) await killedWorker(stack, checks, options);
+	if (options.only.has('l')) await listenerGone(stack, checks, options);
 	if (options.only.has('d')) await redeliveries(stack, checks, options, { key: 'd', acrossProcesses: false });
 	if (options.only.has('d3')) await redeliveries(stack, checks, { ...options, events: options.crossEvents }, { key: 'd3', acrossProcesses: true });
 	if (options.only.has('d2')) await signupRedeliveries(stack, checks, options);
