@@ -1,7 +1,8 @@
 // Sandbox: a local Email API (HighLevel v2); for npm run sandbox, the demo, the jest suites, the bench.
 // A local "Email API": HighLevel's API v2 (https://services.leadconnectorhq.com), written from HighLevel's own
-// OpenAPI documents (users, workflows, contacts, courses, oauth, common schemas), Authorization.md (OAuth 2.0,
-// rate limits) and Scopes.md. It mirrors the vendor's contract, never our client: nothing here imports package code.
+// OpenAPI documents (users, workflows, contacts, locations, courses, oauth, common schemas), contacts-search.md,
+// Authorization.md (OAuth 2.0, rate limits) and Scopes.md. It mirrors the vendor's contract, never our client:
+// nothing here imports package code.
 //
 // Order of the checks on every API route (the documents are silent on the order; this is the sandbox's choice):
 //   1. Authorization: Bearer <token>  missing/unknown -> 401 UnauthorizedDTO, expired -> 401 "Invalid JWT: ... expired"
@@ -14,11 +15,16 @@
 //   5. body (invalid JSON -> 400) and DTO validation like NestJS's ValidationPipe (whitelist + forbidNonWhitelisted)
 //      -> 422 UnprocessableDTO with class-validator's messages
 //   6. the operation: access to another location/company -> 403, unknown ids -> `notFoundStatus` (400 by default:
-//      the spec documents only 400/401/422 for these routes), duplicates -> 400.
+//      the spec documents only 400/401/422 for these routes), duplicates -> 400, custom field values that do not
+//      fit the location's fields -> 422.
+// POST /contacts/search documents 400 and 401 only: a body contacts-search.md does not allow is refused with 400 and
+// class-validator's messages, as NestJS's ValidationPipe answers by default. Search, tags, custom fields and seeded
+// contacts are in emailapi-contacts.js.
 // Unknown routes answer 404 {statusCode, message: 'Cannot GET /x', error: 'Not Found'} (NestJS) before any check.
 'use strict';
 const crypto = require('node:crypto');
 const { SandboxServer, parseJson, stricter } = require('./sandbox-server');
+const contactsKit = require('./emailapi-contacts');
 
 const API_VERSION = '2021-07-28';
 /** Every Version the sandbox answers: the documents' value first, then @gohighlevel/api-client 3.x's default. */
@@ -29,7 +35,10 @@ const EMAIL_RE = /^[^\s@"(),:;<>[\\\]]+@[^\s@"(),:;<>[\\\]]+\.[^\s@"(),:;<>[\\\]
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** The OAuth/token scopes of the routes this sandbox serves (Scopes.md). */
-const API_SCOPES = ['users.readonly', 'users.write', 'workflows.readonly', 'contacts.readonly', 'contacts.write', 'courses.write', 'oauth.readonly', 'oauth.write'];
+const API_SCOPES = [
+	'users.readonly', 'users.write', 'workflows.readonly', 'contacts.readonly', 'contacts.write', 'courses.write', 'oauth.readonly', 'oauth.write',
+	'locations/customFields.readonly',
+];
 
 const MESSAGES = {
 	invalidToken: 'Invalid token: access token is invalid',
@@ -50,6 +59,9 @@ const MESSAGES = {
 const STRICTER_RULES = {
 	version: `Version: the documents give ${API_VERSION} and HighLevel's SDK sends 2023-02-21; the sandbox refuses every other value, which HighLevel may accept`,
 	unknownProperty: 'unknown body properties are refused on every route (NestJS forbidNonWhitelisted); HighLevel may ignore them on some routes',
+	bounds: 'bodies are bounded where the documents give no bound: 1000 tags of 255 characters, 500 custom field values; a search takes 100 filters in all, groups 5 deep, 3 sort fields',
+	fields: 'search filters and sort take only the fields the sandbox knows (the documents say the filterable fields "include" these) and custom fields the location has',
+	customFields: "custom field values must name a contact custom field of the location and fit its dataType; the documents do not say how HighLevel answers one that does not",
 };
 
 // The values UserSchema/CreateUserDto allow in a user's `scopes` (users.json; the same 189 in every DTO).
@@ -252,6 +264,7 @@ const UPSERT_CONTACT = obj({
 	...CONTACT_FIELDS, locationId: str({ required: true }), gender: str(), companyName: str(), createNewIfDuplicateAllowed: bool(),
 });
 const UPDATE_CONTACT = obj(CONTACT_FIELDS);
+const TAGS = obj({ tags: arrayOf(str(), { required: true }) });
 const CREATE_WORKFLOW = obj({ eventStartTime: { t: 'date' } });
 
 // courses.json
@@ -269,6 +282,9 @@ const PRODUCT = obj({
 	instructorDetails: obj({ name: str({ required: true }), description: str({ required: true }) }),
 });
 const PUBLIC_EXPORTER_PAYLOAD = obj({ locationId: str({ required: true }), userId: str(), products: arrayOf(PRODUCT, { required: true }) });
+
+// locations.json
+const CUSTOM_FIELDS_QUERY = obj({ model: oneOf(['contact', 'opportunity', 'all']) });
 
 // oauth.json (the token endpoint ignores parameters it does not know, as RFC 6749 §3.2 asks)
 const ACCESS_CODE_BODY = obj({
@@ -387,6 +403,10 @@ class EmailApiSandbox extends SandboxServer {
 		this.users = new Map();
 		/** @type {Map<string, any>} id -> contact (GetContectByIdSchema) */
 		this.contacts = new Map();
+		/** @type {Map<string, any[]>} locationId -> its custom fields (locations.json CustomFieldSchema), in position order */
+		this.customFields = new Map();
+		/** How many contacts seedContacts has made since the last reset: the next one's number (emails and phones stay unique). */
+		this.seededContactCount = 0;
 		/** @type {Map<string, {id: string, name: string, status: string, version: number, createdAt: string, updatedAt: string, locationId: string}>} */
 		this.workflows = new Map();
 		/** @type {Set<string>} workflows with "Allow re-entry" on: adding a contact already in one enrols (and emails) it again */
@@ -417,6 +437,8 @@ class EmailApiSandbox extends SandboxServer {
 	resetState() {
 		this.users.clear();
 		this.contacts.clear();
+		this.customFields.clear();
+		this.seededContactCount = 0;
 		this.workflows.clear();
 		this.reentryWorkflowIds.clear();
 		this.enrolments = [];
@@ -531,6 +553,53 @@ class EmailApiSandbox extends SandboxServer {
 		return { welcome: stableUuid(`${locationId}/welcome`), reengagement: stableUuid(`${locationId}/re-engagement`), draft: stableUuid(`${locationId}/rank-up`) };
 	}
 
+	/**
+	 * Defines custom fields of a location (appended to those it has), as its settings would.
+	 * @param {{locationId?: string, fields: {name: string, dataType: string, options?: string[], fieldKey?: string, placeholder?: string, model?: 'contact'|'opportunity', id?: string}[]}} spec
+	 *        dataType: TEXT, LARGE_TEXT, NUMERICAL, PHONE, MONETORY, CHECKBOX, SINGLE_OPTIONS, MULTIPLE_OPTIONS, RADIO, DATE, FILE_UPLOAD;
+	 *        options (picklistOptions) for CHECKBOX, SINGLE_OPTIONS, MULTIPLE_OPTIONS and RADIO
+	 * @returns {any[]} the new fields as GET /locations/{locationId}/customFields lists them
+	 */
+	defineCustomFields({ locationId = this.locationId, fields } = {}) {
+		if (!Array.isArray(fields) || fields.length === 0 || fields.length > 500) throw new Error('give "fields": 1 to 500 custom fields');
+		if (typeof locationId !== 'string' || locationId === '') throw new Error('"locationId" must be a location id');
+		this.addLocation(locationId);
+		const existing = this.customFields.get(locationId) ?? [];
+		const made = [];
+		for (const spec of fields) {
+			if (spec?.id !== undefined && (typeof spec.id !== 'string' || spec.id === '')) throw new Error('"id" must be a non-empty string');
+			const field = contactsKit.makeCustomField(locationId, spec, spec.id ?? newId(), existing.length + made.length);
+			if ([...existing, ...made].some((f) => f.id === field.id || f.fieldKey === field.fieldKey)) {
+				throw new Error(`the location already has a custom field with id ${field.id} or key ${field.fieldKey}`);
+			}
+			made.push(field);
+		}
+		this.customFields.set(locationId, [...existing, ...made]);
+		return made.map((f) => ({ ...f }));
+	}
+
+	/**
+	 * Adds `count` varied contacts to a location at once (see seedContactRecords in emailapi-contacts.js: names,
+	 * emails, phones for three in four, tags, dnd, dateAdded over two years, custom field values), for paging tests.
+	 * 25,000 take well under a second.
+	 * @param {{count: number, locationId?: string}} options
+	 * @returns {{locationId: string, seeded: number, total: number}} total: the contacts the location holds now
+	 */
+	seedContacts({ locationId = this.locationId, count } = {}) {
+		if (!Number.isInteger(count) || count < 1 || count > 200000) throw new Error('"count" must be an integer from 1 to 200000');
+		if (typeof locationId !== 'string' || locationId === '') throw new Error('"locationId" must be a location id');
+		this.addLocation(locationId);
+		const ids = contactsKit.randomIds(count).map((id) => (this.contacts.has(id) ? newId() : id));
+		const records = contactsKit.seedContactRecords({
+			locationId, count, first: this.seededContactCount, now: this.clock.now(), customFields: this.customFields.get(locationId), ids,
+		});
+		for (const contact of records) this.contacts.set(contact.id, contact);
+		this.seededContactCount += count;
+		let total = 0;
+		for (const contact of this.contacts.values()) if (contact.locationId === locationId) total++;
+		return { locationId, seeded: count, total };
+	}
+
 	/** GET /__sandbox/state */
 	state() {
 		return {
@@ -538,6 +607,7 @@ class EmailApiSandbox extends SandboxServer {
 			companyId: this.companyId,
 			users: [...this.users.values()].map(({ passwordHash, ...user }) => user),
 			contacts: [...this.contacts.values()],
+			customFields: Object.fromEntries(this.customFields),
 			workflows: [...this.workflows.values()],
 			reentryWorkflowIds: [...this.reentryWorkflowIds],
 			enrolments: this.enrolments,
@@ -573,6 +643,10 @@ class EmailApiSandbox extends SandboxServer {
 			if (typeof v.name !== 'string' || v.name === '') return { status: 400, body: { message: 'give {"name": "..."}' } };
 			return { status: 200, body: this.addWorkflow({ name: v.name, status: v.status, locationId: v.locationId, allowReentry: v.allowReentry === true }) };
 		}));
+		// POST /__sandbox/contacts/seed {count, locationId?} -> {locationId, seeded, total} (see seedContacts)
+		this.controlRoute('POST', '/contacts/seed', (req) => withJson(req, (v) => ({ status: 200, body: this.seedContacts(v) })));
+		// POST /__sandbox/custom-fields {fields: [{name, dataType, options?, fieldKey?}], locationId?} -> {customFields} (see defineCustomFields)
+		this.controlRoute('POST', '/custom-fields', (req) => withJson(req, (v) => ({ status: 200, body: { customFields: this.defineCustomFields(v) } })));
 		// POST /__sandbox/rate-limit {max?, intervalMs?, daily?} -> the limits now in force
 		this.controlRoute('POST', '/rate-limit', (req) => withJson(req, (v) => {
 			for (const k of ['max', 'intervalMs', 'daily']) {
@@ -679,13 +753,19 @@ class EmailApiSandbox extends SandboxServer {
 		// Workflows (workflows.json)
 		this.api('GET', /^\/workflows\/?$/, { scope: 'workflows.readonly', access: location }, (r) => this.listWorkflows(r));
 
-		// Contacts (contacts.json)
+		// Contacts (contacts.json; the search body from contacts-search.md). /contacts/search before /contacts/{contactId}.
+		this.api('POST', /^\/contacts\/search\/?$/, { scope: 'contacts.readonly', access: location, body: 'json' }, (r) => this.searchContacts(r));
+		this.api('POST', /^\/contacts\/(?<contactId>[^/]+)\/tags\/?$/, { scope: 'contacts.write', access: location, body: 'json' }, (r) => this.addTags(r));
+		this.api('DELETE', /^\/contacts\/(?<contactId>[^/]+)\/tags\/?$/, { scope: 'contacts.write', access: location, body: 'json' }, (r) => this.removeTags(r));
 		this.api('POST', /^\/contacts\/upsert\/?$/, { scope: 'contacts.write', access: location, body: 'json' }, (r) => this.upsertContact(r));
 		this.api('POST', /^\/contacts\/(?<contactId>[^/]+)\/workflow\/(?<workflowId>[^/]+)\/?$/, { scope: 'contacts.write', access: location, body: 'json' }, (r) => this.addToWorkflow(r));
 		this.api('DELETE', /^\/contacts\/(?<contactId>[^/]+)\/workflow\/(?<workflowId>[^/]+)\/?$/, { scope: 'contacts.write', access: location, body: 'json' }, (r) => this.removeFromWorkflow(r));
 		this.api('GET', /^\/contacts\/(?<contactId>[^/]+)\/?$/, { scope: 'contacts.readonly', access: location }, (r) => this.getContact(r));
 		this.api('PUT', /^\/contacts\/(?<contactId>[^/]+)\/?$/, { scope: 'contacts.write', access: location, body: 'json' }, (r) => this.updateContact(r));
 		this.api('DELETE', /^\/contacts\/(?<contactId>[^/]+)\/?$/, { scope: 'contacts.write', access: location }, (r) => this.deleteContact(r));
+
+		// Locations (locations.json): the custom fields a contact's customFields take
+		this.api('GET', /^\/locations\/(?<locationId>[^/]+)\/customFields\/?$/, { scope: 'locations/customFields.readonly', access: location }, (r) => this.listCustomFields(r));
 
 		// Courses (courses.json; the scope from Scopes.md)
 		this.api('POST', /^\/courses\/courses-exporter\/public\/import\/?$/, { scope: 'courses.write', access: location, body: 'json' }, (r) => this.importCourses(r));
@@ -917,16 +997,25 @@ class EmailApiSandbox extends SandboxServer {
 		return undefined;
 	}
 
-	applyContactFields(contact, body) {
+	/**
+	 * Writes an upsert/update body into the contact. `customFieldValues`: the body's customFields as
+	 * resolveCustomFieldValues gave them ([{id, value}], value undefined clears the field).
+	 */
+	applyContactFields(contact, body, customFieldValues = []) {
 		const fields = [
 			'firstName', 'lastName', 'name', 'email', 'phone', 'address1', 'city', 'state', 'postalCode', 'website', 'timezone', 'dnd',
 			'dndSettings', 'inboundDndSettings', 'tags', 'source', 'dateOfBirth', 'country', 'companyName', 'assignedTo', 'gender',
 		];
 		for (const key of fields) if (body[key] !== undefined) contact[key] = body[key] === null ? undefined : body[key];
 		if (body.phone) contact.phone = normalizePhone(body.phone);
-		if (body.customFields) {
+		// "This field will overwrite all current tags": kept as HighLevel keeps tags (trimmed, lower case, one copy each)
+		if (Array.isArray(body.tags)) contact.tags = contactsKit.normalizeTags(body.tags);
+		if (customFieldValues.length) {
 			const byId = new Map((contact.customFields ?? []).map((f) => [f.id, f]));
-			for (const f of body.customFields) byId.set(f.id ?? f.key, { id: f.id ?? f.key, value: f.field_value });
+			for (const { id, value } of customFieldValues) {
+				if (value === undefined) byId.delete(id);
+				else byId.set(id, { id, value });
+			}
 			contact.customFields = [...byId.values()];
 		}
 		if (body.firstName !== undefined || body.lastName !== undefined || contact.name === undefined) {
@@ -941,11 +1030,29 @@ class EmailApiSandbox extends SandboxServer {
 		for (const key of Object.keys(contact)) if (contact[key] === undefined) delete contact[key];
 	}
 
+	/** The sandbox's bounds on a contact body, checked before anything else reads it: the 422 answer, or undefined. */
+	contactBounds(body) {
+		const problem = contactsKit.contactBoundsProblem(body);
+		return problem ? stricter(unprocessable([problem]), STRICTER_RULES.bounds) : undefined;
+	}
+
+	/** The body's customFields checked against the location's fields: { values: [{id, value}] } or { error } (422). */
+	customFieldValuesFor(locationId, body) {
+		if (!Array.isArray(body.customFields) || body.customFields.length === 0) return { values: [] };
+		const resolved = contactsKit.resolveCustomFieldValues(body.customFields, this.customFields.get(locationId) ?? []);
+		if (resolved.errors) return { error: stricter(unprocessable(resolved.errors), STRICTER_RULES.customFields) };
+		return { values: resolved.entries };
+	}
+
 	upsertContact({ body, token }) {
+		const bounded = this.contactBounds(body);
+		if (bounded) return bounded;
 		const errors = validateBody(UPSERT_CONTACT, body);
 		if (errors) return unprocessable(errors);
 		const denied = this.locationAccess(token, body.locationId);
 		if (denied) return denied;
+		const custom = this.customFieldValuesFor(body.locationId, body);
+		if (custom.error) return custom.error;
 		const traceId = crypto.randomUUID();
 		const duplicatesAllowed = this.allowDuplicateContacts && body.createNewIfDuplicateAllowed === true;
 		const match = duplicatesAllowed ? undefined : this.findDuplicate(body.locationId, body);
@@ -956,12 +1063,12 @@ class EmailApiSandbox extends SandboxServer {
 				const other = this.findDuplicate(body.locationId, { phone: body.phone }, match.contact.id);
 				if (other) delete update.phone;
 			}
-			this.applyContactFields(match.contact, update);
+			this.applyContactFields(match.contact, update, custom.values);
 			return { status: 200, body: { new: false, contact: this.contactView(match.contact), traceId } };
 		}
 		const now = new Date(this.clock.now()).toISOString();
 		const contact = { id: newId(), locationId: body.locationId, type: 'lead', tags: [], customFields: [], dnd: false, dateAdded: now, dateUpdated: now };
-		this.applyContactFields(contact, body);
+		this.applyContactFields(contact, body, custom.values);
 		this.contacts.set(contact.id, contact);
 		return { status: 200, body: { new: true, contact: this.contactView(contact), traceId } };
 	}
@@ -980,17 +1087,21 @@ class EmailApiSandbox extends SandboxServer {
 	}
 
 	updateContact({ params, body, token }) {
+		const bounded = this.contactBounds(body);
+		if (bounded) return bounded;
 		const errors = validateBody(UPDATE_CONTACT, body);
 		if (errors) return unprocessable(errors);
 		const { contact, error } = this.contactFor(token, params.contactId);
 		if (error) return error;
+		const custom = this.customFieldValuesFor(contact.locationId, body);
+		if (custom.error) return custom.error;
 		if (!this.allowDuplicateContacts) {
 			const match = this.findDuplicate(contact.locationId, { email: body.email ?? undefined, phone: body.phone ?? undefined }, contact.id);
 			if (match) {
 				return err(400, MESSAGES.duplicateContact, { meta: { contactName: match.contact.name, contactId: match.contact.id, matchingField: match.matchingField } });
 			}
 		}
-		this.applyContactFields(contact, body);
+		this.applyContactFields(contact, body, custom.values);
 		return { status: 200, body: { succeded: true, contact: this.contactView(contact) } };
 	}
 
@@ -1000,6 +1111,53 @@ class EmailApiSandbox extends SandboxServer {
 		this.contacts.delete(contact.id);
 		this.enrolments = this.enrolments.filter((e) => e.contactId !== contact.id);
 		return { status: 200, body: { succeded: true } };
+	}
+
+	/**
+	 * POST /contacts/search: contacts-search.md's body; { contacts, total }, each contact with `searchAfter`
+	 * ([...its sort values, its id]) to pass back for the page after it. Dates sort as epoch milliseconds.
+	 */
+	searchContacts({ body, token }) {
+		const locationId = isPlainObject(body) && typeof body.locationId === 'string' ? body.locationId : undefined;
+		const parsed = contactsKit.parseSearch(body, (locationId && this.customFields.get(locationId)) || []);
+		if (parsed.errors) {
+			const answer = { status: 400, body: { statusCode: 400, message: parsed.errors, error: 'Bad Request' } };
+			return stricter(answer, parsed.rules.map((rule) => STRICTER_RULES[rule]));
+		}
+		const { plan } = parsed;
+		const denied = this.locationAccess(token, plan.locationId);
+		if (denied) return denied;
+		const inLocation = [...this.contacts.values()].filter((c) => c.locationId === plan.locationId);
+		const { page, total } = contactsKit.runSearch(inLocation, plan);
+		return { status: 200, body: { contacts: page.map(({ contact, searchAfter }) => ({ ...this.contactView(contact), searchAfter })), total } };
+	}
+
+	/** The contact of a tags route with the body's tags checked (bounds first, then TagsDTO), or the error answer. */
+	taggedContact({ params, body, token }) {
+		const problem = isPlainObject(body) ? contactsKit.tagBoundsProblem(body.tags) : undefined;
+		if (problem) return { error: stricter(unprocessable([problem]), STRICTER_RULES.bounds) };
+		const errors = validateBody(TAGS, body);
+		if (errors) return { error: unprocessable(errors) };
+		return this.contactFor(token, params.contactId);
+	}
+
+	/** POST /contacts/{contactId}/tags: 201 {tags} (all the contact's tags now). A tag it has already stays one copy. */
+	addTags(request) {
+		const { contact, error } = this.taggedContact(request);
+		if (error) return error;
+		contact.tags = contactsKit.normalizeTags([...(contact.tags ?? []), ...request.body.tags]);
+		contact.dateUpdated = new Date(this.clock.now()).toISOString();
+		return { status: 201, body: { tags: [...contact.tags] } };
+	}
+
+	/** DELETE /contacts/{contactId}/tags: 200 {tags} (the contact's tags left). A tag it does not have is no error. */
+	removeTags(request) {
+		const { contact, error } = this.taggedContact(request);
+		if (error) return error;
+		const removed = new Set(contactsKit.normalizeTags(request.body.tags));
+		contact.tags = (contact.tags ?? []).filter((tag) => !removed.has(contactsKit.normalizeTag(tag)));
+		contact.dateUpdated = new Date(this.clock.now()).toISOString();
+		return { status: 200, body: { tags: [...contact.tags] } };
 	}
 
 	/** The contact and the workflow of POST/DELETE /contacts/{contactId}/workflow/{workflowId}, or the error answer. */
@@ -1038,6 +1196,19 @@ class EmailApiSandbox extends SandboxServer {
 		if (error) return error;
 		this.enrolments = this.enrolments.filter((e) => !(e.contactId === contact.id && e.workflowId === workflow.id));
 		return { status: 200, body: { succeded: true } };
+	}
+
+	// ------------------------------------------------------------------ locations
+
+	/** GET /locations/{locationId}/customFields?model=contact|opportunity|all (no model: the contact fields). */
+	listCustomFields({ params, query, token }) {
+		const errors = validateBody(CUSTOM_FIELDS_QUERY, query);
+		if (errors) return unprocessable(errors);
+		const denied = this.locationAccess(token, params.locationId);
+		if (denied) return denied;
+		const model = query.model ?? 'contact';
+		const fields = (this.customFields.get(params.locationId) ?? []).filter((f) => model === 'all' || f.model === model);
+		return { status: 200, body: { customFields: fields.map((f) => JSON.parse(JSON.stringify(f))) } };
 	}
 
 	// ------------------------------------------------------------------ courses

@@ -2,6 +2,8 @@
 // The Email API sandbox itself, over real HTTP: the node's tests trust it, so it is checked against the contract
 // (HighLevel's OpenAPI documents, Authorization.md, Scopes.md) here, without any package code.
 import { API_SCOPES, EmailApiSandbox } from '../../scripts/sandbox/emailapi-sandbox';
+import { answerErrors, schemaErrors, searchBodyErrors } from '../helpers/emailapi-fixture';
+import { requestBodyErrors } from '../helpers/openapi';
 
 const LOCATION = 've9EPM428h8vShlRW1KT';
 const COMPANY = 'UAXssdawIWAWD';
@@ -366,6 +368,207 @@ describe('contacts and workflow enrolment', () => {
 	});
 });
 
+describe('contacts: search, tags, custom fields (contacts.json, contacts-search.md, locations.json)', () => {
+	/**
+	 * The documents give a custom field's `value` as a string; the options of a CHECKBOX or MULTIPLE_OPTIONS field are
+	 * answered as a list (their input, CheckboxField and MultiSelectField, is one): the one known departure.
+	 */
+	const LIST_VALUE = /^\w+ \/contacts\/(upsert|\{contactId\}) 200: \/contact\/customFields\/\d+\/value must be string/;
+	const documented = (errors: string[]) => errors.filter((e) => !LIST_VALUE.test(e));
+
+	async function upsert(body: Record<string, unknown>) {
+		const r = await call('POST', '/contacts/upsert', { body: { locationId: LOCATION, ...body } });
+		expect(documented(answerErrors('POST', '/contacts/upsert', r.status, r.body))).toEqual([]);
+		return r;
+	}
+
+	it('searches with the body contacts-search.md gives: {contacts, total}, each contact with its searchAfter', async () => {
+		await upsert({ email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace', tags: ['rankr', 'vip'] });
+		sandbox.clock.advance(1000);
+		await upsert({ email: 'grace@example.com', firstName: 'Grace', lastName: 'Hopper', phone: '+1 555-010-0000', tags: ['rankr'] });
+		sandbox.clock.advance(1000);
+		await upsert({ email: 'alan@example.com', firstName: 'Alan', lastName: 'Turing', dnd: true });
+		const body = {
+			locationId: LOCATION,
+			pageLimit: 2,
+			filters: [{ field: 'tags', operator: 'eq', value: 'rankr' }, { group: 'OR', filters: [{ field: 'firstNameLowerCase', operator: 'eq', value: 'ada' }, { field: 'phone', operator: 'exists' }] }],
+			sort: [{ field: 'dateAdded', direction: 'desc' }],
+		};
+		expect(searchBodyErrors(JSON.stringify(body))).toEqual([]);
+		const r = await call('POST', '/contacts/search', { body });
+		expect(r.status).toBe(200);
+		expect(answerErrors('POST', '/contacts/search', 200, r.body)).toEqual([]);
+		expect(Object.keys(r.body).sort()).toEqual(['contacts', 'total']);
+		expect(r.body.total).toBe(2);
+		expect(r.body.contacts.map((c: { email: string }) => c.email)).toEqual(['grace@example.com', 'ada@example.com']);
+		for (const c of r.body.contacts) {
+			expect(schemaErrors('contacts.json', 'ContactsSearchSchema', c)).toEqual([]);
+			expect(c.searchAfter).toEqual([Date.parse(c.dateAdded), c.id]);
+		}
+		// the last contact's searchAfter gives the page after it
+		const next = await call('POST', '/contacts/search', { body: { locationId: LOCATION, pageLimit: 2, searchAfter: r.body.contacts[0].searchAfter } });
+		expect(next.body.contacts.map((c: { email: string }) => c.email)).toEqual(['ada@example.com']);
+		expect(next.body.total).toBe(3);
+		// the full-text query: name, email or phone, case aside
+		expect((await call('POST', '/contacts/search', { body: { locationId: LOCATION, pageLimit: 10, query: 'HOPPER' } })).body.total).toBe(1);
+		expect((await call('POST', '/contacts/search', { body: { locationId: LOCATION, pageLimit: 10, query: '5550100000' } })).body.total).toBe(1);
+	});
+
+	it('refuses with 400 (the only client error the search documents) what contacts-search.md does not allow, as the document reads', async () => {
+		const bodies = [
+			{ locationId: LOCATION, pageLimit: 501 },
+			{ locationId: LOCATION },
+			{ locationId: LOCATION, pageLimit: 100, page: 101 },
+			{ locationId: LOCATION, pageLimit: 10, page: 1, searchAfter: [0, 'x'] },
+			{ locationId: LOCATION, pageLimit: 10, query: 'x'.repeat(76) },
+			{ locationId: LOCATION, pageLimit: 10, filters: [{ field: 'email', operator: 'exists', value: 'x' }] },
+			{ locationId: LOCATION, pageLimit: 10, filters: [{ field: 'email', operator: 'eq', value: 'x'.repeat(76) }] },
+			{ locationId: LOCATION, pageLimit: 10, filters: [{ field: 'dateAdded', operator: 'range', value: { since: 1 } }] },
+			{ locationId: LOCATION, pageLimit: 10, sort: [{ field: 'dateAdded', direction: 'newest' }] },
+		];
+		for (const body of bodies) {
+			const r = await call('POST', '/contacts/search', { body });
+			expect(r.status).toBe(400);
+			expect(r.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+			expect(r.body.message).toHaveLength(1);
+			expect(searchBodyErrors(JSON.stringify(body))).toHaveLength(1); // the fixture's own reading of the document agrees
+		}
+		const unknown = await call('POST', '/contacts/search', { body: { locationId: LOCATION, pageLimit: 10, limit: 10 } });
+		expect(unknown.body.message).toEqual(['property limit should not exist']);
+		expect(unknown.headers.get('x-sandbox-stricter')).toMatch(/^unknown body properties are refused/);
+		expect((await call('POST', '/contacts/search', { raw: '{"locationId": ' })).status).toBe(400);
+	});
+
+	it('search needs contacts.readonly and the token\'s own location', async () => {
+		const writeOnly = sandbox.issueToken(['contacts.write']);
+		expect((await call('POST', '/contacts/search', { token: writeOnly, body: { locationId: LOCATION, pageLimit: 10 } })).status).toBe(401);
+		const readOnly = sandbox.issueToken(['contacts.readonly']);
+		expect((await call('POST', '/contacts/search', { token: readOnly, body: { locationId: LOCATION, pageLimit: 10 } })).body).toEqual({ contacts: [], total: 0 });
+		const other = await call('POST', '/contacts/search', { body: { locationId: 'otherLocation00000000', pageLimit: 10 } });
+		expect(other.status).toBe(403);
+		expect(other.body).toEqual({ statusCode: 403, message: 'The token does not have access to this location.' });
+		const agency = sandbox.issueToken(API_SCOPES, { userType: 'Company' });
+		expect((await call('POST', '/contacts/search', { token: agency, body: { locationId: LOCATION, pageLimit: 10 } })).status).toBe(401);
+	});
+
+	it('adds tags (201) and removes them (200) as TagsDTO and its answers document, idempotently', async () => {
+		const { body } = await upsert({ email: 'ada@example.com', tags: ['rankr'] });
+		const id = body.contact.id;
+		const add = { tags: ['VIP', 'rankr'] };
+		expect(requestBodyErrors('POST', `/contacts/${id}/tags`, JSON.stringify(add))).toEqual([]);
+		const added = await call('POST', `/contacts/${id}/tags`, { body: add });
+		expect(added.status).toBe(201);
+		expect(answerErrors('POST', '/contacts/{contactId}/tags', 201, added.body)).toEqual([]);
+		expect(added.body).toEqual({ tags: ['rankr', 'vip'] });
+		const removed = await call('DELETE', `/contacts/${id}/tags`, { body: { tags: ['rankr', 'absent'] } });
+		expect(removed.status).toBe(200);
+		expect(answerErrors('DELETE', '/contacts/{contactId}/tags', 200, removed.body)).toEqual([]);
+		expect(removed.body).toEqual({ tags: ['vip'] });
+		expect((await call('GET', `/contacts/${id}`)).body.contact.tags).toEqual(['vip']);
+
+		const missing = await call('POST', `/contacts/${id}/tags`, { body: {} });
+		expect(missing.status).toBe(422);
+		expect(answerErrors('POST', '/contacts/{contactId}/tags', 422, missing.body)).toEqual([]);
+		expect(requestBodyErrors('POST', `/contacts/${id}/tags`, '{}')).not.toEqual([]); // the document requires tags too
+		const unknown = await call('DELETE', '/contacts/AAAAAAAAAAAAAAAAAAAA/tags', { body: { tags: ['vip'] } });
+		expect(unknown.body).toEqual({ statusCode: 400, message: 'Contact not found' });
+		expect(answerErrors('DELETE', '/contacts/{contactId}/tags', 400, unknown.body)).toEqual([]);
+		const readOnly = sandbox.issueToken(['contacts.readonly']);
+		expect((await call('POST', `/contacts/${id}/tags`, { token: readOnly, body: add })).status).toBe(401);
+	});
+
+	it("lists a location's custom fields as locations.json documents them (locations/customFields.readonly)", async () => {
+		const fields = sandbox.defineCustomFields({
+			fields: [
+				{ name: 'Rank', dataType: 'NUMERICAL' },
+				{ name: 'Interests', dataType: 'MULTIPLE_OPTIONS', options: ['chess', 'go'] },
+				{ name: 'Deal size', dataType: 'MONETORY', model: 'opportunity' },
+			],
+		});
+		const r = await call('GET', `/locations/${LOCATION}/customFields`);
+		expect(r.status).toBe(200);
+		expect(answerErrors('GET', '/locations/{locationId}/customFields', 200, r.body)).toEqual([]);
+		expect(r.body.customFields.map((f: { name: string }) => f.name)).toEqual(['Rank', 'Interests']);
+		expect(r.body.customFields[1]).toMatchObject({ id: fields[1].id, fieldKey: 'contact.interests', dataType: 'MULTIPLE_OPTIONS', picklistOptions: ['chess', 'go'], model: 'contact', locationId: LOCATION });
+		expect((await call('GET', `/locations/${LOCATION}/customFields?model=all`)).body.customFields).toHaveLength(3);
+		expect((await call('GET', `/locations/${LOCATION}/customFields?model=opportunity`)).body.customFields.map((f: { name: string }) => f.name)).toEqual(['Deal size']);
+		const bad = await call('GET', `/locations/${LOCATION}/customFields?model=user`);
+		expect(bad.status).toBe(422);
+		expect(bad.body.message).toEqual(['model must be one of the following values: contact, opportunity, all']);
+		expect((await call('GET', '/locations/otherLocation00000000/customFields')).status).toBe(403);
+		expect((await call('GET', `/locations/${LOCATION}/customFields`, { token: sandbox.issueToken(['contacts.readonly']) })).status).toBe(401);
+	});
+
+	it('upsert and update take customFields as UpsertContactDto documents them, each value checked against its field', async () => {
+		const [rank, interests, plan, joined] = sandbox.defineCustomFields({
+			fields: [
+				{ name: 'Rank', dataType: 'NUMERICAL' },
+				{ name: 'Interests', dataType: 'CHECKBOX', options: ['chess', 'go'] },
+				{ name: 'Plan', dataType: 'SINGLE_OPTIONS', options: ['free', 'pro'] },
+				{ name: 'Joined', dataType: 'DATE' },
+			],
+		});
+		const body = {
+			locationId: LOCATION,
+			email: 'ada@example.com',
+			customFields: [
+				{ id: rank.id, field_value: '12' },
+				{ id: interests.id, field_value: ['chess'] },
+				{ id: plan.id, key: 'plan', field_value: 'pro' },
+			],
+		};
+		expect(requestBodyErrors('POST', '/contacts/upsert', JSON.stringify(body))).toEqual([]);
+		const created = await upsert(body);
+		expect(created.status).toBe(200);
+		expect(created.body.contact.customFields).toEqual([
+			{ id: rank.id, value: '12' },
+			{ id: interests.id, value: ['chess'] },
+			{ id: plan.id, value: 'pro' },
+		]);
+		expect(answerErrors('POST', '/contacts/upsert', 200, created.body)).toEqual(['POST /contacts/upsert 200: /contact/customFields/1/value must be string {"type":"string"}']);
+		const id = created.body.contact.id;
+		// update: by key, one value changed, one cleared, one added
+		const update = { customFields: [{ key: 'contact.plan', field_value: 'free' }, { id: interests.id, field_value: '' }, { id: joined.id, field_value: '2024-05-01' }] };
+		const updated = await call('PUT', `/contacts/${id}`, { body: update });
+		expect(updated.status).toBe(200);
+		expect(answerErrors('PUT', '/contacts/{contactId}', 200, updated.body)).toEqual([]);
+		expect(updated.body.contact.customFields).toEqual([
+			{ id: rank.id, value: '12' },
+			{ id: plan.id, value: 'free' },
+			{ id: joined.id, value: '2024-05-01' },
+		]);
+
+		const wrong = await call('PUT', `/contacts/${id}`, {
+			body: { customFields: [{ id: rank.id, field_value: 'twelve' }, { id: plan.id, field_value: 'gold' }, { id: interests.id, field_value: ['poker'] }, { id: 'notAFieldId', field_value: 'x' }, { key: 'nope', field_value: 'x' }, { id: joined.id, field_value: 'soon' }] },
+		});
+		expect(wrong.status).toBe(422);
+		expect(answerErrors('PUT', '/contacts/{contactId}', 422, wrong.body)).toEqual([]);
+		expect(wrong.body.message).toEqual([
+			'customFields.0.field_value must be a number conforming to the specified constraints',
+			'customFields.1.field_value must be one of the following values: free, pro',
+			'each value in customFields.2.field_value must be one of the following values: chess, go',
+			'customFields.3.id must be the id of a contact custom field of this location',
+			'customFields.4.key must be the key of a contact custom field of this location',
+			'customFields.5.field_value must be a valid ISO 8601 date string',
+		]);
+		expect(wrong.headers.get('x-sandbox-stricter')).toMatch(/^custom field values must name a contact custom field/);
+		expect(sandbox.contacts.get(id).customFields).toHaveLength(3);
+	});
+
+	it('upserts by phone alone: the contact with that phone, however it is written; email first when both match others', async () => {
+		const ada = (await upsert({ email: 'ada@example.com', phone: '+1 555-010-0001' })).body.contact;
+		const grace = (await upsert({ phone: '+15550100002', firstName: 'Grace' })).body.contact;
+		expect(ada.phone).toBe('+15550100001');
+		const byPhone = await upsert({ phone: '+1 (555) 010-0002', lastName: 'Hopper' });
+		expect(byPhone.body).toMatchObject({ new: false, contact: { id: grace.id, name: 'Grace Hopper' } });
+		expect(requestBodyErrors('POST', '/contacts/upsert', JSON.stringify({ locationId: LOCATION, phone: '+1 (555) 010-0002' }))).toEqual([]);
+		// email and phone matching two contacts: the email's contact is updated, its phone left alone
+		const both = await upsert({ email: 'ADA@example.com', phone: '+15550100002', firstName: 'Augusta' });
+		expect(both.body.contact).toMatchObject({ id: ada.id, firstName: 'Augusta', phone: '+15550100001' });
+		expect(sandbox.contacts.size).toBe(2);
+	});
+});
+
 describe('courses', () => {
 	const product = {
 		title: 'Ranking 101',
@@ -474,6 +677,15 @@ describe('control routes', () => {
 		expect(r.status).toBe(502);
 		expect(r.body).toMatchObject({ method: 'POST', url: '/users/', headers: { authorization: `Bearer ${FULL}` }, body: { email: 'ada@example.com' } });
 		expect(sandbox.users.size).toBe(0);
+	});
+
+	it('seeds contacts and defines custom fields over HTTP', async () => {
+		const seeded = await fetch(`${sandbox.url}/__sandbox/contacts/seed`, { method: 'POST', body: JSON.stringify({ count: 1200 }) });
+		expect(await seeded.json()).toEqual({ locationId: LOCATION, seeded: 1200, total: 1200 });
+		const defined = await fetch(`${sandbox.url}/__sandbox/custom-fields`, { method: 'POST', body: JSON.stringify({ fields: [{ name: 'Rank', dataType: 'NUMERICAL' }] }) });
+		const { customFields } = (await defined.json()) as { customFields: Array<{ id: string }> };
+		expect((await call('GET', `/locations/${LOCATION}/customFields`)).body.customFields.map((f: { id: string }) => f.id)).toEqual([customFields[0].id]);
+		expect((await call('POST', '/contacts/search', { body: { locationId: LOCATION, pageLimit: 500 } })).body.total).toBe(1200);
 	});
 
 	it('a workflow with re-entry allowed enrols (and emails) a contact again each time it is added', async () => {

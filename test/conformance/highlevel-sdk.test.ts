@@ -1,7 +1,8 @@
 // Jest (conformance): the Email API sandbox driven by HighLevel's official Node SDK.
 // The Email API sandbox driven by HighLevel's official Node SDK (@gohighlevel/api-client, pinned), with the SDK's
 // own defaults (Version 2023-02-21): the calls that work against HighLevel must work against the sandbox. Every
-// Email API endpoint the package uses: users, contacts, workflows, course import, OAuth (code exchange, refresh).
+// Email API endpoint the package uses: users, contacts, workflows, course import, OAuth (code exchange, refresh);
+// and the contact search (searchAfter paging), tags and a location's custom fields.
 import { HighLevel } from '@gohighlevel/api-client';
 
 import { PIT, startEmailApi } from '../helpers/emailapi-fixture';
@@ -65,6 +66,61 @@ describe("HighLevel's SDK against the sandbox, with the SDK's defaults", () => {
 		expect(sandbox.enrolments).toEqual([]);
 		expect(await ghl.contacts.deleteContact({ contactId })).toMatchObject({ succeded: true });
 		expect(sandbox.contacts.size).toBe(0);
+	});
+
+	test('contacts search: searchContactsAdvanced pages by searchAfter, every contact once', async () => {
+		const ghl = client();
+		sandbox.seedContacts({ count: 1234 });
+		const seen = new Set<string>();
+		let searchAfter: unknown;
+		let total = Infinity;
+		while (seen.size < total) {
+			const page = (await ghl.contacts.searchContactsAdvanced({ locationId: sandbox.locationId, pageLimit: 500, ...(searchAfter ? { searchAfter } : {}) })) as {
+				contacts: Array<{ id: string; searchAfter: unknown[] }>;
+				total: number;
+			};
+			total = page.total;
+			for (const c of page.contacts) seen.add(c.id);
+			searchAfter = page.contacts.at(-1)!.searchAfter;
+		}
+		expect(seen.size).toBe(1234);
+		expect(sandbox.requests('POST /contacts/search')).toHaveLength(3);
+		// standard paging past 10,000 records is refused as a 400, which the SDK raises
+		await expect(ghl.contacts.searchContactsAdvanced({ locationId: sandbox.locationId, pageLimit: 500, page: 21 })).rejects.toMatchObject({ statusCode: 400 });
+	});
+
+	test('tags: addTags and removeTags, idempotent', async () => {
+		const ghl = client();
+		const { contact } = (await ghl.contacts.upsertContact({ locationId: sandbox.locationId, email: 'grace@example.com', tags: ['rankr'] })) as { contact: { id: string } };
+		expect(await ghl.contacts.addTags({ contactId: contact.id }, { tags: ['VIP', 'rankr'] })).toEqual({ tags: ['rankr', 'vip'] });
+		expect(await ghl.contacts.addTags({ contactId: contact.id }, { tags: ['vip'] })).toEqual({ tags: ['rankr', 'vip'] });
+		expect(await ghl.contacts.removeTags({ contactId: contact.id }, { tags: ['rankr', 'never-had'] })).toEqual({ tags: ['vip'] });
+		expect(sandbox.requests('DELETE /contacts').map((r: { rawBody: string }) => JSON.parse(r.rawBody))).toEqual([{ tags: ['rankr', 'never-had'] }]);
+		await expect(ghl.contacts.addTags({ contactId: 'AAAAAAAAAAAAAAAAAAAA' }, { tags: ['vip'] })).rejects.toMatchObject({ statusCode: 400, message: 'Contact not found' });
+	});
+
+	test("custom fields: getCustomFields lists the location's, and an upsert's customFields land on the contact", async () => {
+		const [rank] = sandbox.defineCustomFields({ fields: [{ name: 'Rank', dataType: 'NUMERICAL' }, { name: 'Plan', dataType: 'SINGLE_OPTIONS', options: ['free', 'pro'] }] });
+		// a token with the scope the route needs (the package's own token has no locations/* scope)
+		const ghl = new HighLevel({ privateIntegrationToken: sandbox.issueToken(['locations/customFields.readonly', 'contacts.write']), logLevel: 'none' });
+		ghl.getHttpClient().defaults.baseURL = sandbox.url!;
+		const { customFields } = (await ghl.locations.getCustomFields({ locationId: sandbox.locationId, model: 'contact' })) as { customFields: Array<{ id: string; fieldKey: string; dataType: string }> };
+		expect(customFields.map((f) => [f.fieldKey, f.dataType])).toEqual([
+			['contact.rank', 'NUMERICAL'],
+			['contact.plan', 'SINGLE_OPTIONS'],
+		]);
+		const upserted = (await ghl.contacts.upsertContact({
+			locationId: sandbox.locationId,
+			email: 'ada@example.com',
+			customFields: [
+				{ id: rank.id, field_value: '7' },
+				{ id: customFields[1].id, field_value: 'pro' },
+			],
+		})) as { contact: { customFields: unknown[] } };
+		expect(upserted.contact.customFields).toEqual([
+			{ id: rank.id, value: '7' },
+			{ id: customFields[1].id, value: 'pro' },
+		]);
 	});
 
 	test('courses: import a product', async () => {

@@ -115,6 +115,7 @@ async function story(stack) {
 				c(profile?.rank === 15 && profile.previousRank === 8 && profile.reengagementStartedAt, 'ActivatePro has rank 15, previousRank 8 and the re-engagement start', `profile: ${JSON.stringify(profile)}`);
 				c(state.enrolments.some((e) => e.workflowName === 'Re-engagement'), 'the contact is enrolled in the Re-engagement workflow', `enrolments: ${state.enrolments.map((e) => e.workflowName).join(', ')}`);
 				c(reengagement === 1, 'exactly one re-engagement email', `${reengagement} sent`);
+				c(contact?.tags?.includes('re-engaged'), 'the Email API contact is tagged re-engaged (Contact → Add Tags)', `tags: ${JSON.stringify(contact?.tags)}`);
 				break;
 			case 'inactive':
 				c(profile?.status === 'inactive' && profile.inactiveDays === 30, 'ActivatePro has status inactive, inactiveDays 30', `profile: ${JSON.stringify(profile)}`);

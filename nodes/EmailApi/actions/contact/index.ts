@@ -3,19 +3,35 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { operationSelector } from '../../../shared/description';
 import type { PerItemOperation } from '../../../shared/perItem';
+import * as addTags from './addTags';
 import * as addToWorkflow from './addToWorkflow';
 import * as deleteContact from './delete';
 import * as enrolment from './enrolment';
 import * as get from './get';
 import * as removeFromWorkflow from './removeFromWorkflow';
+import * as removeTags from './removeTags';
+import * as search from './search';
+import * as tags from './tags';
 import * as upsert from './upsert';
 
-export const operations: PerItemOperation[] = [addToWorkflow, upsert, deleteContact, get, removeFromWorkflow];
+export const operations: PerItemOperation[] = [
+	addTags,
+	addToWorkflow,
+	upsert,
+	deleteContact,
+	get,
+	removeFromWorkflow,
+	removeTags,
+	search,
+];
 
-// Add to / Remove From Workflow share their fields (enrolment.ts); Get shows Delete's Contact ID field.
+// Add to / Remove From Workflow share their fields (enrolment.ts), Add / Remove Tags theirs (tags.ts); Get shows
+// Delete's Contact ID field.
 export const properties: INodeProperties[] = [
 	operationSelector('contact', 'upsert', operations),
 	...upsert.properties,
+	...search.properties,
 	...enrolment.properties,
+	...tags.properties,
 	...deleteContact.properties,
 ];
