@@ -4,7 +4,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { actionNodeBasics } from '../shared/description';
 import { properties } from './actions/description';
 import { router } from './actions/router';
-import { searchWorkflows } from './methods/listSearch';
+import { searchCustomFields, searchWorkflows } from './methods/listSearch';
 
 export class EmailApi implements INodeType {
 	description: INodeTypeDescription = {
@@ -23,7 +23,7 @@ export class EmailApi implements INodeType {
 		properties,
 	};
 
-	methods = { listSearch: { searchWorkflows } };
+	methods = { listSearch: { searchCustomFields, searchWorkflows } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

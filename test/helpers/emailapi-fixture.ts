@@ -9,7 +9,7 @@ import { readSpec } from './spec-files';
 /** The Version HighLevel's documents give; the package sends it on every call. */
 export const DOCUMENTED_VERSION = '2021-07-28';
 export const PIT = 'pit-email-api-test-token-8d1f2c';
-export const ALL_SCOPES = ['users.readonly', 'users.write', 'workflows.readonly', 'contacts.readonly', 'contacts.write', 'courses.write'];
+export const ALL_SCOPES = ['users.readonly', 'users.write', 'workflows.readonly', 'contacts.readonly', 'contacts.write', 'courses.write', 'locations/customFields.readonly'];
 
 export async function startEmailApi(options: ConstructorParameters<typeof EmailApiSandbox>[0] = {}) {
 	const sandbox = new EmailApiSandbox(options);

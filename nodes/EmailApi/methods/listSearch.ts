@@ -1,6 +1,8 @@
-// Email API's "From List" workflow picker: the location's workflows, filtered by name. Uses transport.
+// Email API's "From List" pickers: the location's workflows and its contact custom fields, filtered by name.
+// Uses transport, actions/contact/customFields.
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
+import { fieldLabel, locationCustomFields } from '../actions/contact/customFields';
 import { emailApiError, emailApiRequest, emailApiSettings, isSuccess } from '../transport';
 
 /** The location's workflows for the "From List" picker, filtered by name as the user types. */
@@ -24,5 +26,17 @@ export async function searchWorkflows(this: ILoadOptionsFunctions, filter?: stri
 			name: w.status && w.status !== 'published' ? `${w.name} (${w.status})` : String(w.name),
 			value: String(w.id),
 		}));
+	return { results };
+}
+
+/** The location's contact custom fields for the Custom Fields picker: by name, with the type, filtered as the user types. */
+export async function searchCustomFields(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const settings = await emailApiSettings(this);
+	const locationId = String(this.getNodeParameter('locationId', '') || settings.locationId);
+	const needle = (filter ?? '').toLowerCase();
+	const results = (await locationCustomFields(this, settings, locationId))
+		.filter((f) => !needle || f.name.toLowerCase().includes(needle))
+		.sort((a, b) => a.name.localeCompare(b.name))
+		.map((f) => ({ name: fieldLabel(f), value: f.id }));
 	return { results };
 }

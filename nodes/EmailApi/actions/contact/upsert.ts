@@ -5,6 +5,7 @@ import { fieldCollection } from '../../../shared/description';
 import { inputError, itemLabel, objectBody } from '../../../shared/errors';
 import { emailApiError, emailApiRequest, emailApiSettings, isSuccess } from '../../transport';
 import { checkEmail, commaList, emailAndNameFields, locationField, locationOf, names } from '../common';
+import { customFieldEntries, customFieldsProperty, valuesByName } from './customFields';
 
 const show = { resource: ['contact'], operation: ['upsert'] };
 
@@ -24,6 +25,7 @@ export const properties: INodeProperties[] = [
 		{ displayName: 'Tags', name: 'tags', type: 'string', default: '', description: 'Comma-separated' },
 		{ displayName: 'Timezone', name: 'timezone', type: 'string', default: '', placeholder: 'Europe/Berlin' },
 	]),
+	customFieldsProperty(show),
 ];
 
 /** Its entry in the Operation list. */
@@ -61,6 +63,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	for (const key of ['companyName', 'country', 'source', 'timezone'] as const)
 		if (extra[key]) body[key] = String(extra[key]);
 	if (extra.tags) body.tags = commaList(extra.tags);
+	const custom = await customFieldEntries(this, settings, String(body.locationId), itemIndex);
+	if (custom) body.customFields = custom.entries;
 	// idempotent: the contact is matched by email (or phone), so sent twice it updates the same contact
 	const answer = await emailApiRequest(
 		this,
@@ -75,5 +79,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		});
 	const result = objectBody(this.getNode(), answer.body, 'The Email API', itemIndex);
 	const contact = (result.contact ?? {}) as IDataObject;
+	// With Custom Fields set, the output also names the contact's custom field values by field name.
+	if (custom)
+		return {
+			contactId: contact.id,
+			new: result.new,
+			...contact,
+			customFieldsByName: valuesByName(contact, custom.fields),
+		};
 	return { contactId: contact.id, new: result.new, ...contact };
 }
