@@ -36,7 +36,8 @@ export class RankrOAuth2Api implements ICredentialType {
 			displayName: 'Scope',
 			name: 'scope',
 			type: 'string',
-			default: 'users.write users.readonly workflows.readonly contacts.write contacts.readonly courses.write',
+			default:
+				'users.write users.readonly workflows.readonly contacts.write contacts.readonly locations/customFields.readonly courses.write',
 			description: 'Space-separated. users.write is needed to create, update and delete users.',
 		},
 		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },

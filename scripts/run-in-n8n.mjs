@@ -3,6 +3,7 @@
 // Runs this package's manual examples inside a real n8n, headless, against the local sandboxes:
 //   examples/activatepro-upsert.json  (ActivatePro sandbox)  create or update 3 users, wait for processing
 //   examples/emailapi-welcome.json    (Email API sandbox)    create 2 users and contacts, send the welcome email
+//   examples/emailapi-tags.json       (Email API sandbox)    search contacts by tag, re-tag them; list the users
 //   node scripts/run-in-n8n.mjs            run them, show what the sandboxes hold
 //   node scripts/run-in-n8n.mjs --check    (npm run test:n8n) the same run as a test: checks, exit 1 on any failure
 // Options: --keep (leave the temporary n8n folder for inspection), --verbose (stream n8n's log), --help.
@@ -32,6 +33,8 @@ const NODE_TYPE_PREFIX = 'n8n-nodes-rankr.';
 const EXAMPLES = [
 	{ name: 'activatepro-upsert', sandbox: 'activatepro', check: checkActivateProUpsert, show: showActivatePro },
 	{ name: 'emailapi-welcome', sandbox: 'emailapi', check: checkEmailApiWelcome, show: showEmailApi },
+	// Runs after the welcome example, on the same sandbox: its 2 users are there to list.
+	{ name: 'emailapi-tags', sandbox: 'emailapi', sampleUsers: false, prepare: seedTaggedContacts, check: checkEmailApiTags, show: showEmailApi },
 ];
 
 /** The sample users an example sends: the "users" array of its raw-mode Set node. */
@@ -53,7 +56,7 @@ async function main(checks) {
 	const pkg = builtPackage();
 	const examples = EXAMPLES.map((spec) => {
 		const example = exampleWorkflow(spec.name);
-		return { ...spec, ...example, users: sampleUsers(example) };
+		return { ...spec, ...example, users: spec.sampleUsers === false ? [] : sampleUsers(example) };
 	});
 	const refs = exampleCredentialRefs(examples);
 	const runtime = await installN8n();
@@ -64,7 +67,7 @@ async function main(checks) {
 		activatepro: `ap-run-${randomBytes(12).toString('hex')}`,
 		emailapi: `pit-run-${randomBytes(12).toString('hex')}`,
 	};
-	const sandboxes = await startSandboxes(examples.map((e) => ({ name: e.sandbox, apiKey: keys[e.sandbox] })));
+	const sandboxes = await startSandboxes([...new Set(examples.map((e) => e.sandbox))].map((name) => ({ name, apiKey: keys[name] })));
 	onShutdown(() => closeSandboxes(sandboxes));
 	const secrets = Object.values(keys);
 
@@ -72,7 +75,7 @@ async function main(checks) {
 		say(`run-in-n8n: n8n ${runtime.n8nVersion} from ${runtime.dir}`);
 		say(`  package  ${pkg.name}@${pkg.version} -> ${path.relative(tmp, installedAt)} (in ${tmp})`);
 		for (const { definition, sandbox } of Object.values(sandboxes)) say(`  sandbox  ${definition.title} at ${sandbox.url}`);
-		for (const e of examples) say(`  example  "${e.workflow.name}" (examples/${e.name}.json), ${plural(e.users.length, 'sample user')}`);
+		for (const e of examples) say(`  example  "${e.workflow.name}" (examples/${e.name}.json)${e.users.length ? `, ${plural(e.users.length, 'sample user')}` : ''}`);
 
 		const credentials = sandboxCredentials(sandboxes, refs);
 		const workflowFiles = examples.map((e) => e.file);
@@ -80,8 +83,9 @@ async function main(checks) {
 
 		const failedRuns = [];
 		for (const example of examples) {
-			const executed = await cli.execute(example.workflow.id);
 			const { sandbox } = sandboxes[example.sandbox];
+			example.before = example.prepare?.(sandbox);
+			const executed = await cli.execute(example.workflow.id);
 			checks.group = example.name;
 			const ranOk = checkExecution(checks, example, executed, redact);
 			example.check(checks, { example, executed, sandbox, apiKey: keys[example.sandbox], redact });
@@ -200,6 +204,35 @@ function checkEmailApiWelcome(checks, { example, sandbox, apiKey }) {
 	);
 
 	checkEveryRequest(checks, sandbox, 'the bearer token and Version: 2021-07-28', (h) => h.authorization === `Bearer ${apiKey}` && h.version === '2021-07-28');
+}
+
+// ---------- examples/emailapi-tags.json ----------
+
+/** 70 contacts in the location (every 7th tagged inactive, as the sandbox seeds them); returns the inactive ones' ids. */
+function seedTaggedContacts(sandbox) {
+	sandbox.seedContacts({ count: 70 });
+	sandbox.clearLog();
+	return [...sandbox.contacts.values()].filter((c) => c.tags.includes('inactive')).map((c) => c.id);
+}
+
+function checkEmailApiTags(checks, { example, sandbox }) {
+	const inactive = example.before ?? [];
+	const held = inactive.map((id) => sandbox.contacts.get(id));
+	checks.check(
+		inactive.length > 0 && held.every((c) => c && c.tags.includes('re-engaged') && !c.tags.includes('inactive')),
+		`the ${inactive.length} contacts tagged inactive were found by Contact → Search and re-tagged: re-engaged added, inactive removed`,
+		JSON.stringify(held.filter((c) => !c || !c.tags.includes('re-engaged') || c.tags.includes('inactive')).map((c) => c?.tags)),
+	);
+	const others = [...sandbox.contacts.values()].filter((c) => !inactive.includes(c.id) && c.tags.includes('re-engaged'));
+	checks.check(others.length === 0, 'no other contact was tagged', `${others.length} others tagged`);
+	const count = (method, pattern) => sandbox.requests().filter((r) => r.method === method && pattern.test(r.path)).length;
+	const searches = count('POST', /^\/contacts\/search$/);
+	const added = count('POST', /^\/contacts\/[^/]+\/tags$/);
+	const removed = count('DELETE', /^\/contacts\/[^/]+\/tags$/);
+	checks.check(searches === 1 && added === inactive.length && removed === inactive.length, `requests: 1 search, ${added} tag adds, ${removed} tag removals`, `${searches} searches`);
+	const listed = count('GET', /^\/users\/search$/);
+	const deprecated = count('GET', /^\/users\/?$/);
+	checks.check(listed === 1 && deprecated === 0, 'User → Get Many listed the users with GET /users/search, not the deprecated GET /users/', `${listed} searches, ${deprecated} GET /users/`);
 }
 
 function showEmailApi(say, sandbox, redact) {

@@ -127,6 +127,9 @@ export async function publish({ rest, serverUrl, workflows, stage }) {
 	return Object.fromEntries(hooks.map((hook) => [hook.name, hook.url]));
 }
 
+/** The contact custom field examples/reengagement.json sets (by its key) to the day re-engagement started. */
+export const REENGAGED_FIELD = { name: 'Last Re-engaged', dataType: 'DATE', fieldKey: 'contact.last_re_engaged' };
+
 /** A stage(label, work) that says each finished step with its time. */
 export function stageSayer(say, width = 44) {
 	return async (label, work) => {
@@ -175,6 +178,9 @@ export async function startStack({ say, verbose = false, ports, owner = DEFAULT_
 			{ name: 'rankr', port: ports.rankr, options: { retryIntervalMs: rankrRetryIntervalMs, retryJitterMs: rankrRetryJitterMs } },
 		]),
 	);
+	// The account the examples expect (docs/workflows.md, after-import checklist): the re-engagement flow's contact
+	// custom field. The sandbox already has the "Welcome" and "Re-engagement" workflows.
+	sandboxes.emailapi.sandbox.defineCustomFields({ fields: [REENGAGED_FIELD] });
 	let n8n;
 	let stopping;
 	const stop = () => {

@@ -16,7 +16,7 @@ import { ARCHIVE_TABLE, archiveRows } from '../../scripts/lib/archive.mjs';
 import { canvasNodeNames, screenshotPage, screenshotSettings, screenshotWorkflows } from '../../scripts/lib/editor.mjs';
 import { findSecrets, ROOT } from '../../scripts/lib/n8n.mjs';
 import { Failure, seconds, sleep } from '../../scripts/lib/proc.mjs';
-import { choosePorts, startStack } from '../../scripts/lib/stack.mjs';
+import { choosePorts, REENGAGED_FIELD, startStack } from '../../scripts/lib/stack.mjs';
 import { playStep, STEPS, USERS, userState } from '../../scripts/lib/story.mjs';
 import { parseFlags, plural, runSuite } from '../../scripts/lib/suite.mjs';
 import { agentTools, TOOL_ERRORS_ON_PURPOSE } from './agent-tools.mjs';
@@ -116,6 +116,11 @@ async function story(stack) {
 				c(state.enrolments.some((e) => e.workflowName === 'Re-engagement'), 'the contact is enrolled in the Re-engagement workflow', `enrolments: ${state.enrolments.map((e) => e.workflowName).join(', ')}`);
 				c(reengagement === 1, 'exactly one re-engagement email', `${reengagement} sent`);
 				c(contact?.tags?.includes('re-engaged'), 'the Email API contact is tagged re-engaged (Contact → Add Tags)', `tags: ${JSON.stringify(contact?.tags)}`);
+				{
+					const field = [...(stack.emailapi.customFields.get(stack.emailapi.locationId) ?? [])].find((f) => f.fieldKey === REENGAGED_FIELD.fieldKey);
+					const value = contact?.customFields?.find((v) => v.id === field?.id)?.value;
+					c(field && /^\d{4}-\d{2}-\d{2}$/.test(String(value)), `and its custom field "${REENGAGED_FIELD.name}" holds the day (${value})`, `customFields: ${JSON.stringify(contact?.customFields)}`);
+				}
 				break;
 			case 'inactive':
 				c(profile?.status === 'inactive' && profile.inactiveDays === 30, 'ActivatePro has status inactive, inactiveDays 30', `profile: ${JSON.stringify(profile)}`);
