@@ -20,7 +20,7 @@ function operationsOf(description: INodeTypeDescription) {
 
 describe.each([
 	['ActivatePro User', new ActivateProUser().description, 6],
-	['Email API', new EmailApi().description, 15],
+	['Email API', new EmailApi().description, 16],
 ])('%s as an AI tool, description set automatically', (_name, description, count) => {
 	const operations = operationsOf(description);
 

@@ -107,3 +107,33 @@ describe('bad custom field input fails the item before the contact is written', 
 		expect(upserts()).toHaveLength(2);
 	});
 });
+
+describe('Contact → Update', () => {
+	const update = (parameters: Record<string, unknown>, items: Array<Record<string, unknown>> = [{}]) =>
+		runNode({ type: NODE, parameters: { resource: 'contact', operation: 'update', ...parameters }, items, credentials: apiKeyCredentials(sandbox) });
+
+	test('sends only the fields given, with custom fields by name, and answers the contact with them by name', async () => {
+		const made = await run({}, [{ email: 'update-me@example.com' }]);
+		const contactId = made.success[0].json.contactId as string;
+		sandbox.clearLog();
+		const r = await update({ contactId, updateFields: { firstName: 'Grace' }, ...customFields(byList('Plan', 'team'), byList('Last Re-engaged', '2026-12-06')) });
+		expect(r.error).toBeUndefined();
+		const put = sandbox.requests().find((q: { method: string }) => q.method === 'PUT');
+		expect(JSON.parse(put.rawBody)).toEqual({
+			firstName: 'Grace',
+			customFields: [
+				{ id: fields.Plan.id, field_value: 'Team' },
+				{ id: fields['Last Re-engaged'].id, field_value: '2026-12-06' },
+			],
+		});
+		expect(r.success[0].json).toMatchObject({ contactId, firstName: 'Grace', customFieldsByName: { Plan: 'Team', 'Last Re-engaged': '2026-12-06' } });
+	});
+
+	test('nothing to update, or an unknown contact, fails the item', async () => {
+		const nothing = await update({ contactId: 'abc', updateFields: {} });
+		expect(nothing.error?.message).toBe('Nothing to update (item 1)');
+		expect(sandbox.requests()).toHaveLength(0);
+		const unknown = await update({ contactId: 'no-such-contact', updateFields: { firstName: 'X' } });
+		expect(unknown.error?.message).toBe('No Email API contact has the ID "no-such-contact"');
+	});
+});

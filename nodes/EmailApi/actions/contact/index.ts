@@ -5,6 +5,7 @@ import { operationSelector } from '../../../shared/description';
 import type { PerItemOperation } from '../../../shared/perItem';
 import * as addTags from './addTags';
 import * as addToWorkflow from './addToWorkflow';
+import { customFieldsProperty } from './customFields';
 import * as deleteContact from './delete';
 import * as enrolment from './enrolment';
 import * as get from './get';
@@ -12,6 +13,7 @@ import * as removeFromWorkflow from './removeFromWorkflow';
 import * as removeTags from './removeTags';
 import * as search from './search';
 import * as tags from './tags';
+import * as update from './update';
 import * as upsert from './upsert';
 
 export const operations: PerItemOperation[] = [
@@ -23,6 +25,7 @@ export const operations: PerItemOperation[] = [
 	removeFromWorkflow,
 	removeTags,
 	search,
+	update,
 ];
 
 // Add to / Remove From Workflow share their fields (enrolment.ts), Add / Remove Tags theirs (tags.ts); Get shows
@@ -30,6 +33,8 @@ export const operations: PerItemOperation[] = [
 export const properties: INodeProperties[] = [
 	operationSelector('contact', 'upsert', operations),
 	...upsert.properties,
+	...update.properties,
+	customFieldsProperty({ resource: ['contact'], operation: ['upsert', 'update'] }),
 	...search.properties,
 	...enrolment.properties,
 	...tags.properties,

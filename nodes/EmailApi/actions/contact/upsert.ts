@@ -5,7 +5,7 @@ import { fieldCollection } from '../../../shared/description';
 import { inputError, itemLabel, objectBody } from '../../../shared/errors';
 import { emailApiError, emailApiRequest, emailApiSettings, isSuccess } from '../../transport';
 import { checkEmail, commaList, emailAndNameFields, locationField, locationOf, names } from '../common';
-import { customFieldEntries, customFieldsProperty, valuesByName } from './customFields';
+import { customFieldEntries, valuesByName } from './customFields';
 
 const show = { resource: ['contact'], operation: ['upsert'] };
 
@@ -25,7 +25,6 @@ export const properties: INodeProperties[] = [
 		{ displayName: 'Tags', name: 'tags', type: 'string', default: '', description: 'Comma-separated' },
 		{ displayName: 'Timezone', name: 'timezone', type: 'string', default: '', placeholder: 'Europe/Berlin' },
 	]),
-	customFieldsProperty(show),
 ];
 
 /** Its entry in the Operation list. */
