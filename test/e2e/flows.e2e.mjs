@@ -211,6 +211,12 @@ async function dashboard(stack) {
 		'it shows her ActivatePro user id and her Email API user id',
 		grace.html.slice(0, 600),
 	);
+	const tagged = graceState.contact?.tags ?? [];
+	checks.check(
+		tagged.length > 0 && grace.html.includes('Contact tags') && tagged.every((t) => grace.html.includes(t)) && (!tagged.includes('re-engaged') || grace.html.includes(REENGAGED_FIELD.name)),
+		`it shows her Email API contact's tags (${tagged.join(', ')}) and custom fields by name`,
+		grace.html.replace(/<style>[\s\S]*?<\/style>/, '').slice(0, 1200),
+	);
 	const unknown = await page(stranger, stack.dashboard.authorization);
 	checks.check(unknown.status === 200 && unknown.html.includes(stranger.email) && /not found/.test(unknown.html), 'with the login, an unknown email gets the page saying "not found"', `${unknown.status} ${unknown.html.slice(0, 300)}`);
 	const ada = await page(USERS.ada, stack.dashboard.authorization);

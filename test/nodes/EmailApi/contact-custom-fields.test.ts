@@ -137,3 +137,15 @@ describe('Contact → Update', () => {
 		expect(unknown.error?.message).toBe('No Email API contact has the ID "no-such-contact"');
 	});
 });
+
+test('Contact → Get adds the custom fields by name when asked, reading the fields once', async () => {
+	const made = await run(customFields(byList('Nickname', 'Amazing Grace')), [{ email: 'get-me@example.com' }]);
+	const contactId = made.success[0].json.contactId as string;
+	sandbox.clearLog();
+	const plain = await runNode({ type: NODE, parameters: { resource: 'contact', operation: 'get', contactId }, items: [{}], credentials: apiKeyCredentials(sandbox) });
+	expect(plain.success[0].json).not.toHaveProperty('customFieldsByName');
+	expect(sandbox.requests()).toHaveLength(1);
+	const named = await runNode({ type: NODE, parameters: { resource: 'contact', operation: 'get', contactId, customFieldsByName: true }, items: [{}, {}], credentials: apiKeyCredentials(sandbox) });
+	expect(named.success.map((i) => i.json.customFieldsByName)).toEqual([{ Nickname: 'Amazing Grace' }, { Nickname: 'Amazing Grace' }]);
+	expect(sandbox.requests().filter((q: { path: string }) => q.path.endsWith('/customFields'))).toHaveLength(1);
+});

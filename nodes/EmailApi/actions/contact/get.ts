@@ -1,8 +1,23 @@
-// Email API → Contact → Get: GET /contacts/{id} (its field: delete.ts). Uses records, fields.
-import type { IDataObject, IExecuteFunctions, INodePropertyOptions } from 'n8n-workflow';
+// Email API → Contact → Get: GET /contacts/{id} (its ID field: delete.ts), with custom fields by name on request.
+// Uses records, fields, customFields, transport.
+import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { emailApiSettings } from '../../transport';
 import { CONTACT, getRecord } from '../records';
+import { locationCustomFields, valuesByName } from './customFields';
 import { contactIdOf } from './fields';
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Custom Fields by Name',
+		name: 'customFieldsByName',
+		type: 'boolean',
+		default: false,
+		description:
+			"Whether to add the contact's custom field values by field name (customFieldsByName). Reads the location's custom fields once per run: scope locations/customFields.readonly.",
+		displayOptions: { show: { resource: ['contact'], operation: ['get'] } },
+	},
+];
 
 /** Its entry in the Operation list. */
 export const option: INodePropertyOptions = {
@@ -15,5 +30,10 @@ export const option: INodePropertyOptions = {
 /** GET /contacts/{contactId} — the contact itself (the answer wraps it in "contact"). Its ID field: delete.ts. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const body = await getRecord(this, itemIndex, CONTACT, contactIdOf(this, itemIndex));
-	return (body.contact as IDataObject | undefined) ?? body;
+	const contact = (body.contact as IDataObject | undefined) ?? body;
+	if (!this.getNodeParameter('customFieldsByName', itemIndex, false)) return contact;
+	const settings = await emailApiSettings(this);
+	const locationId = String(contact.locationId || settings.locationId || '');
+	const fields = locationId ? await locationCustomFields(this, settings, locationId, itemIndex) : [];
+	return { ...contact, customFieldsByName: valuesByName(contact, fields) };
 }

@@ -29,7 +29,7 @@ export const operations: PerItemOperation[] = [
 ];
 
 // Add to / Remove From Workflow share their fields (enrolment.ts), Add / Remove Tags theirs (tags.ts); Get shows
-// Delete's Contact ID field.
+// Delete's Contact ID field, then its own.
 export const properties: INodeProperties[] = [
 	operationSelector('contact', 'upsert', operations),
 	...upsert.properties,
@@ -39,4 +39,5 @@ export const properties: INodeProperties[] = [
 	...enrolment.properties,
 	...tags.properties,
 	...deleteContact.properties,
+	...get.properties,
 ];
