@@ -3,7 +3,7 @@
 // Runs this package's manual examples inside a real n8n, headless, against the local sandboxes:
 //   examples/activatepro-upsert.json  (ActivatePro sandbox)  create or update 3 users, wait for processing
 //   examples/emailapi-welcome.json    (Email API sandbox)    create 2 users and contacts, send the welcome email
-//   examples/emailapi-tags.json       (Email API sandbox)    search contacts by tag, re-tag them; list the users
+//   examples/emailapi-tags.json       (Email API sandbox)    search contacts by tag, re-tag and date them; list users
 //   node scripts/run-in-n8n.mjs            run them, show what the sandboxes hold
 //   node scripts/run-in-n8n.mjs --check    (npm run test:n8n) the same run as a test: checks, exit 1 on any failure
 // Options: --keep (leave the temporary n8n folder for inspection), --verbose (stream n8n's log), --help.
@@ -20,6 +20,7 @@ import path from 'node:path';
 import { builtPackage, exampleCredentialRefs, exampleWorkflow, importedCli, installN8n, logTail, nodeOutput, prepareUserFolder } from './lib/n8n.mjs';
 import { Failure, onShutdown } from './lib/proc.mjs';
 import { closeSandboxes, sandboxCredentials, startSandboxes } from './lib/sandboxes.mjs';
+import { REENGAGED_FIELD } from './lib/stack.mjs';
 import { parseFlags, plural, runSuite } from './lib/suite.mjs';
 
 const USAGE = `usage: node scripts/run-in-n8n.mjs [--check] [--keep] [--verbose]
@@ -208,8 +209,12 @@ function checkEmailApiWelcome(checks, { example, sandbox, apiKey }) {
 
 // ---------- examples/emailapi-tags.json ----------
 
-/** 70 contacts in the location (every 7th tagged inactive, as the sandbox seeds them); returns the inactive ones' ids. */
+/**
+ * 70 contacts in the location (every 7th tagged inactive, as the sandbox seeds them) and the "Last Re-engaged"
+ * custom field the example sets; returns the inactive ones' ids.
+ */
 function seedTaggedContacts(sandbox) {
+	sandbox.defineCustomFields({ fields: [REENGAGED_FIELD] });
 	sandbox.seedContacts({ count: 70 });
 	sandbox.clearLog();
 	return [...sandbox.contacts.values()].filter((c) => c.tags.includes('inactive')).map((c) => c.id);
@@ -230,6 +235,14 @@ function checkEmailApiTags(checks, { example, sandbox }) {
 	const added = count('POST', /^\/contacts\/[^/]+\/tags$/);
 	const removed = count('DELETE', /^\/contacts\/[^/]+\/tags$/);
 	checks.check(searches === 1 && added === inactive.length && removed === inactive.length, `requests: 1 search, ${added} tag adds, ${removed} tag removals`, `${searches} searches`);
+	const field = (sandbox.customFields.get(sandbox.locationId) ?? []).find((f) => f.fieldKey === REENGAGED_FIELD.fieldKey);
+	const dated = held.filter((c) => /^\d{4}-\d{2}-\d{2}$/.test(String(c?.customFields?.find((v) => v.id === field?.id)?.value ?? '')));
+	const fieldReads = count('GET', /\/customFields$/);
+	checks.check(
+		dated.length === inactive.length && count('PUT', /^\/contacts\/[^/]+$/) === inactive.length && fieldReads === 1,
+		`Contact → Update set "${REENGAGED_FIELD.name}" (by its key) on each of them; the location's custom fields were read once`,
+		`${dated.length} dated; ${fieldReads} reads of the fields`,
+	);
 	const listed = count('GET', /^\/users\/search$/);
 	const deprecated = count('GET', /^\/users\/?$/);
 	checks.check(listed === 1 && deprecated === 0, 'User → Get Many listed the users with GET /users/search, not the deprecated GET /users/', `${listed} searches, ${deprecated} GET /users/`);
