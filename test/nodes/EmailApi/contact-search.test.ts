@@ -74,7 +74,7 @@ describe('Contact → Search over 25,000 contacts', () => {
 		expect(r.error?.message).toBe('"Email" is 1000012 characters long (item 1)');
 		expect(sandbox.requests()).toHaveLength(0);
 		const half = await run({ operation: 'search', returnAll: true, filters: { customFieldId: 'abc' } });
-		expect(half.error?.message).toBe('A custom field filter needs both its ID and a value (item 1)');
+		expect(half.error?.message).toBe('A custom field filter needs both the field and a value (item 1)');
 		expect(sandbox.requests()).toHaveLength(0);
 	});
 });
@@ -95,4 +95,21 @@ describe('Contact → Create or Update by phone alone', () => {
 		expect(again.success[0].json).toMatchObject({ contactId: first.success[0].json.contactId, new: false });
 		expect(JSON.parse(sandbox.requests().at(-1).rawBody)).not.toHaveProperty('email');
 	});
+});
+
+test('a custom field filter takes the field by key or name: the search names it by ID', async () => {
+	const [plan] = sandbox.defineCustomFields({ fields: [{ name: 'Plan', dataType: 'SINGLE_OPTIONS', options: ['Free', 'Pro'], fieldKey: 'contact.plan' }] });
+	for (const [email, value] of [['pro@example.com', 'Pro'], ['free@example.com', 'Free']]) {
+		const made = await run({ operation: 'upsert', email, customFields: { field: [{ field: { __rl: true, mode: 'key', value: 'contact.plan' }, value }] } });
+		expect(made.error).toBeUndefined();
+	}
+	for (const given of ['contact.plan', 'Plan', plan.id]) {
+		sandbox.clearLog();
+		const r = await run({ operation: 'search', returnAll: true, filters: { customFieldId: given, customFieldValue: 'Pro' } });
+		expect(r.error).toBeUndefined();
+		expect(r.success.map((i) => i.json.email)).toEqual(['pro@example.com']);
+		expect(searches()[0].filters).toEqual([{ field: `customFields.${plan.id}`, operator: 'eq', value: 'Pro' }]);
+	}
+	const unknown = await run({ operation: 'search', returnAll: true, filters: { customFieldId: 'shoe size', customFieldValue: '42' } });
+	expect(unknown.error?.message).toBe('No contact custom field "shoe size" in this location (item 1)');
 });

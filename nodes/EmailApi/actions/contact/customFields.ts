@@ -190,6 +190,22 @@ export async function customFieldEntries(
 	return { entries, fields };
 }
 
+/**
+ * A custom field named by its ID, key or name (as a filter gives it): the location's field, or an item error
+ * naming the fields that exist.
+ */
+export async function customFieldOf(
+	ctx: IExecuteFunctions,
+	settings: EmailApiSettings,
+	locationId: string,
+	given: string,
+	itemIndex: number,
+): Promise<CustomField> {
+	const refuse: Refuse = (problem, fix) =>
+		inputError(ctx.getNode(), `${problem} (${itemLabel(itemIndex)})`, itemIndex, fix);
+	return fieldOf(await locationCustomFields(ctx, settings, locationId, itemIndex), given, refuse);
+}
+
 /** The contact's custom field values by field name (values of fields not listed keep their ID). */
 export function valuesByName(contact: IDataObject, fields: CustomField[]): IDataObject {
 	const names = new Map(fields.map((f) => [f.id, f.name]));

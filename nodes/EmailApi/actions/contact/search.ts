@@ -2,8 +2,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { inputError, itemLabel } from '../../../shared/errors';
-import { emailApiError, emailApiRequest, emailApiSettings, isSuccess } from '../../transport';
+import { emailApiError, emailApiRequest, emailApiSettings, isSuccess, type EmailApiSettings } from '../../transport';
 import { locationField, locationOf, returnAllFields } from '../common';
+import { customFieldOf } from './customFields';
 
 const show = { resource: ['contact'], operation: ['search'] };
 
@@ -26,11 +27,13 @@ export const properties: INodeProperties[] = [
 		displayOptions: { show },
 		options: [
 			{
-				displayName: 'Custom Field ID',
+				displayName: 'Custom Field',
 				name: 'customFieldId',
 				type: 'string',
 				default: '',
-				description: 'With Custom Field Value: contacts whose custom field (by its ID) has that value',
+				placeholder: 'e.g. contact.last_re_engaged',
+				description:
+					"With Custom Field Value: contacts whose custom field has that value. The field's key, name or ID.",
 			},
 			{
 				displayName: 'Custom Field Value',
@@ -111,7 +114,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const locationId = locationOf(this, settings, itemIndex);
 	const base: IDataObject = {
 		locationId,
-		filters: filtersOf(this, itemIndex),
+		filters: await filtersOf(this, settings, locationId, itemIndex),
 		sort: [{ field: 'dateAdded', direction: this.getNodeParameter('sortDirection', itemIndex, 'desc') as string }],
 	};
 	const query = String((this.getNodeParameter('filters', itemIndex, {}) as IDataObject).query ?? '').trim();
@@ -174,7 +177,12 @@ function cursorOf(holder: IDataObject | undefined): unknown[] | undefined {
 }
 
 /** The Filters collection as HighLevel's filter list (all of them must hold). */
-function filtersOf(ctx: IExecuteFunctions, itemIndex: number): IDataObject[] {
+async function filtersOf(
+	ctx: IExecuteFunctions,
+	settings: EmailApiSettings,
+	locationId: string,
+	itemIndex: number,
+): Promise<IDataObject[]> {
 	const given = ctx.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const filters: IDataObject[] = [];
 	const text = (key: string) => String(given[key] ?? '').trim();
@@ -190,12 +198,20 @@ function filtersOf(ctx: IExecuteFunctions, itemIndex: number): IDataObject[] {
 		if (!fieldId || !fieldValue) {
 			throw inputError(
 				ctx.getNode(),
-				`A custom field filter needs both its ID and a value (${itemLabel(itemIndex)})`,
+				`A custom field filter needs both the field and a value (${itemLabel(itemIndex)})`,
 				itemIndex,
-				'Set "Custom Field ID" (the field\'s ID in HighLevel) and "Custom Field Value", or remove both.',
+				'Set "Custom Field" (its key, name or ID) and "Custom Field Value", or remove both.',
 			);
 		}
-		equal(`customFields.${checkedValue(ctx, 'Custom Field ID', fieldId, itemIndex)}`, 'Custom Field Value', fieldValue);
+		// Read once per run (the location's fields), so that a key or name can be given, and checked.
+		const field = await customFieldOf(
+			ctx,
+			settings,
+			locationId,
+			checkedValue(ctx, 'Custom Field', fieldId, itemIndex),
+			itemIndex,
+		);
+		equal(`customFields.${field.id}`, 'Custom Field Value', fieldValue);
 	}
 	const range: IDataObject = {};
 	for (const [key, bound, label] of [
