@@ -99,6 +99,16 @@ describe("HighLevel's SDK against the sandbox, with the SDK's defaults", () => {
 		await expect(ghl.contacts.addTags({ contactId: 'AAAAAAAAAAAAAAAAAAAA' }, { tags: ['vip'] })).rejects.toMatchObject({ statusCode: 400, message: 'Contact not found' });
 	});
 
+	test('contacts: updateContact changes only the fields sent, custom fields by ID', async () => {
+		const [plan] = sandbox.defineCustomFields({ fields: [{ name: 'Plan', dataType: 'SINGLE_OPTIONS', options: ['Free', 'Pro'] }] });
+		const ghl = client();
+		const { contact } = (await ghl.contacts.upsertContact({ locationId: sandbox.locationId, email: 'grace@example.com', firstName: 'Grace' })) as { contact: { id: string } };
+		const updated = (await ghl.contacts.updateContact({ contactId: contact.id }, { lastName: 'Hopper', customFields: [{ id: plan.id, field_value: 'Pro' }] })) as {
+			contact: { firstName: string; lastName: string; customFields: unknown[] };
+		};
+		expect(updated.contact).toMatchObject({ firstName: 'Grace', lastName: 'Hopper', customFields: [{ id: plan.id, value: 'Pro' }] });
+	});
+
 	test("custom fields: getCustomFields lists the location's, and an upsert's customFields land on the contact", async () => {
 		const [rank] = sandbox.defineCustomFields({ fields: [{ name: 'Rank', dataType: 'NUMERICAL' }, { name: 'Plan', dataType: 'SINGLE_OPTIONS', options: ['free', 'pro'] }] });
 		// a token with the scope the route needs (the package's own token has no locations/* scope)
