@@ -12,6 +12,8 @@ const show = { resource: ['contact'], operation: ['search'] };
 export const CONTACT_PAGE_SIZE = 500;
 /** HighLevel's search refuses longer string values and search terms (75 characters). */
 export const MAX_SEARCH_VALUE = 75;
+/** The most pages one item reads (10,000,000 contacts): an answer that never ends is an error, not an endless run. */
+const MAX_CONTACT_PAGES = 20_000;
 /** Standard paging (page numbers) reaches this many contacts at most; past it only searchAfter does. */
 const STANDARD_PAGING_REACH = 10_000;
 
@@ -127,6 +129,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	let after: unknown[] | undefined;
 	let page = 1;
 	while (contacts.length < wanted && contacts.length < total) {
+		if (page > MAX_CONTACT_PAGES) {
+			throw inputError(
+				this.getNode(),
+				`More than ${MAX_CONTACT_PAGES * CONTACT_PAGE_SIZE} contacts and the answers did not end (${itemLabel(itemIndex)})`,
+				itemIndex,
+				'Narrow the search with Filters, or set a Limit.',
+			);
+		}
 		const pageLimit = Math.min(CONTACT_PAGE_SIZE, wanted - contacts.length);
 		const body: IDataObject = { ...base, pageLimit };
 		if (after) body.searchAfter = after;

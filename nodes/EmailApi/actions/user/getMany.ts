@@ -9,6 +9,8 @@ const show = { resource: ['user'], operation: ['getMany'] };
 
 /** Users asked for per request. The document gives no maximum; 100 keeps each answer small. */
 export const USER_PAGE_SIZE = 100;
+/** The most pages one item reads (100,000 users): an answer that never ends is an error, not an endless run. */
+const MAX_USER_PAGES = 1_000;
 /** HighLevel's search matches a term against names, emails and phones; a longer one cannot match anything. */
 const MAX_SEARCH_LENGTH = 320;
 
@@ -138,8 +140,17 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 
 	const users: IDataObject[] = [];
 	let total = Infinity;
-	// Bounded by the count the first answer gives; a page that comes back short or empty is the last.
-	while (users.length < wanted && users.length < total) {
+	let previousFirst: unknown;
+	// Bounded by the count the answer gives, a short or empty page, a page that repeats, and MAX_USER_PAGES.
+	for (let pages = 0; users.length < wanted && users.length < total; pages++) {
+		if (pages === MAX_USER_PAGES) {
+			throw inputError(
+				node,
+				`More than ${MAX_USER_PAGES * USER_PAGE_SIZE} users and the answers did not end (${itemLabel(itemIndex)})`,
+				itemIndex,
+				'Narrow the search with Filters, or set a Limit.',
+			);
+		}
 		const limit = Math.min(USER_PAGE_SIZE, wanted - users.length);
 		const answer = await emailApiRequest(
 			this,
@@ -157,6 +168,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		const body = (answer.body ?? {}) as IDataObject;
 		const page = Array.isArray(body.users) ? (body.users as IDataObject[]) : [];
 		if (typeof body.count === 'number' && Number.isFinite(body.count)) total = body.count;
+		// An API that ignores skip would answer the same page forever.
+		if (page.length > 0 && pages > 0 && page[0]?.id !== undefined && page[0].id === previousFirst) break;
+		previousFirst = page[0]?.id;
 		users.push(...page.slice(0, wanted - users.length));
 		if (page.length < limit) break;
 	}
