@@ -1,7 +1,7 @@
 // Email API → Contact → Search: POST /contacts/search, followed by its searchAfter cursor. Uses transport, common.
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { inputError, itemLabel } from '../../../shared/errors';
+import { apiError, inputError, itemLabel } from '../../../shared/errors';
 import { emailApiError, emailApiRequest, emailApiSettings, isSuccess, type EmailApiSettings } from '../../transport';
 import { locationField, locationOf, returnAllFields } from '../common';
 import { customFieldOf } from './customFields';
@@ -128,6 +128,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	let total = Infinity;
 	let after: unknown[] | undefined;
 	let page = 1;
+	// Page numbers count in pages of one size: without a cursor, every request asks for as many as the first.
+	let numberedLimit: number | undefined;
 	while (contacts.length < wanted && contacts.length < total) {
 		if (page > MAX_CONTACT_PAGES) {
 			throw inputError(
@@ -137,7 +139,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				'Narrow the search with Filters, or set a Limit.',
 			);
 		}
-		const pageLimit = Math.min(CONTACT_PAGE_SIZE, wanted - contacts.length);
+		const pageLimit = after
+			? Math.min(CONTACT_PAGE_SIZE, wanted - contacts.length)
+			: (numberedLimit ??= Math.min(CONTACT_PAGE_SIZE, wanted));
 		const body: IDataObject = { ...base, pageLimit };
 		if (after) body.searchAfter = after;
 		else body.page = page;
@@ -161,9 +165,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		// The cursor comes with each contact (the last one's is the page's); some answers also carry it on top.
 		const next = cursorOf(found[found.length - 1]) ?? cursorOf(answered);
 		if (next && after && JSON.stringify(next) === JSON.stringify(after)) {
-			throw emailApiError(this.getNode(), answer, {
-				action: "search the contacts (the answer repeated the previous page's cursor)",
-				scope: 'contacts.readonly',
+			throw apiError(this.getNode(), {
+				message: `The contact search answered the same page twice (${itemLabel(itemIndex)})`,
+				description: 'Its cursor (searchAfter) did not move, so the search was stopped. Run the item again.',
 				itemIndex,
 			});
 		}
