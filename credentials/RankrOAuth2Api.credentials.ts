@@ -1,20 +1,24 @@
-// Rankr OAuth2 credential for the Email API (extends n8n's oAuth2Api). Uses shared, n8n types.
+// HighLevel OAuth2 credential for the Email API (extends n8n's oAuth2Api). Uses shared, n8n types.
 import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { emailApiFields } from './shared';
 
-/** Rankr's OAuth 2.0 app (authorization-code grant) for the Email API; the token carries the location. */
+/**
+ * A HighLevel Marketplace app (authorization-code grant) for the Email API; the token carries the location.
+ * The type name keeps "rankr" because saved credentials and workflows refer to it; the display name says what
+ * it connects, and n8n's dialog derives "In HighLevel, use the URL above…" from it.
+ */
 export class RankrOAuth2Api implements ICredentialType {
 	name = 'rankrOAuth2Api';
 
 	extends = ['oAuth2Api'];
 
-	displayName = 'Rankr OAuth2 API';
+	displayName = 'HighLevel OAuth2 API';
 
 	icon: Icon = { light: 'file:../nodes/EmailApi/emailApi.svg', dark: 'file:../nodes/EmailApi/emailApi.dark.svg' };
 
 	documentationUrl =
-		'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr/blob/main/docs/credentials.md#rankr-oauth2-api';
+		'https://github.com/n8n-nodes-rankr/n8n-nodes-rankr/blob/main/docs/credentials.md#highlevel-oauth2-api';
 
 	properties: INodeProperties[] = [
 		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },

@@ -250,10 +250,10 @@ export function emailApiError(node: INode, answer: EmailApiAnswer, context: Erro
 	if (statusCode === 401 || statusCode === 403) {
 		if (/scope|not authorized|forbidden/i.test(apiMessage)) {
 			message = `The Email API token is missing the "${context.scope}" scope needed to ${context.action}`;
-			description = `Add "${context.scope}" to the Private Integration token's scopes, or to the Rankr OAuth2 credential's Scope and reconnect it. (API: ${apiMessage})`;
+			description = `Add "${context.scope}" to the Private Integration token's scopes, or to the HighLevel OAuth2 credential's Scope and reconnect it. (API: ${apiMessage})`;
 		} else {
 			message = `The Email API rejected the credentials (HTTP ${statusCode}) while trying to ${context.action}`;
-			description = `${apiMessage ? `API: ${apiMessage}. ` : ''}Check the token in the Email API credential, or reconnect the Rankr OAuth2 credential.`;
+			description = `${apiMessage ? `API: ${apiMessage}. ` : ''}Check the token in the Email API credential, or reconnect the HighLevel OAuth2 credential.`;
 		}
 	} else if (context.notFound && isNotFound(answer)) {
 		message = context.notFound;

@@ -30,6 +30,8 @@ const CHROMIUM_FLAGS = [
 ];
 const PAGE_TIMEOUT_MS = 30_000;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** Pixels of canvas kept around a flow in its screenshot. */
+const FLOW_MARGIN = 32;
 
 /** The Chromium to drive: scripts/install-chromium.sh installs Debian's package when it is missing. */
 export async function ensureChromium() {
@@ -75,22 +77,115 @@ function watchOutside(page, outside) {
 	});
 }
 
-/** The smallest rectangle around the canvas's nodes and sticky notes, with a margin, inside the viewport. */
-async function canvasClip(page, margin = 40) {
-	const boxes = await page.locator('.vue-flow__node').evaluateAll((elements) =>
-		elements.map((e) => e.getBoundingClientRect()).map((r) => ({ left: r.left, top: r.top, right: r.right, bottom: r.bottom })),
-	);
-	const viewport = page.viewportSize();
-	if (boxes.length === 0 || !viewport) return undefined;
-	const left = Math.max(0, Math.min(...boxes.map((b) => b.left)) - margin);
-	const top = Math.max(0, Math.min(...boxes.map((b) => b.top)) - margin);
-	const right = Math.min(viewport.width, Math.max(...boxes.map((b) => b.right)) + margin);
-	const bottom = Math.min(viewport.height, Math.max(...boxes.map((b) => b.bottom)) + margin);
+/**
+ * Where the flow is drawn, in the window's pixels: the union of every node (sticky notes too), everything
+ * drawn around one (its name and subtitle under it, the trigger mark, the "+" at a loose end), every connection
+ * and connection label; only what is shown (a node's hover toolbar is not). And the canvas's own rectangle.
+ */
+function flowBounds(page) {
+	return page.evaluate(() => {
+		const pane = document.querySelector('.vue-flow__transformationpane');
+		const canvas = document.querySelector('[data-test-id="canvas"]') ?? pane?.closest('.vue-flow');
+		if (!pane || !canvas) return undefined;
+		const shown = (element) => {
+			for (let e = element; e && e !== pane; e = e.parentElement) {
+				const style = getComputedStyle(e);
+				if (style.display === 'none' || style.visibility === 'hidden' || Number(style.opacity) === 0) return false;
+			}
+			return true;
+		};
+		const rects = [];
+		// what of `r` is drawn: a subtitle cut short with an ellipsis is only as wide as the box that clips it
+		const add = (r, element) => {
+			let { left, top, right, bottom } = r;
+			for (let e = element; e && e !== pane; e = e.parentElement) {
+				const style = getComputedStyle(e);
+				if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
+				const box = e.getBoundingClientRect();
+				if (style.overflowX !== 'visible') [left, right] = [Math.max(left, box.left), Math.min(right, box.right)];
+				if (style.overflowY !== 'visible') [top, bottom] = [Math.max(top, box.top), Math.min(bottom, box.bottom)];
+			}
+			if (right >= left && bottom >= top && (right > left || bottom > top)) rects.push({ left, top, right, bottom });
+		};
+		for (const node of pane.querySelectorAll('.vue-flow__node')) if (shown(node)) add(node.getBoundingClientRect(), node.parentElement);
+		// the leaves: texts, icons, handles, connection paths (not a marker's definition, drawn only where used)
+		for (const e of pane.querySelectorAll('*')) {
+			if (e.children.length > 0 || e.closest('defs, marker') || !shown(e)) continue;
+			add(e.getBoundingClientRect(), e.parentElement);
+		}
+		const texts = document.createTreeWalker(pane, NodeFilter.SHOW_TEXT);
+		const range = document.createRange();
+		for (let text = texts.nextNode(); text; text = texts.nextNode()) {
+			if (!text.textContent.trim() || !text.parentElement || !shown(text.parentElement)) continue;
+			range.selectNodeContents(text);
+			add(range.getBoundingClientRect(), text.parentElement);
+		}
+		const c = canvas.getBoundingClientRect();
+		const box = (left, top, right, bottom) => ({ left, top, right, bottom });
+		return {
+			canvas: box(c.left, c.top, c.right, c.bottom),
+			flow: rects.length === 0 ? undefined : box(Math.min(...rects.map((r) => r.left)), Math.min(...rects.map((r) => r.top)), Math.max(...rects.map((r) => r.right)), Math.max(...rects.map((r) => r.bottom))),
+		};
+	});
+}
+
+/**
+ * Zooms the canvas to fit, then out until the whole flow, with `margin` around it, is inside the canvas (n8n's
+ * "zoom to fit" fits the nodes' boxes, not the names and subtitles under them). Returns the rectangle to save.
+ */
+async function fitFlow(page, margin) {
+	const fit = page.locator('[data-test-id="zoom-to-fit"]');
+	const zoomOut = page.locator('[data-test-id="zoom-out-button"]');
+	if (await fit.isVisible()) {
+		await fit.click();
+		await page.waitForTimeout(600); // the zoom animates
+	}
+	let bounds = await flowBounds(page);
+	for (let step = 0; bounds?.flow && step < 6; step++) {
+		const { canvas, flow } = bounds;
+		const fits = flow.left - margin >= canvas.left && flow.top - margin >= canvas.top && flow.right + margin <= canvas.right && flow.bottom + margin <= canvas.bottom;
+		if (fits || !(await zoomOut.isVisible())) break;
+		await zoomOut.click();
+		await page.waitForTimeout(400);
+		bounds = await flowBounds(page);
+	}
+	if (!bounds?.flow) return undefined;
+	const { canvas, flow } = bounds;
+	const left = Math.floor(Math.max(canvas.left, flow.left - margin));
+	const top = Math.floor(Math.max(canvas.top, flow.top - margin));
+	const right = Math.ceil(Math.min(canvas.right, flow.right + margin));
+	const bottom = Math.ceil(Math.min(canvas.bottom, flow.bottom + margin));
 	return right > left && bottom > top ? { x: left, y: top, width: right - left, height: bottom - top } : undefined;
 }
 
 /**
- * Logs in at `editorUrl` and screenshots each workflow into `outDir/<name>.png`, cropped to its nodes.
+ * Hides whatever floats over the canvas (the "Execute workflow" button, zoom controls, the buttons at its right
+ * edge with "Ask AI", the logs panel's edge, the editor's tabs, tooltips): every element over the canvas's
+ * rectangle that is neither the drawing (nodes, connections, the dotted background) nor holds it. Returns a
+ * function that shows them again.
+ */
+async function hideCanvasOverlays(page) {
+	const style = await page.addStyleTag({ content: '[data-docs-shot-hidden] { visibility: hidden !important; }' });
+	await page.evaluate(() => {
+		const pane = document.querySelector('.vue-flow__transformationpane');
+		const canvas = document.querySelector('[data-test-id="canvas"]') ?? pane?.closest('.vue-flow');
+		if (!pane || !canvas) return;
+		const c = canvas.getBoundingClientRect();
+		for (const e of document.body.querySelectorAll('*')) {
+			if (e.contains(pane) || pane.contains(e) || e.closest('.vue-flow__background')) continue;
+			const b = e.getBoundingClientRect();
+			if (b.width > 0 && b.height > 0 && b.left < c.right && b.right > c.left && b.top < c.bottom && b.bottom > c.top) e.setAttribute('data-docs-shot-hidden', '');
+		}
+	});
+	return async () => {
+		await page.evaluate(() => document.querySelectorAll('[data-docs-shot-hidden]').forEach((e) => e.removeAttribute('data-docs-shot-hidden')));
+		await style.evaluate((e) => e.remove());
+	};
+}
+
+/**
+ * Logs in at `editorUrl` and screenshots each workflow into `outDir/<name>.png`, cropped to the whole flow (nodes, names, subtitles,
+ * connections) with a margin, nothing floating over it.
  * @param {{editorUrl: string, owner: {email: string, password: string}, workflows: {name: string, workflow: any}[], outDir: string}} options
  * @returns {Promise<{shots: {name: string, file: string, canvasNodes: string[], error?: string}[], outside: string[]}>}
  *   canvasNodes: the node names the canvas shows (a screenshot is saved even when some are missing: error);
@@ -99,7 +194,7 @@ async function canvasClip(page, margin = 40) {
 export async function screenshotWorkflows({ editorUrl, owner, workflows, outDir, log = () => {} }) {
 	fs.mkdirSync(outDir, { recursive: true });
 	const outside = new Set();
-	return withPage({ viewport: { width: 1440, height: 900 } }, async (page) => {
+	return withPage({ viewport: { width: 1440, height: 1000 } }, async (page) => {
 		watchOutside(page, outside);
 		let last = Date.now();
 		const lap = (what) => {
@@ -139,16 +234,19 @@ export async function screenshotWorkflows({ editorUrl, owner, workflows, outDir,
 			// The "Production Checklist" of a published workflow covers part of the canvas: close it.
 			const close = page.locator('[data-test-id="suggested-actions-close"]');
 			if (await close.isVisible()) await close.click();
-			const fit = page.locator('[data-test-id="zoom-to-fit"]');
-			if (await fit.isVisible()) await fit.click();
-			await page.evaluate(() => document.activeElement?.blur?.()); // no focus ring on the button
-			await page.waitForTimeout(600); // the zoom animates
+			// A trigger's own "Execute workflow" button (beside it, on hover or for the selected trigger) is no part
+			// of the flow: hidden before the flow is measured (the page is reloaded for the first workflow only).
+			if (index === 0) await page.addStyleTag({ content: '.vue-flow__transformationpane [data-test-id^="execute-workflow-button-"] { visibility: hidden !important; }' });
+			const clip = await fitFlow(page, FLOW_MARGIN);
+			await page.evaluate(() => document.activeElement?.blur?.()); // no focus ring on a button
+			await page.mouse.move(Math.round(page.viewportSize().width * 0.6), 20); // over the header: nothing on the canvas hovered
 			const canvasNodes = await nodes.evaluateAll((elements) => elements.map((e) => e.getAttribute('data-node-name') ?? e.textContent.trim()));
 			const file = path.join(outDir, `${name}.png`);
-			// Cropped to the flow, so that it is legible at GitHub's width, without the canvas's floating buttons.
-			const controls = await page.addStyleTag({ content: '.vue-flow__panel { visibility: hidden !important; }' });
-			await page.screenshot({ path: file, clip: await canvasClip(page) });
-			await controls.evaluate((style) => style.remove());
+			// Cropped to the flow with a margin, so that it is legible at GitHub's width; nothing floating over it.
+			const showOverlays = await hideCanvasOverlays(page);
+			await page.waitForTimeout(100);
+			await page.screenshot({ path: file, clip });
+			await showOverlays();
 			shots.push({ name, file, canvasNodes, error });
 			lap(name);
 		}
@@ -160,7 +258,8 @@ export async function screenshotWorkflows({ editorUrl, owner, workflows, outDir,
  * Screenshots what a builder fills in: a node's settings (the middle column of its details view, opened by a
  * double click on the canvas) and a credential's dialog. Saves `outDir/<file>.png` for each.
  * @param {{editorUrl: string, owner: {email: string, password: string}, outDir: string,
- *   nodes: {file: string, workflowId: string, nodeName: string}[], credentials: {file: string, id: string}[]}} options
+ *   nodes: {file: string, workflowId: string, nodeName: string}[], credentials: ({file: string, id: string} | {file: string, type: string})[]}} options
+ *   a credential: a saved one (`id`), or a new one of the type with that display name (`type`), unsaved
  * @returns {Promise<{shots: {file: string, text: string, error?: string}[], outside: string[]}>} text: what the panel shows
  */
 export async function screenshotSettings({ editorUrl, owner, outDir, nodes, credentials }) {
@@ -185,31 +284,51 @@ export async function screenshotSettings({ editorUrl, owner, outDir, nodes, cred
 				await node.dblclick();
 				const ndv = page.locator('[data-test-id="ndv"]');
 				await ndv.locator('[data-test-id="node-parameters"]').waitFor();
-				// A trigger's webhook URLs are what its builder copies first: show them.
+				// A trigger's webhook URLs are what its builder copies first: show them, the Production URL (the one
+				// to give the sender; the Test URL only listens while the editor waits for a test event).
 				const urls = ndv.getByText('Webhook URLs', { exact: true });
-				if (await urls.isVisible()) await urls.click();
+				if (await urls.isVisible()) {
+					await urls.click();
+					const production = ndv.locator('[data-test-id="radio-button-production"]');
+					await production.waitFor({ timeout: 5000 }).catch(() => {});
+					if (await production.isVisible()) await production.click();
+				}
+				await page.evaluate(() => document.activeElement?.blur?.());
+				await page.mouse.move(5, 5); // outside the panel: nothing in it hovered
 				await page.waitForTimeout(600); // the panel animates open
-				// The settings column only, from the panel's tabs down to its last field.
-				const ndvBox = await ndv.boundingBox();
-				const fields = await ndv.locator('[data-test-id="node-parameters"]').evaluate((element) => {
-					const box = element.getBoundingClientRect();
-					// each field, notice and the credential picker (not the panel's feedback footer at its foot)
-					const parts = element.querySelectorAll('.parameter-item, [data-test-id="node-credentials-select"], [data-test-id="parameter-input"]');
-					const bottoms = [...parts].filter((e) => e.getBoundingClientRect().height > 0).map((e) => e.getBoundingClientRect().bottom);
-					return { left: box.left, right: box.right, bottom: Math.max(box.top, ...bottoms) };
+				// The settings column only (from its tabs down to its last field), not the panels beside it.
+				const clip = await ndv.locator('[data-test-id="node-parameters"]').evaluate((element) => {
+					const column = element.closest('.node-settings') ?? element;
+					const box = column.getBoundingClientRect();
+					// down to the last thing shown: fields, notices, an options list and its "Add option" (not the panel's
+					// feedback link at its foot)
+					const shown = [...element.querySelectorAll('*')].filter(
+						(e) => e.children.length === 0 && !e.closest('[data-test-id="node-feature-request"]') && e.getBoundingClientRect().height > 0 && e.checkVisibility({ opacityProperty: true, visibilityProperty: true }),
+					);
+					const bottom = Math.min(box.bottom, Math.max(box.top, ...shown.map((e) => e.getBoundingClientRect().bottom)) + 24);
+					return { x: Math.floor(box.left), y: Math.floor(box.top), width: Math.ceil(box.right) - Math.floor(box.left), height: Math.ceil(bottom) - Math.floor(box.top) };
 				});
-				const top = ndvBox.y;
-				await page.screenshot({ path: to, clip: { x: Math.max(0, fields.left - 16), y: top, width: fields.right - fields.left + 32, height: Math.min(ndvBox.y + ndvBox.height, fields.bottom + 64) - top } });
+				await page.screenshot({ path: to, clip });
 				return shownText(ndv.locator('[data-test-id="node-parameters"]'));
 			});
 		}
-		for (const { file, id } of credentials) {
+		for (const { file, id, type } of credentials) {
 			await shoot(file, async (to) => {
-				await page.goto(`${editorUrl}/home/credentials/${encodeURIComponent(id)}`);
 				const dialog = page.locator('[data-test-id="credential-edit-dialog"]');
+				if (id) {
+					await page.goto(`${editorUrl}/home/credentials/${encodeURIComponent(id)}`);
+				} else {
+					// A new credential of the type, as a builder first sees it: its defaults, nothing secret, no test run.
+					await page.goto(`${editorUrl}/home/credentials/create`);
+					const select = page.locator('[data-test-id="new-credential-type-select"]');
+					await select.locator('input').fill(type);
+					await page.locator('[data-test-id="new-credential-type-select-option"]').getByText(type, { exact: true }).click();
+					await page.locator('[data-test-id="new-credential-type-button"]').click();
+				}
 				await dialog.waitFor();
 				await page.waitForTimeout(600);
 				await page.evaluate(() => document.activeElement?.blur?.());
+				await page.mouse.move(5, 5); // off the dialog: no field hovered (it would show its Fixed / Expression switch)
 				// The whole modal (its title and tabs too), grown to show every field instead of scrolling.
 				const modal = dialog.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " el-dialog ")][1]');
 				await modal.evaluate((element) => {

@@ -391,40 +391,64 @@ async function badSignature(stack) {
 	checks.print();
 }
 
-/** Nodes of the signup flow whose settings the docs show, and what each panel must show. */
+/**
+ * Nodes of the signup flow whose settings the docs show, and what each panel must show (the trigger's: its
+ * Production URL, the one the docs say to copy into Rankr; `shows` gets it once n8n is up) and must not.
+ */
 const SETTINGS_SHOTS = [
-	{ file: 'node-rankr-trigger', nodeName: 'Rankr signup', shows: ['Events'] },
+	{ file: 'node-rankr-trigger', nodeName: 'Rankr signup', shows: ['Production URL', 'Events'], hides: ['/webhook-test/'], hidesWhat: 'the Test URL' },
 	{ file: 'node-activatepro-user', nodeName: 'ActivatePro: create profile', shows: ['Operation', 'Create or Update'] },
 	{ file: 'node-email-api', nodeName: 'Send welcome email', shows: ['Workflow', 'Welcome'] },
 ];
 
+/** The pictured HighLevel OAuth2 credential (no example uses one): made up for the picture, never connected. */
+const PICTURE_OAUTH2 = {
+	name: 'HighLevel OAuth2 (Marketplace app)',
+	type: 'rankrOAuth2Api',
+	data: { clientId: 'your-marketplace-app-client-id', clientSecret: 'made-up-marketplace-app-client-secret' },
+};
+
 /**
  * The node settings and credential dialogs a builder fills in, from the editor, for the docs: each must open and
- * show its fields. The Rankr OAuth2 credential (no example uses it) is made for the picture, with made-up values.
+ * show its fields. The credential pictures show what the docs' tables list, the defaults, never the sandboxes'
+ * URLs: the API-key credentials as a new credential of the type (unsaved: nothing secret, no credential test
+ * reaching for the real API), the HighLevel OAuth2 one made for the picture with made-up values (its secret
+ * masked); the Rankr webhook's is the sandbox's (public keys only).
  */
 async function settingsShots(stack, outDir) {
 	const signup = stack.examples.find((e) => e.name === 'signup').workflow;
 	const credentialOf = (type) => signup.nodes.find((n) => n.credentials?.[type])?.credentials[type].id;
-	const oauth = await stack.rest.request('POST', '/credentials', {
-		name: 'Rankr OAuth2 (HighLevel Marketplace app)',
-		type: 'rankrOAuth2Api',
-		data: { clientId: 'your-marketplace-app-client-id', clientSecret: 'your-marketplace-app-client-secret' },
-	});
+	const oauth = await stack.rest.request('POST', '/credentials', PICTURE_OAUTH2);
+	const sandboxUrls = Object.values(stack.sandboxes).map((s) => s.sandbox.url);
 	const credentials = [
-		{ file: 'credential-activatepro-api', id: credentialOf('activateProApi'), shows: ['API Key'] },
-		{ file: 'credential-email-api-key', id: credentialOf('emailApiKeyApi'), shows: ['Location ID'] },
+		{ file: 'credential-activatepro-api', type: 'ActivatePro API', shows: ['API Key', 'https://api.crossengage.io'], hides: sandboxUrls, hidesWhat: "a sandbox's URL" },
+		{ file: 'credential-email-api-key', type: 'Email API Key API', shows: ['Private Integration Token', 'Location ID', 'https://services.leadconnectorhq.com'], hides: sandboxUrls, hidesWhat: "a sandbox's URL" },
 		{ file: 'credential-rankr-webhook', id: credentialOf('rankrWebhookApi'), shows: ['Ed25519'] },
-		{ file: 'credential-rankr-oauth2', id: oauth.id, shows: [`${stack.editorUrl}/rest/oauth2-credential/callback`] },
+		{
+			file: 'credential-highlevel-oauth2',
+			id: oauth.id,
+			shows: [
+				`${stack.editorUrl}/rest/oauth2-credential/callback`,
+				'In HighLevel, use the URL above when prompted to enter an OAuth callback or redirect URL',
+				'https://marketplace.gohighlevel.com/v2/oauth/chooselocation',
+				'https://services.leadconnectorhq.com/oauth/token',
+				PICTURE_OAUTH2.data.clientId,
+			],
+			hides: [PICTURE_OAUTH2.data.clientSecret, ...sandboxUrls],
+			hidesWhat: "its client secret or a sandbox's URL",
+		},
 	];
-	const nodes = SETTINGS_SHOTS.map((n) => ({ ...n, workflowId: signup.id }));
+	const nodes = SETTINGS_SHOTS.map((n) => ({ ...n, workflowId: signup.id, shows: n.file === 'node-rankr-trigger' ? [...n.shows, stack.url('signup')] : n.shows }));
 	const { shots, outside } = await screenshotSettings({ editorUrl: stack.editorUrl, owner: stack.owner, outDir, nodes, credentials });
 	for (const [i, wanted] of [...nodes, ...credentials].entries()) {
 		const shot = shots[i];
 		const missing = wanted.shows.filter((text) => !shot.text.includes(text));
+		const shown = (wanted.hides ?? []).filter((text) => shot.text.includes(text));
+		const what = wanted.nodeName ? `the settings of "${wanted.nodeName}"` : `the ${wanted.type ? 'new ' : ''}credential dialog ${wanted.file.replace('credential-', '')}`;
 		checks.check(
-			!shot.error && missing.length === 0,
-			`${wanted.nodeName ? `the settings of "${wanted.nodeName}"` : `the credential dialog ${wanted.file.replace('credential-', '')}`} show ${wanted.shows.map((t) => `"${t}"`).join(', ')} → ${path.relative(ROOT, shot.file)}`,
-			shot.error ?? `missing: ${missing.join(', ')}; shown: ${shot.text.slice(0, 300)}`,
+			!shot.error && missing.length === 0 && shown.length === 0,
+			`${what} show ${wanted.shows.map((t) => `"${t}"`).join(', ')}${wanted.hides ? `, not ${wanted.hidesWhat}` : ''} → ${path.relative(ROOT, shot.file)}`,
+			shot.error ?? `missing: ${missing.join(', ') || 'none'}; shown though it must not be: ${shown.join(', ') || 'none'}; shown: ${shot.text.slice(0, 300)}`,
 		);
 	}
 	checks.check(outside.length === 0, 'and the editor made no request outside loopback', `blocked: ${outside.join(', ')}`);

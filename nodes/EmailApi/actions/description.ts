@@ -10,7 +10,7 @@ import * as workflow from './workflow';
 export const properties: INodeProperties[] = [
 	authenticationSelector('apiKey', [
 		{ name: 'API Key (Private Integration)', value: 'apiKey' },
-		{ name: 'Rankr OAuth2', value: 'oAuth2' },
+		{ name: 'OAuth2 (HighLevel App)', value: 'oAuth2' },
 	]),
 	resourceSelector('user', [
 		{ name: 'Contact', value: 'contact' },
