@@ -1,7 +1,7 @@
 // HighLevel OAuth2 credential for the Email API (extends n8n's oAuth2Api). Uses shared, n8n types.
 import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { emailApiFields } from './shared';
+import { EMAIL_API_DEFAULTS, emailApiFields } from './shared';
 
 /**
  * A HighLevel Marketplace app (authorization-code grant) for the Email API; the token carries the location.
@@ -33,7 +33,7 @@ export class RankrOAuth2Api implements ICredentialType {
 			displayName: 'Access Token URL',
 			name: 'accessTokenUrl',
 			type: 'string',
-			default: 'https://services.leadconnectorhq.com/oauth/token',
+			default: `${EMAIL_API_DEFAULTS.baseUrl}/oauth/token`,
 			required: true,
 		},
 		{

@@ -20,9 +20,9 @@ export class RankrWebhookApi implements ICredentialType {
 			displayName: 'Verification Method',
 			name: 'method',
 			type: 'options',
-			// Was 'rsa'. n8n fills an unstored method with this default, so a credential saved for RSA with the old
-			// default now reads as Ed25519 with its RSA key in Public Keys: the trigger keeps verifying it as RSA and
-			// its credential test says to switch (nodes/RankrTrigger/verify.ts, keyRingOf).
+			// n8n fills an unstored method with this default, so a credential without one reads as Ed25519; when its
+			// Public Keys hold only an RSA key, the trigger verifies it as RSA and its credential test says to switch
+			// (nodes/RankrTrigger/keyRing.ts, keyRingOf).
 			default: 'ed25519',
 			options: [
 				{
@@ -44,7 +44,8 @@ export class RankrWebhookApi implements ICredentialType {
 			],
 		},
 		{
-			// One field for both key methods, under its old name, so saved credentials keep their key.
+			// The public keys of both key methods. Stored as publicPem: credentials saved with 0.1.0 hold their keys
+			// under that name, so it stays; the code calls the value publicKeys (nodes/RankrTrigger/settings.ts).
 			displayName: 'Public Keys',
 			name: 'publicPem',
 			type: 'string',

@@ -1,6 +1,12 @@
 // Shared by the credentials: the key test both API-key credentials run, their secret field, the Email API fields
-// both Email API credentials offer. Uses n8n types only.
+// both Email API credentials offer and their defaults (the Email API node falls back on them). Uses n8n types only.
 import type { ICredentialTestRequest, IDataObject, INodeProperties } from 'n8n-workflow';
+
+/** HighLevel's API and the Version header it is called with, where a credential names none. */
+export const EMAIL_API_DEFAULTS = {
+	baseUrl: 'https://services.leadconnectorhq.com',
+	apiVersion: '2021-07-28',
+} as const;
 
 /**
  * A credential test that reads something harmless and fails only when the API refuses the key: 401 and 403,
@@ -62,14 +68,14 @@ export function emailApiFields(describe: { locationId: string; companyId: string
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://services.leadconnectorhq.com',
+			default: EMAIL_API_DEFAULTS.baseUrl,
 			description: 'Point it at the local sandbox (npm run sandbox) to run test transactions before going live',
 		},
 		{
 			displayName: 'API Version',
 			name: 'apiVersion',
 			type: 'string',
-			default: '2021-07-28',
+			default: EMAIL_API_DEFAULTS.apiVersion,
 			description: 'Sent as the Version header on every request',
 		},
 	];

@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-// The import-graph check of `npm run lint`: test/ may use scripts/, never the reverse; nodes/ and credentials/ use neither.
+// The import-graph check of `npm run lint`: test/ may use scripts/, never the reverse; nodes/ and credentials/ use neither;
+// scripts/ and test/ reach the product only as it ships (dist/, the built package), except a unit test of a module.
 // Reads every .mjs/.js/.cjs/.ts in scripts/, test/, nodes/ and credentials/ once, finds its relative imports
 // (import … from, import(), require(), require(path.join(ROOT | __dirname, '…')), and the files/include of every
 // tsconfig*.json under scripts/, and fails (exit 1, one line per problem) on:
 //   - an edge from scripts/ into test/;
 //   - an edge from nodes/ or credentials/ into scripts/ or test/;
+//   - an edge from scripts/, or from a test that is not a unit test, into nodes/ or credentials/ (the sources): a
+//     test of what ships goes through what ships. A unit test of a module says so by its folder (test/unit/) or its
+//     name (*.unit.test.ts);
 //   - two modules of scripts/ and test/ (.mjs .js .cjs .ts .sh) with the same base name: the file name without
 //     .test.ts, .e2e.mjs, .mjs, .cjs, .js, .ts, .sh (an index or README aside).
 // Usage: node scripts/check-imports.mjs [--root <dir>]   (test/release/imports-check.test.ts runs it on made-up trees)
@@ -18,7 +22,14 @@ const MODULE = /\.(mjs|cjs|js|ts|sh)$/;
 const SUFFIXES = ['.test.ts', '.e2e.mjs', '.d.ts', '.mjs', '.cjs', '.js', '.ts', '.sh'];
 const BASE_NAME_ASIDE = new Set(['index', 'README']);
 /** Areas a file of each area must not use. */
-const FORBIDDEN = { scripts: ['test'], nodes: ['scripts', 'test'], credentials: ['scripts', 'test'], test: [] };
+const FORBIDDEN = {
+	scripts: ['test', 'nodes', 'credentials'],
+	nodes: ['scripts', 'test'],
+	credentials: ['scripts', 'test'],
+	test: ['nodes', 'credentials'],
+};
+/** A unit test of a module may import that module's source; every other test uses the built package. */
+const isUnitTest = (rel) => rel.startsWith('test/unit/') || rel.endsWith('.unit.test.ts');
 
 const args = process.argv.slice(2);
 const rootFlag = args.indexOf('--root');
@@ -127,14 +138,26 @@ const problems = [];
 const files = listFiles();
 let codeFiles = 0;
 let edges = 0;
-const crossings = { 'scripts→test': 0, 'test→scripts': 0, 'nodes→scripts': 0, 'nodes→test': 0, 'credentials→scripts': 0, 'credentials→test': 0 };
+const crossings = {
+	'scripts→test': 0,
+	'test→scripts': 0,
+	'nodes→scripts': 0,
+	'nodes→test': 0,
+	'credentials→scripts': 0,
+	'credentials→test': 0,
+	'test→nodes': 0,
+	'test→credentials': 0,
+};
 
 function addEdge(from, to) {
 	const fromArea = areaOf(from);
 	const toArea = areaOf(to);
 	edges++;
 	if (fromArea && toArea && fromArea !== toArea && `${fromArea}→${toArea}` in crossings) crossings[`${fromArea}→${toArea}`]++;
-	if (fromArea && toArea && FORBIDDEN[fromArea].includes(toArea)) problems.push(`${from} → ${to}: ${fromArea}/ must not use ${toArea}/`);
+	if (!fromArea || !toArea || !FORBIDDEN[fromArea].includes(toArea)) return;
+	if (fromArea === 'test' && isUnitTest(from)) return;
+	const why = fromArea === 'test' ? ' (only a unit test, in test/unit/ or named *.unit.test.ts, uses the sources; others use dist/)' : '';
+	problems.push(`${from} → ${to}: ${fromArea}/ must not use ${toArea}/${why}`);
 }
 
 for (const rel of files) {
@@ -168,5 +191,6 @@ if (problems.length) {
 }
 console.log(
 	`imports check: ${codeFiles} files, ${edges} relative edges, scripts→test ${crossings['scripts→test']}, test→scripts ${crossings['test→scripts']}, ` +
-		`nodes/credentials→scripts/test ${crossings['nodes→scripts'] + crossings['nodes→test'] + crossings['credentials→scripts'] + crossings['credentials→test']}, ${byBase.size} module base names in scripts/ and test/, none repeated`,
+		`nodes/credentials→scripts/test ${crossings['nodes→scripts'] + crossings['nodes→test'] + crossings['credentials→scripts'] + crossings['credentials→test']}, ` +
+		`unit tests→sources ${crossings['test→nodes'] + crossings['test→credentials']}, ${byBase.size} module base names in scripts/ and test/, none repeated`,
 );

@@ -19,7 +19,7 @@ import path from 'node:path';
 
 import { builtPackage, exampleCredentialRefs, exampleWorkflow, importedCli, installN8n, logTail, nodeOutput, prepareUserFolder } from './lib/n8n.mjs';
 import { Failure, onShutdown } from './lib/proc.mjs';
-import { closeSandboxes, sandboxCredentials, startSandboxes } from './lib/sandboxes.mjs';
+import { closeSandboxes, DOCUMENTED_VERSION, sandboxCredentials, startSandboxes } from './lib/sandboxes.mjs';
 import { REENGAGED_FIELD } from './lib/stack.mjs';
 import { parseFlags, plural, runSuite } from './lib/suite.mjs';
 
@@ -204,7 +204,7 @@ function checkEmailApiWelcome(checks, { example, sandbox, apiKey }) {
 		`not exactly one for: ${unwelcomed.map((u) => u.email).join(', ')}`,
 	);
 
-	checkEveryRequest(checks, sandbox, 'the bearer token and Version: 2021-07-28', (h) => h.authorization === `Bearer ${apiKey}` && h.version === '2021-07-28');
+	checkEveryRequest(checks, sandbox, `the bearer token and Version: ${DOCUMENTED_VERSION}`, (h) => h.authorization === `Bearer ${apiKey}` && h.version === DOCUMENTED_VERSION);
 }
 
 // ---------- examples/emailapi-tags.json ----------

@@ -11,13 +11,7 @@ import {
 	type RequestContext,
 } from '../shared/http';
 import { nodeLog, requestLabel } from '../shared/log';
-import {
-	DEFAULT_RETRY_POLICY,
-	withRetries,
-	type AttemptOutcome,
-	type RetryPolicy,
-	type RetryResult,
-} from '../shared/retry';
+import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy, type RetryResult } from '../shared/retry';
 import { maxWaitMs, WaitBudget, WaitRefused, waitRefusedText } from '../shared/waits';
 
 export const CREDENTIAL_TYPE = 'activateProApi';
@@ -27,7 +21,7 @@ export interface ActivateProAnswer {
 	/** The answer's body with the credential's secrets masked (a proxy may echo the request, key and all). */
 	body: unknown;
 	attempts: number;
-	/** The credential's secrets, for errors made of this answer (answerError masks them). */
+	/** The credential's secrets, for errors made of this answer (activateProError masks them). */
 	secrets: readonly string[];
 }
 
@@ -73,7 +67,8 @@ export interface ActivateProSettings {
 	secrets: string[];
 }
 
-export function activateProBaseUrl(ctx: RequestContext): Promise<ActivateProSettings> {
+/** The credential's Base URL, API key and the secrets to mask, read once per run. */
+export function activateProSettings(ctx: RequestContext): Promise<ActivateProSettings> {
 	let settings = credentialsByRun.get(ctx);
 	if (!settings) {
 		settings = ctx.getCredentials(CREDENTIAL_TYPE).then((credentials) => {
@@ -88,7 +83,7 @@ export function activateProBaseUrl(ctx: RequestContext): Promise<ActivateProSett
 
 /** The credential's secrets, for errors made outside a request (the router's); none when it cannot be read. */
 export async function activateProSecrets(ctx: RequestContext): Promise<string[]> {
-	return activateProBaseUrl(ctx).then(
+	return activateProSettings(ctx).then(
 		(settings) => settings.secrets,
 		() => [],
 	);
@@ -125,7 +120,7 @@ export async function activateProRequest(
 	itemIndex?: number,
 	options: ActivateProRequestOptions = {},
 ): Promise<ActivateProAnswer> {
-	const { baseUrl, secrets } = await activateProBaseUrl(ctx);
+	const { baseUrl, secrets } = await activateProSettings(ctx);
 	const log = { to: nodeLog(ctx), service: 'ActivatePro', request: requestLabel(method, path, itemIndex) };
 	const budget = new WaitBudget(maxWaitMs(ctx, itemIndex), options.deadline);
 	const result: RetryResult = await withRetries(
@@ -198,7 +193,7 @@ export function describeApiError(error: ActivateProApiError): string {
 }
 
 /** Turns a non-success answer into an error that says what happened and what to do. */
-export function answerError(
+export function activateProError(
 	node: INode,
 	answer: ActivateProAnswer,
 	context: { itemIndex?: number; action: string; notFound?: string },
@@ -246,5 +241,3 @@ export function answerError(
 		secrets: answer.secrets,
 	});
 }
-
-export type { AttemptOutcome };

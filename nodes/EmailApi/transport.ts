@@ -1,33 +1,18 @@
-// Email API's one request function (credential, pacing, retries, waits) and its errors in words. Uses shared/ only.
+// Email API's settings from its credential, and its one request function (pacing, retries, waits). Uses pacing,
+// the credentials' Email API defaults, shared/.
 import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, INode } from 'n8n-workflow';
 
+import { EMAIL_API_DEFAULTS } from '../../credentials/shared';
 import { apiError, redactDeep, urlSecrets } from '../shared/errors';
 import { DEFAULT_REQUEST_TIMEOUT_MS, isIdempotent, sendOnce, trimSlash, type Idempotency } from '../shared/http';
-import { duration, nodeLog, requestLabel } from '../shared/log';
-import { RequestPacer } from '../shared/rateLimit';
-import {
-	DEFAULT_RETRY_POLICY,
-	withRetries,
-	type AttemptOutcome,
-	type RetryHooks,
-	type RetryResult,
-} from '../shared/retry';
+import { nodeLog, requestLabel } from '../shared/log';
+import { DEFAULT_RETRY_POLICY, withRetries, type RetryHooks, type RetryResult } from '../shared/retry';
 import { humanDuration, maxWaitMs, WaitBudget, WaitRefused, waitRefusedText } from '../shared/waits';
+import { pacerFor, type RequestPacer } from './pacing';
 
 type Context = IExecuteFunctions | ILoadOptionsFunctions;
 
 export const CREDENTIAL_TYPES = { apiKey: 'emailApiKeyApi', oAuth2: 'rankrOAuth2Api' } as const;
-export const DEFAULT_BASE_URL = 'https://services.leadconnectorhq.com';
-export const DEFAULT_API_VERSION = '2021-07-28';
-
-/** HighLevel's rate-limit headers (Authorization.md: 100 requests per 10 s and 200,000 a day per location). */
-const RATE_LIMIT_HEADERS = {
-	max: 'X-RateLimit-Max',
-	remaining: 'X-RateLimit-Remaining',
-	intervalMs: 'X-RateLimit-Interval-Milliseconds',
-	dailyRemaining: 'X-RateLimit-Daily-Remaining',
-	dailyLimit: 'X-RateLimit-Limit-Daily',
-};
 
 export interface EmailApiSettings {
 	credentialType: string;
@@ -46,8 +31,8 @@ export async function emailApiSettings(ctx: Context): Promise<EmailApiSettings> 
 	const tokenData = (credentials.oauthTokenData ?? {}) as IDataObject;
 	return {
 		credentialType,
-		baseUrl: trimSlash((credentials.baseUrl as string) || DEFAULT_BASE_URL),
-		apiVersion: String(credentials.apiVersion || DEFAULT_API_VERSION),
+		baseUrl: trimSlash((credentials.baseUrl as string) || EMAIL_API_DEFAULTS.baseUrl),
+		apiVersion: String(credentials.apiVersion || EMAIL_API_DEFAULTS.apiVersion),
 		locationId: String(credentials.locationId || tokenData.locationId || ''),
 		companyId: String(credentials.companyId || tokenData.companyId || ''),
 		secrets: [
@@ -67,38 +52,13 @@ export async function emailApiSecrets(ctx: Context): Promise<string[]> {
 	);
 }
 
-// One pacer per node run, so a run of many items paces itself from the answers it gets.
-const pacers = new WeakMap<object, RequestPacer>();
-function pacerFor(ctx: Context): RequestPacer {
-	let pacer = pacers.get(ctx);
-	if (!pacer) {
-		pacer = new RequestPacer(RATE_LIMIT_HEADERS);
-		const log = nodeLog(ctx);
-		pacer.onPause = (ms, why) =>
-			log.debug(`pacing: waiting ${duration(ms)} before the next Email API request (${why})`, { waitMs: ms });
-		pacers.set(ctx, pacer);
-	}
-	return pacer;
-}
-
-/** Logs, once a run is over, how long pacing held it back (a slow run's first question). */
-export function logPacing(ctx: Context): void {
-	const pacer = pacers.get(ctx);
-	if (pacer && pacer.waitedMs >= 1000) {
-		nodeLog(ctx).info(
-			`paced to the Email API's rate limit: ${pacer.pauses} waits, ${duration(pacer.waitedMs)} in all`,
-			{ waitedMs: pacer.waitedMs },
-		);
-	}
-}
-
 export interface EmailApiAnswer {
 	statusCode: number;
 	/** The answer's body with the credential's secrets masked (a proxy may echo the request, token and all). */
 	body: unknown;
 	attempts: number;
 	rateLimited: number;
-	/** The credential's secrets, for errors made of this answer (emailApiError masks them). */
+	/** The credential's secrets, for errors made of this answer (answers.ts: emailApiError masks them). */
 	secrets: readonly string[];
 }
 
@@ -232,72 +192,3 @@ function dailyLimitError(node: INode, pacer: RequestPacer, itemIndex: number | u
 		secrets,
 	});
 }
-
-export interface ErrorContext {
-	action: string;
-	/** The scope this endpoint needs, to name it when the token lacks it. */
-	scope: string;
-	itemIndex?: number;
-	notFound?: string;
-}
-
-/** An answer that is not a success, as an error that says what happened and what to do. */
-export function emailApiError(node: INode, answer: EmailApiAnswer, context: ErrorContext) {
-	const { statusCode, body } = answer;
-	const apiMessage = messageOf(body);
-	let message: string;
-	let description: string | undefined;
-	if (statusCode === 401 || statusCode === 403) {
-		if (/scope|not authorized|forbidden/i.test(apiMessage)) {
-			message = `The Email API token is missing the "${context.scope}" scope needed to ${context.action}`;
-			description = `Add "${context.scope}" to the Private Integration token's scopes, or to the HighLevel OAuth2 credential's Scope and reconnect it. (API: ${apiMessage})`;
-		} else {
-			message = `The Email API rejected the credentials (HTTP ${statusCode}) while trying to ${context.action}`;
-			description = `${apiMessage ? `API: ${apiMessage}. ` : ''}Check the token in the Email API credential, or reconnect the HighLevel OAuth2 credential.`;
-		}
-	} else if (context.notFound && isNotFound(answer)) {
-		message = context.notFound;
-		description = apiMessage ? `API: ${apiMessage}` : undefined;
-	} else if (statusCode === 429) {
-		message = `The Email API's rate limit did not clear while trying to ${context.action}`;
-		description =
-			'The burst limit is 100 requests per 10 s and 200,000 a day per location. Run again later, or with fewer items at once.';
-	} else if (statusCode >= 500) {
-		message = `The Email API failed with HTTP ${statusCode} while trying to ${context.action}, after ${answer.attempts} attempts`;
-		description = `${apiMessage ? `API: ${apiMessage}. ` : ''}The service is having trouble; run the workflow again later.`;
-	} else {
-		message = `The Email API refused to ${context.action} (HTTP ${statusCode}): ${apiMessage || 'no reason given'}`;
-		description = statusCode === 422 ? 'Fix the fields named above and run again.' : undefined;
-	}
-	return apiError(node, {
-		message,
-		description,
-		httpCode: statusCode,
-		itemIndex: context.itemIndex,
-		data: apiMessage ? { apiMessage } : undefined,
-		secrets: answer.secrets,
-	});
-}
-
-/** The API's message: a string, or NestJS's array of validation messages. */
-export function messageOf(body: unknown): string {
-	const message = typeof body === 'string' ? body : (body as IDataObject | undefined)?.message;
-	// quoted server text is cut before it goes into a message (it is already redacted: see emailApiRequest)
-	const text = Array.isArray(message)
-		? message.slice(0, 20).map(String).join('; ')
-		: typeof message === 'string'
-			? message
-			: '';
-	return text.length > 300 ? `${text.slice(0, 300)}…` : text;
-}
-
-/** The record addressed is not there: 404, or the 400 "not found" / "invalid id" HighLevel answers for some routes. */
-export function isNotFound(answer: EmailApiAnswer): boolean {
-	return answer.statusCode === 404 || (answer.statusCode === 400 && /not found|invalid/i.test(messageOf(answer.body)));
-}
-
-export function isSuccess(answer: EmailApiAnswer): boolean {
-	return answer.statusCode >= 200 && answer.statusCode < 300;
-}
-
-export type { AttemptOutcome };

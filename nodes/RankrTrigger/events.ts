@@ -12,7 +12,7 @@ const EVENT_NAMES = {
 	UserInactive: 'User Inactive',
 } as const;
 
-export const EVENT_TYPES = Object.keys(EVENT_NAMES) as Array<keyof typeof EVENT_NAMES>;
+const EVENT_TYPES = Object.keys(EVENT_NAMES) as Array<keyof typeof EVENT_NAMES>;
 
 export interface EventFilters {
 	events: string[];

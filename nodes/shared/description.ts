@@ -1,29 +1,6 @@
-// Shared: what both action nodes declare alike in their description: the basics, the Authentication, Resource and
-// Operation selectors, field collections. Uses n8n-workflow only.
-import {
-	NodeConnectionTypes,
-	type IDisplayOptions,
-	type INodePropertyOptions,
-	type INodeProperties,
-	type INodeTypeDescription,
-} from 'n8n-workflow';
-
-/**
- * What an action node of this package declares like any other: version 1, one main input and one main output,
- * its display name as the default node name. The fields n8n's lint reads (icon, subtitle, usableAsTool) stay
- * written out in each node class.
- */
-export function actionNodeBasics(
-	displayName: string,
-): Pick<INodeTypeDescription, 'group' | 'version' | 'defaults' | 'inputs' | 'outputs'> {
-	return {
-		group: ['output'],
-		version: 1,
-		defaults: { name: displayName },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-	};
-}
+// Shared: what both action nodes declare alike in their description: the Authentication, Resource and Operation
+// selectors, field collections. Uses n8n-workflow only.
+import type { IDisplayOptions, INodePropertyOptions, INodeProperties } from 'n8n-workflow';
 
 /** The Authentication selector of a node with several credentials: n8n asks for the chosen one's credential. */
 export function authenticationSelector(defaultMethod: string, options: INodePropertyOptions[]): INodeProperties {

@@ -1,4 +1,4 @@
-// Shared: one HTTP attempt through n8n's helpers, idempotency, path encoding. Uses errors, retry, text.
+// Shared: one HTTP attempt through n8n's helpers, idempotency, path encoding. Uses attempt, errors, text.
 import type {
 	IDataObject,
 	IExecuteFunctions,
@@ -9,7 +9,7 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import { redact } from './errors';
-import { classifyTransportError, type AttemptOutcome } from './retry';
+import { classifyTransportError, type AttemptOutcome } from './attempt';
 import { quoted } from './text';
 
 export type RequestContext = IExecuteFunctions | ILoadOptionsFunctions;

@@ -1,4 +1,5 @@
-// Shared: checks and formatting for text from outside (items, AI tool arguments, answers). Uses nothing.
+// Shared: reading and quoting text from outside (items, AI tool arguments, answers). Uses nothing. Each API's own
+// rule for an email address lives with its node (EmailApi/emailAddress.ts, ActivateProUser/emailAddress.ts).
 // Such text may be any length and any shape, so every function here is one pass over its input (no regex
 // that can backtrack) and refuses what is too long to be valid before looking closer: a 200,000-character
 // "email" once held n8n's event loop for 30 s in a backtracking regex.
@@ -9,10 +10,8 @@ export const MAX_EMAIL_LENGTH = 254;
 /** Longest piece of a value quoted in an error message or a log line. */
 const QUOTE_LENGTH = 80;
 
-// Characters HighLevel refuses anywhere in an address (its API validates with class-validator's IsEmail).
-const NOT_IN_ADDRESS = new Set([...'@"(),:;<>[\\]']);
-
-function isSpace(code: number): boolean {
+/** Whether a character code is white space as `\s` reads it (the linear checks' stand-in for the regex). */
+export function isSpace(code: number): boolean {
 	// the white space \s matches: ASCII spaces and controls 9-13, NBSP, and the Unicode spaces
 	return (
 		code === 32 ||
@@ -27,41 +26,6 @@ function isSpace(code: number): boolean {
 		code === 0x3000 ||
 		code === 0xfeff
 	);
-}
-
-/**
- * The Email API's rule: one "@", a local part and a domain of characters other than white space and
- * `"(),:;<>[\]`, and a dot inside the domain (not its first or last character). At most 254 characters.
- */
-export function isEmailAddress(text: string): boolean {
-	if (typeof text !== 'string' || text.length > MAX_EMAIL_LENGTH) return false;
-	let at = -1;
-	let dotInsideDomain = false;
-	for (let i = 0; i < text.length; i++) {
-		const char = text[i];
-		if (char === '@') {
-			if (at !== -1) return false;
-			at = i;
-			continue;
-		}
-		if (NOT_IN_ADDRESS.has(char) || isSpace(text.charCodeAt(i))) return false;
-		if (char === '.' && at !== -1 && i > at + 1 && i < text.length - 1) dotInsideDomain = true;
-	}
-	return at > 0 && dotInsideDomain;
-}
-
-/**
- * ActivatePro's looser rule: one "@" with something before it, a dot in the part after it (not right after
- * the "@", not last), no white space. At most 254 characters. Bulk work runs this 100,000 times a run.
- */
-export function looksLikeEmail(text: string): boolean {
-	if (typeof text !== 'string' || text.length > MAX_EMAIL_LENGTH) return false;
-	const at = text.indexOf('@');
-	if (at < 1 || text.indexOf('@', at + 1) !== -1) return false;
-	const dot = text.indexOf('.', at + 2);
-	if (dot === -1 || dot >= text.length - 1) return false;
-	for (let i = 0; i < text.length; i++) if (isSpace(text.charCodeAt(i))) return false;
-	return true;
 }
 
 // What ends a word that could be an address in a sentence: white space, quotes, brackets and punctuation.

@@ -1,8 +1,9 @@
 // Benchmark worker: runs one node once through the compiled engine runner and measures it; forked by the scenarios.
 // Runs one node once through n8n-core's WorkflowExecute (scripts/engine/engine-runner.ts, compiled to .bench/build) and
-// reports what it cost. One fresh process per run: no heap left over from another run. With job.warmup the
-// same node first runs once on that many items (the first ones of the measured set), as in a long-running n8n
-// whose HTTP stack and code are warm when the nightly sync starts; only the second run is measured.
+// reports what it cost. The node is the built package's (dist/, loaded by the runner: `npm run build` first).
+// One fresh process per run: no heap left over from another run. With job.warmup the same node first runs once on
+// that many items (the first ones of the measured set), as in a long-running n8n whose HTTP stack and code are
+// warm when the nightly sync starts; only the second run is measured.
 //   fork(engine-worker.cjs, [JSON job]) with execArgv ['--expose-gc'] -> one IPC message {ok, result|error}
 // job: {scenario: 'bulkUpsert', n, url, apiKey, timeoutS, onError} | {scenario: 'creates', n, url, token, locationId, companyId}
 //   | {scenario: 'helperFloor', n, url, apiKey, batchSize, sendConcurrency, pollConcurrency, schedule} (helper-floor-node.cjs)
@@ -11,11 +12,14 @@
 'use strict';
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { DOCUMENTED_VERSION } = require('../sandbox/emailapi-sandbox.js');
 const { helperFloorNode } = require('./helper-floor-node.cjs');
 const { meter, mb, profiles, serve, warmedUp } = require('./lib/worker.cjs');
 
 const ROOT = path.resolve(__dirname, '..', '..');
-// BENCH_BUILD: another compiled tree to measure (e.g. a copy with a change being tried), default .bench/build.
+// BENCH_BUILD: another compiled runner, default .bench/build. The runner loads the package whose package.json is
+// nearest above it: to try a change, copy package.json, dist/ and .bench/build/scripts into one folder of the
+// repository (e.g. .bench/exp-x, so that node_modules resolves) and edit its dist/.
 const BUILD = process.env.BENCH_BUILD ? path.resolve(process.env.BENCH_BUILD) : path.join(ROOT, '.bench', 'build');
 
 const job = JSON.parse(process.argv[2] ?? '{}');
@@ -25,7 +29,7 @@ require('node:fs').mkdirSync(process.env.N8N_USER_FOLDER, { recursive: true });
 
 const SCENARIOS = {
 	bulkUpsert: {
-		className: 'ActivateProUser', // nodes/ActivateProUser/ActivateProUser.node.js, type n8n-nodes-rankr.activateProUser
+		type: 'n8n-nodes-rankr.activateProUser',
 		items: (n) => profiles(n),
 		parameters: (j) => ({
 			operation: 'batch',
@@ -40,10 +44,10 @@ const SCENARIOS = {
 		done: (item) => item.json.status === 'processed',
 	},
 	creates: {
-		className: 'EmailApi',
+		type: 'n8n-nodes-rankr.emailApi',
 		items: (n) => profiles(n).map((p) => ({ email: p.email, fullName: `${p.firstName} ${p.lastName}` })),
 		parameters: () => ({ resource: 'user', operation: 'create', email: '={{ $json.email }}', fullName: '={{ $json.fullName }}', role: 'user' }),
-		credentials: (j) => ({ emailApiKeyApi: { token: j.token, baseUrl: j.url, apiVersion: '2021-07-28', locationId: j.locationId, companyId: j.companyId } }),
+		credentials: (j) => ({ emailApiKeyApi: { token: j.token, baseUrl: j.url, apiVersion: DOCUMENTED_VERSION, locationId: j.locationId, companyId: j.companyId } }),
 		done: (item) => typeof item.json.id === 'string',
 	},
 	// the bulk upsert's helper floor: floor.cjs's requests through n8n's request helper, not a node of the package
@@ -57,19 +61,14 @@ const SCENARIOS = {
 	},
 };
 
-/** One of our nodes, compiled into BUILD: { type, node }. */
-function nodeOfPackage(className) {
-	const NodeClass = require(path.join(BUILD, 'nodes', className, `${className}.node.js`))[className];
-	return { type: `n8n-nodes-rankr.${className[0].toLowerCase()}${className.slice(1)}`, node: new NodeClass() };
-}
-
 serve(async () => {
 	const scenario = SCENARIOS[job.scenario];
 	if (!scenario) throw new Error(`unknown scenario ${job.scenario}`);
 
 	const loadStart = performance.now();
 	const engine = require(path.join(BUILD, 'scripts', 'engine', 'engine-runner.js'));
-	const { type, node: inner } = scenario.node?.(job) ?? nodeOfPackage(scenario.className);
+	// one of our nodes at version 1 (as a workflow saved today asks for it), or the scenario's own node
+	const { type, node: inner } = scenario.node?.(job) ?? { type: scenario.type, node: engine.nodeType(scenario.type, 1) };
 	const loadMs = performance.now() - loadStart;
 
 	// The node under test, wrapped to mark its own window.

@@ -68,7 +68,7 @@ function sh(command, args) {
 
 const load = () => ({ uptime: sh('uptime', []), loadavg: os.loadavg().map((v) => round(v, 2)), at: new Date().toISOString() });
 
-/** scripts/engine/engine-runner.ts with the nodes it imports, compiled into .bench/build (no new dependency: the project's tsc). */
+/** scripts/engine/engine-runner.ts compiled into .bench/build (the project's tsc); it loads the built package from dist/. */
 function compileHarness(log) {
 	const started = Date.now();
 	const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -76,7 +76,7 @@ function compileHarness(log) {
 	const engine = path.join(ROOT, '.bench', 'build', 'scripts', 'engine', 'engine-runner.js');
 	if (!fs.existsSync(engine)) throw new Error(`compiling scripts/engine/engine-runner.ts produced no ${engine}:\n${r.stdout}${r.stderr}`);
 	if (r.status !== 0) log(`  warning: tsc reported errors (the code was emitted anyway):\n${(r.stdout + r.stderr).split('\n').slice(0, 10).join('\n')}`);
-	log(`  compiled scripts/engine/engine-runner.ts with the nodes into .bench/build in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+	log(`  compiled scripts/engine/engine-runner.ts into .bench/build in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 function print(rows, infos, targets) {

@@ -1,7 +1,9 @@
-// Engine runner: our nodes through n8n-core's WorkflowExecute, WebhookContext; for the jest suites and the benchmark.
+// Engine runner: the built package's nodes through n8n-core's WorkflowExecute, WebhookContext; for the jest suites and the benchmark.
 // Runs a workflow through n8n-core's WorkflowExecute — real parameter and expression resolution,
 // credential authentication through httpRequestWithAuthentication, continueOnFail and the error output —
-// against the sandboxes over HTTP. Nothing of our nodes is mocked.
+// against the sandboxes over HTTP. The nodes and credentials are the ones that ship: the files package.json's
+// "n8n" section lists, compiled in dist/ (`npm run build` first), each node at the version a workflow asks for.
+// Nothing of our nodes is mocked.
 // n8n-core reads its environment (N8N_USER_FOLDER, N8N_LOG_LEVEL) when it loads: jest sets it in test/setup-env.js,
 // the benchmark in scripts/bench/engine-worker.cjs.
 import { ExecuteContext, ExecutionLifecycleHooks, LoadOptionsContext, RoutingNode, WebhookContext, WorkflowExecute } from 'n8n-core';
@@ -21,17 +23,13 @@ import {
 	type IRun,
 	type IWorkflowExecuteAdditionalData,
 	type IConnections,
+	type IVersionedNodeType,
 	NodeConnectionTypes,
+	NodeHelpers,
 	createEmptyRunExecutionData,
 } from 'n8n-workflow';
 
-import { ActivateProApi } from '../../credentials/ActivateProApi.credentials';
-import { EmailApiKeyApi } from '../../credentials/EmailApiKeyApi.credentials';
-import { RankrOAuth2Api } from '../../credentials/RankrOAuth2Api.credentials';
-import { RankrWebhookApi } from '../../credentials/RankrWebhookApi.credentials';
-import { ActivateProUser } from '../../nodes/ActivateProUser/ActivateProUser.node';
-import { EmailApi } from '../../nodes/EmailApi/EmailApi.node';
-import { RankrTrigger } from '../../nodes/RankrTrigger/RankrTrigger.node';
+import { loadBuiltPackage } from './built-package';
 
 /** One line our nodes wrote to n8n's logger (n8n-core hands every node context the container's Logger). */
 export interface LogLine {
@@ -93,33 +91,51 @@ class TestCollect implements INodeType {
 	}
 }
 
-const nodeClasses: Record<string, INodeType> = {
-	'n8n-nodes-rankr.activateProUser': new ActivateProUser(),
-	'n8n-nodes-rankr.emailApi': new EmailApi(),
-	'n8n-nodes-rankr.rankrTrigger': new RankrTrigger(),
-	'test.items': new TestItems(),
-	'test.collect': new TestCollect(),
-};
+type NodeTypeOfPackage = INodeType | IVersionedNodeType;
 
-const credentialClasses: Record<string, ICredentialType> = {
-	activateProApi: new ActivateProApi(),
-	emailApiKeyApi: new EmailApiKeyApi(),
-	rankrOAuth2Api: new RankrOAuth2Api(),
-	rankrWebhookApi: new RankrWebhookApi(),
-	// n8n's own base type, which RankrOAuth2Api extends (only its name matters here).
-	oAuth2Api: { name: 'oAuth2Api', displayName: 'OAuth2 API', properties: [] },
-};
+let registry: { nodes: Record<string, NodeTypeOfPackage>; credentials: Record<string, ICredentialType> } | undefined;
 
-export function registerNodeType(type: string, node: INodeType) {
-	nodeClasses[type] = node;
+/**
+ * The node and credential types the runner knows: the built package (package.json's "n8n" section, loaded from
+ * dist/ by ./built-package.js: the classes n8n would load), the two test nodes, and n8n's own `oAuth2Api`, which
+ * RankrOAuth2Api extends (a stub: only its name matters here). Loaded on first use; a missing or stale build
+ * fails here with "run `npm run build` first".
+ */
+function types() {
+	if (!registry) {
+		const built = loadBuiltPackage();
+		registry = {
+			nodes: { ...built.nodes, 'test.items': new TestItems(), 'test.collect': new TestCollect() },
+			credentials: { ...built.credentials, oAuth2Api: { name: 'oAuth2Api', displayName: 'OAuth2 API', properties: [] } },
+		};
+	}
+	return registry;
+}
+
+/** Puts a node type in place of (or beside) the package's, e.g. a wrapped one (the benchmark measures its execute()). */
+export function registerNodeType(type: string, node: NodeTypeOfPackage) {
+	types().nodes[type] = node;
 }
 export function registerCredentialType(credential: ICredentialType) {
-	credentialClasses[credential.name] = credential;
+	types().credentials[credential.name] = credential;
+}
+
+/** A node type as n8n hands it to a run: the given version of a versioned node (NodeHelpers.getVersionedNodeType). */
+export function nodeType(type: string, version?: number): INodeType {
+	const known = types().nodes[type];
+	if (!known) throw new Error(`unknown node type ${type} (known: ${Object.keys(types().nodes).join(', ')})`);
+	return NodeHelpers.getVersionedNodeType(known, version);
+}
+
+/** A credential type of the package (or n8n's oAuth2Api stub), by name. */
+export function credentialType(name: string): ICredentialType | undefined {
+	return types().credentials[name];
 }
 
 const nodeTypes: INodeTypes = {
-	getByName: (type) => nodeClasses[type],
-	getByNameAndVersion: (type) => nodeClasses[type] as INodeType,
+	getByName: (type) => types().nodes[type],
+	// an unknown type: undefined, which n8n-core reports as it does for a node that is not installed
+	getByNameAndVersion: (type, version) => (types().nodes[type] ? nodeType(type, version) : (undefined as unknown as INodeType)),
 	getKnownTypes: () => ({}),
 };
 
@@ -137,14 +153,14 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		super();
 	}
 	getParentTypes(name: string): string[] {
-		const extendsList = credentialClasses[name]?.extends ?? [];
+		const extendsList = credentialType(name)?.extends ?? [];
 		return [...extendsList, ...extendsList.flatMap((p) => this.getParentTypes(p))];
 	}
 	isCredentialUsableByNode(): boolean {
 		return true;
 	}
 	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-		const auth = credentialClasses[typeName]?.authenticate;
+		const auth = credentialType(typeName)?.authenticate;
 		if (!auth || typeof auth === 'function') return typeof auth === 'function' ? auth(credentials, requestOptions) : requestOptions;
 		const headers = (auth.properties.headers ?? {}) as Record<string, string>;
 		requestOptions.headers = { ...(requestOptions.headers ?? {}) };
@@ -173,7 +189,7 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		this.store[type] = data;
 	}
 	getCredentialsProperties(type: string) {
-		return credentialClasses[type]?.properties ?? [];
+		return credentialType(type)?.properties ?? [];
 	}
 }
 
@@ -182,6 +198,8 @@ export type OnError = 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorO
 export interface RunNodeOptions {
 	/** Node type, e.g. n8n-nodes-rankr.activateProUser */
 	type: string;
+	/** The node's version in the workflow (its typeVersion), 1 unless given. */
+	typeVersion?: number;
 	parameters: Record<string, unknown>;
 	/** Input items for the node. */
 	items: Array<Record<string, unknown>>;
@@ -243,7 +261,7 @@ function makeAdditionalData(
 export function secretsOf(credentials: Record<string, ICredentialDataDecryptedObject>): string[] {
 	const secrets: string[] = [];
 	for (const [type, data] of Object.entries(credentials)) {
-		for (const property of credentialClasses[type]?.properties ?? []) {
+		for (const property of credentialType(type)?.properties ?? []) {
 			if (property.typeOptions?.password && typeof data[property.name] === 'string') secrets.push(data[property.name] as string);
 		}
 		if (typeof data.clientSecret === 'string') secrets.push(data.clientSecret);
@@ -271,7 +289,7 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 			id: 'subject',
 			name: 'Subject',
 			type: options.type,
-			typeVersion: 1,
+			typeVersion: options.typeVersion ?? 1,
 			position: [200, 0],
 			parameters: options.parameters as INode['parameters'],
 			credentials: credentialRefs,
@@ -314,7 +332,7 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
  * a failing status that matches a `responseCode` rule gives that rule's message.
  */
 export async function testCredential(type: string, data: ICredentialDataDecryptedObject): Promise<{ status: 'OK' | 'Error'; message: string }> {
-	const test = credentialClasses[type]?.test;
+	const test = credentialType(type)?.test;
 	if (!test) return { status: 'Error', message: 'No testing function found for this credential.' };
 	const probeType: INodeType = {
 		description: testNodeDescription('Temp', 'tempCredentialTest', {
@@ -348,6 +366,8 @@ export interface WebhookCall {
 	/** 'webhook' (production URL, the default) or 'manual' (the editor's "Listen for test event"). */
 	mode?: 'webhook' | 'manual';
 	workflowId?: string;
+	/** The trigger's version in the workflow (its typeVersion), 1 unless given. */
+	typeVersion?: number;
 	/**
 	 * What n8n does with a run the trigger hands over, as n8n 2.x does it (webhook-helpers: an onReceived answer
 	 * is deferred until WorkflowRunner.run has saved/queued the execution): 'taken' (default) answers 200 with
@@ -374,7 +394,7 @@ export interface WebhookResult {
 export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 	const credentials = Object.fromEntries(Object.keys(call.credentials).map((t) => [t, { id: `${t}-id`, name: 'test' }]));
 	const parameters = call.parameters as INode['parameters'];
-	const node: INode = { id: 'trigger', name: 'Rankr Trigger', type: 'n8n-nodes-rankr.rankrTrigger', typeVersion: 1, position: [0, 0], parameters, credentials, webhookId: 'hook-1' };
+	const node: INode = { id: 'trigger', name: 'Rankr Trigger', type: 'n8n-nodes-rankr.rankrTrigger', typeVersion: call.typeVersion ?? 1, position: [0, 0], parameters, credentials, webhookId: 'hook-1' };
 	const workflowId = call.workflowId ?? 'wf';
 	const workflow = new Workflow({ id: workflowId, nodes: [node], connections: {}, active: true, nodeTypes, settings: { executionOrder: 'v1' } });
 	const additionalData = makeAdditionalData(call.credentials, [node], {});
@@ -427,7 +447,7 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 	const context = new WebhookContext(workflow, node, additionalData, call.mode ?? 'webhook', webhookData, [], null);
 	captureLogs(context.logger);
 	const firstLog = logLines.length;
-	const result = await (nodeClasses[node.type] as INodeType).webhook!.call(context);
+	const result = await nodeType(node.type, node.typeVersion).webhook!.call(context);
 	assertNoSecrets(JSON.stringify({ response, items: result.workflowData }), call.credentials);
 	// n8n answers for the node when it did not answer itself (the hand-over above).
 	const answerFor = (outcome: 'taken' | 'fails') => {
@@ -474,8 +494,7 @@ export async function listSearch(
 	};
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
 	const context = new LoadOptionsContext(workflow, node, makeAdditionalData(credentials, [node], {}), 'parameters');
-	const nodeType = nodeClasses[type] as INodeType;
-	const fn = nodeType.methods?.listSearch?.[method];
+	const fn = nodeType(type, node.typeVersion).methods?.listSearch?.[method];
 	if (!fn) throw new Error(`no listSearch ${method} on ${type}`);
 	return fn.call(context, filter);
 }

@@ -4,6 +4,7 @@
 // API as the owner. Shared by scripts/run-in-n8n.mjs (headless examples), scripts/demo.mjs (npm start) and
 // test/e2e/flows.e2e.mjs.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,8 @@ import { parse as parseFlatted } from 'flatted';
 
 import { Failure, lineStream, run, seconds, startProcess, stopChild, temporaryFolder, waitFor } from './proc.mjs';
 import { DEFAULT_N8N_VERSION, resolveN8nVersion } from './n8n-versions.mjs';
+
+const { builtPackageJson } = createRequire(import.meta.url)('../engine/built-package.js');
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const EXAMPLES_DIR = path.join(ROOT, 'examples');
@@ -24,14 +27,13 @@ export function readJson(file) {
 
 // ---------- the package and its examples ----------
 
-/** The package as built; fails when dist/ lacks what package.json's "n8n" section lists. */
+/** The package as built (its package.json); fails when dist/ lacks what package.json's "n8n" section lists or is stale. */
 export function builtPackage() {
-	const pkg = readJson(path.join(ROOT, 'package.json'));
-	const entries = [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])];
-	const missing = entries.filter((entry) => !fs.existsSync(path.join(ROOT, entry)));
-	if (entries.length === 0) throw new Failure('package.json has no "n8n" section listing nodes and credentials');
-	if (missing.length > 0) throw new Failure(`the package is not built (missing ${missing.join(', ')}): run \`npm run build\` first`);
-	return pkg;
+	try {
+		return builtPackageJson(ROOT);
+	} catch (error) {
+		throw new Failure(error.message);
+	}
 }
 
 /** Every example workflow: { file (absolute), name (file name without .json), workflow }. */

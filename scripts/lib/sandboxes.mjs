@@ -6,6 +6,9 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
+/** The Version header HighLevel's documents give, as the Email API sandbox holds it (the harness's one copy). */
+export const { DOCUMENTED_VERSION } = require('../sandbox/emailapi-sandbox.js');
+
 /**
  * @typedef {object} SandboxDefinition
  * @property {string} name        short id, used in flags and messages
@@ -51,7 +54,7 @@ export const SANDBOXES = [
 			type: 'emailApiKeyApi',
 			displayName: 'Email API Key API',
 			labels: { token: 'Private Integration Token', locationId: 'Location ID', companyId: 'Company ID', baseUrl: 'Base URL', apiVersion: 'API Version' },
-			data: (sandbox) => ({ token: sandbox.apiKey, locationId: sandbox.locationId, companyId: sandbox.companyId, baseUrl: sandbox.url, apiVersion: '2021-07-28' }),
+			data: (sandbox) => ({ token: sandbox.apiKey, locationId: sandbox.locationId, companyId: sandbox.companyId, baseUrl: sandbox.url, apiVersion: DOCUMENTED_VERSION }),
 		},
 	},
 	{

@@ -8,7 +8,7 @@
 //   1. Authorization: Bearer <token>  missing/unknown -> 401 UnauthorizedDTO, expired -> 401 "Invalid JWT: ... expired"
 //   2. rate limit per app and resource (location, or company for an agency token): 429 + Retry-After.
 //      From here on every answer carries the X-RateLimit-* headers of Authorization.md.
-//   3. Version: 2021-07-28 (the documents' value) or 2023-02-21 (what HighLevel's own SDK sends by default, which
+//   3. Version: the documented version (DOCUMENTED_VERSION) or 2023-02-21 (what HighLevel's own SDK sends by default, which
 //      the real API accepts); missing/other -> 400 BadRequestDTO. The request log keeps which one came, so tests
 //      can hold the package to the documents' value.
 //   4. token class (Sub-Account "Location" vs Agency "Company") and scope -> 401
@@ -26,9 +26,10 @@ const crypto = require('node:crypto');
 const { SandboxServer, parseJson, stricter } = require('./sandbox-server');
 const contactsKit = require('./emailapi-contacts');
 
-const API_VERSION = '2021-07-28';
+/** The Version header HighLevel's documents give: the one place the harness (scripts/ and test/) spells it. */
+const DOCUMENTED_VERSION = '2021-07-28';
 /** Every Version the sandbox answers: the documents' value first, then @gohighlevel/api-client 3.x's default. */
-const ACCEPTED_VERSIONS = [API_VERSION, '2023-02-21'];
+const ACCEPTED_VERSIONS = [DOCUMENTED_VERSION, '2023-02-21'];
 const DAY_MS = 24 * 60 * 60 * 1000;
 const YEAR_MS = 365 * DAY_MS;
 const EMAIL_RE = /^[^\s@"(),:;<>[\\\]]+@[^\s@"(),:;<>[\\\]]+\.[^\s@"(),:;<>[\\\]]{2,}$/;
@@ -57,7 +58,7 @@ const MESSAGES = {
 
 /** Where the sandbox refuses more than HighLevel's documents say (sent in the x-sandbox-stricter header). */
 const STRICTER_RULES = {
-	version: `Version: the documents give ${API_VERSION} and HighLevel's SDK sends 2023-02-21; the sandbox refuses every other value, which HighLevel may accept`,
+	version: `Version: the documents give ${DOCUMENTED_VERSION} and HighLevel's SDK sends 2023-02-21; the sandbox refuses every other value, which HighLevel may accept`,
 	unknownProperty: 'unknown body properties are refused on every route (NestJS forbidNonWhitelisted); HighLevel may ignore them on some routes',
 	bounds: 'bodies are bounded where the documents give no bound: 1000 tags of 255 characters, 500 custom field values; a search takes 100 filters in all, groups 5 deep, 3 sort fields',
 	fields: 'search filters and sort take only the fields the sandbox knows (the documents say the filterable fields "include" these) and custom fields the location has',
@@ -1361,4 +1362,4 @@ function fakeJwt(payload) {
 	return `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url(payload)}.${crypto.randomBytes(32).toString('base64url')}`;
 }
 
-module.exports = { EmailApiSandbox, API_SCOPES, API_VERSION, PERMISSION_DEFAULTS, MESSAGES, RateLimiter };
+module.exports = { EmailApiSandbox, API_SCOPES, DOCUMENTED_VERSION, PERMISSION_DEFAULTS, MESSAGES, RateLimiter };

@@ -2,7 +2,7 @@
 // POST /contacts/search as contacts-search.md describes it, on 25,000 seeded contacts: searchAfter paging with no
 // gap and no overlap past 10,000 results, standard paging refused beyond 10,000 records, filters and sort; tags
 // added and removed idempotently; the seed and custom-field control routes; hostile bodies refused at once.
-import { API_SCOPES } from '../../scripts/sandbox/emailapi-sandbox';
+import { API_SCOPES, DOCUMENTED_VERSION } from '../../scripts/sandbox/emailapi-sandbox';
 import { PIT, searchBodyErrors, startEmailApi } from '../helpers/emailapi-fixture';
 import { sandboxPerFile } from '../helpers/perFile';
 
@@ -27,7 +27,7 @@ interface Contact {
 async function call(method: string, path: string, body?: unknown, token = PIT) {
 	const res = await fetch(`${sandbox.url}${path}`, {
 		method,
-		headers: { authorization: `Bearer ${token}`, version: '2021-07-28', 'content-type': 'application/json' },
+		headers: { authorization: `Bearer ${token}`, version: DOCUMENTED_VERSION, 'content-type': 'application/json' },
 		body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
 	});
 	const text = await res.text();

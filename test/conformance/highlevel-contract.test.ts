@@ -1,7 +1,7 @@
 // Jest (conformance): the Email API sandbox against HighLevel's OpenAPI documents, Authorization.md and Scopes.md.
 // The Email API sandbox itself, over real HTTP: the node's tests trust it, so it is checked against the contract
 // (HighLevel's OpenAPI documents, Authorization.md, Scopes.md) here, without any package code.
-import { API_SCOPES, EmailApiSandbox } from '../../scripts/sandbox/emailapi-sandbox';
+import { API_SCOPES, DOCUMENTED_VERSION, EmailApiSandbox } from '../../scripts/sandbox/emailapi-sandbox';
 import { answerErrors, schemaErrors, searchBodyErrors } from '../helpers/emailapi-fixture';
 import { requestBodyErrors } from '../helpers/openapi';
 
@@ -26,7 +26,7 @@ let sandbox: EmailApiSandbox;
 async function call(
 	method: string,
 	path: string,
-	{ token = FULL, version = '2021-07-28', body, raw, headers = {} }: { token?: string | null; version?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+	{ token = FULL, version = DOCUMENTED_VERSION, body, raw, headers = {} }: { token?: string | null; version?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
 ): Promise<Answer> {
 	const h: Record<string, string> = { accept: 'application/json', ...headers };
 	if (token) h.authorization = `Bearer ${token}`;
@@ -111,14 +111,14 @@ describe('authentication, version, scopes', () => {
 		expect(sandbox.stats.unauthorized).toBe(4);
 	});
 
-	it("requires a Version HighLevel accepts (2021-07-28, or its SDK's 2023-02-21; else 400) and still sends the rate-limit headers", async () => {
+	it("requires a Version HighLevel accepts (the documented version, or its SDK's 2023-02-21; else 400) and still sends the rate-limit headers", async () => {
 		const missing = await call('GET', `/workflows/?locationId=${LOCATION}`, { version: null });
 		expect(missing.status).toBe(400);
 		expect(missing.body).toEqual({ statusCode: 400, message: 'Version header was not found' });
 		expect(missing.headers.get('x-ratelimit-remaining')).toBe('99');
 		const other = await call('GET', `/workflows/?locationId=${LOCATION}`, { version: '2021-04-15' });
 		expect(other.status).toBe(400);
-		expect(other.body.message).toBe('Version header is invalid: this API accepts Version: 2021-07-28 or 2023-02-21');
+		expect(other.body.message).toBe(`Version header is invalid: this API accepts Version: ${DOCUMENTED_VERSION} or 2023-02-21`);
 		expect(other.headers.get('x-sandbox-stricter')).toMatch(/^Version: .* the sandbox refuses every other value/);
 		expect(missing.headers.get('x-sandbox-stricter')).toBeNull(); // the documents require the header
 		expect((await call('GET', `/workflows/?locationId=${LOCATION}`, { version: '2023-02-21' })).status).toBe(200);

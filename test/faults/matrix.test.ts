@@ -11,7 +11,7 @@ import { sleep } from 'n8n-workflow';
 
 import { runNode } from '../../scripts/engine/engine-runner';
 import { AP_KEY, apCredentials, startActivatePro } from '../helpers/activatepro-fixture';
-import { apiKeyCredentials, PIT, startEmailApi } from '../helpers/emailapi-fixture';
+import { apiKeyCredentials, DOCUMENTED_VERSION, PIT, startEmailApi } from '../helpers/emailapi-fixture';
 
 type AP = Awaited<ReturnType<typeof startActivatePro>>;
 type EM = Awaited<ReturnType<typeof startEmailApi>>;
@@ -160,12 +160,12 @@ describe('Email API', () => {
 		for (const u of input) {
 			const created = await fetch(`${em.url}/users/`, {
 				method: 'POST',
-				headers: { authorization: `Bearer ${apiKeyCredentials(em).emailApiKeyApi.token}`, version: '2021-07-28', 'content-type': 'application/json' },
+				headers: { authorization: `Bearer ${apiKeyCredentials(em).emailApiKeyApi.token}`, version: DOCUMENTED_VERSION, 'content-type': 'application/json' },
 				body: JSON.stringify({ companyId: em.companyId, firstName: 'Seed', lastName: 'User', email: u.email, password: 'Seed-Password-1!', type: 'account', role: 'user', locationIds: [em.locationId] }),
 			}).then((r) => r.json() as Promise<{ id: string }>);
 			const contact = await fetch(`${em.url}/contacts/upsert`, {
 				method: 'POST',
-				headers: { authorization: `Bearer ${apiKeyCredentials(em).emailApiKeyApi.token}`, version: '2021-07-28', 'content-type': 'application/json' },
+				headers: { authorization: `Bearer ${apiKeyCredentials(em).emailApiKeyApi.token}`, version: DOCUMENTED_VERSION, 'content-type': 'application/json' },
 				body: JSON.stringify({ locationId: em.locationId, email: u.email }),
 			}).then((r) => r.json() as Promise<{ contact: { id: string } }>);
 			ids.push({ userId: created.id, contactId: contact.contact.id });

@@ -2,12 +2,12 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
-import { EmailApiSandbox } from '../../scripts/sandbox/emailapi-sandbox';
+import { DOCUMENTED_VERSION, EmailApiSandbox } from '../../scripts/sandbox/emailapi-sandbox';
 import { requestBodyErrors } from './openapi';
 import { readSpec } from './spec-files';
 
-/** The Version HighLevel's documents give; the package sends it on every call. */
-export const DOCUMENTED_VERSION = '2021-07-28';
+/** The Version HighLevel's documents give (the sandbox's constant); the package sends it on every call. */
+export { DOCUMENTED_VERSION };
 export const PIT = 'pit-email-api-test-token-8d1f2c';
 export const ALL_SCOPES = ['users.readonly', 'users.write', 'workflows.readonly', 'contacts.readonly', 'contacts.write', 'courses.write', 'locations/customFields.readonly'];
 
@@ -25,7 +25,7 @@ export function apiKeyCredentials(sandbox: EmailApiSandbox, token = PIT) {
 }
 
 /**
- * Every request our node sent meets the documents' strict form: `Version: 2021-07-28` (the sandbox also takes what
+ * Every request our node sent meets the documents' strict form: Version: the documented version (the sandbox also takes what
  * HighLevel's SDK sends by default, so only this check holds the package to the documented value), and every
  * body one HighLevel's OpenAPI documents accept.
  */

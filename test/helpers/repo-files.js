@@ -22,4 +22,9 @@ function packList() {
 	return { files: pack.files.map((f) => f.path).sort(), size: pack.size, unpackedSize: pack.unpackedSize };
 }
 
-module.exports = { listRepoDir, packList, readRepoFile };
+/** Whether a file or folder exists in the repository, by its path from the root. */
+function repoFileExists(file) {
+	return fs.existsSync(path.join(ROOT, file));
+}
+
+module.exports = { listRepoDir, packList, readRepoFile, repoFileExists };

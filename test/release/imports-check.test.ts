@@ -1,22 +1,25 @@
 // Jest (release): the import-graph check of npm run lint (scripts/check-imports.mjs) on made-up trees.
 // The import-graph check of `npm run lint` (scripts/check-imports.mjs), run on small made-up trees: it must name each
-// use of test/ from scripts/, of scripts/ or test/ from nodes/ and credentials/, and each repeated base name, and pass a clean tree.
+// use of test/ from scripts/, of scripts/ or test/ from nodes/ and credentials/, of the sources from scripts/ or from a
+// test that is not a unit test, and each repeated base name, and pass a clean tree.
 import { checkImportsOf } from '../helpers/run-imports-check';
 
-/** test/ uses scripts/ every way there is; scripts/ and nodes/ stay on their side. */
+/** test/ uses scripts/ every way there is; scripts/ and nodes/ stay on their side; only unit tests use the sources. */
 const clean = {
 	'scripts/lib/start.mjs': ['from:./proc.mjs', 'comment:../../test/unit/start-check.test.ts'],
 	'scripts/lib/proc.mjs': [],
 	'scripts/sandbox/api-sandbox.js': ['require:./sandbox-server'],
 	'scripts/sandbox/sandbox-server.js': [],
-	'scripts/engine/engine-runner.ts': ['from:../../nodes/A/A.node', 'from:../../credentials/A.credentials'],
+	'scripts/engine/engine-runner.ts': ['root:dist/nodes/A/A.node.js'],
 	'scripts/bench/tsconfig.json': '{\n\t// compiles the engine runner\n\t"extends": "../../tsconfig.json",\n\t"files": ["../engine/engine-runner.ts"],\n\t"include": [],\n}\n',
 	'scripts/bench/run.mjs': ['root:scripts/sandbox/api-sandbox.js', 'bare:../lib/start.mjs'],
 	'scripts/install-thing.sh': '#!/usr/bin/env bash\n# a made-up installer\n',
 	'scripts/index.mjs': [],
 	'test/unit/start-check.test.ts': ['from:../../scripts/lib/start.mjs', 'dynamic:../../scripts/engine/engine-runner', 'from:../helpers/api-fixture'],
 	'test/helpers/api-fixture.ts': ['from:../../scripts/sandbox/api-sandbox'],
-	'test/e2e/flows.e2e.mjs': ['root:scripts/lib/proc.mjs', 'from:../../nodes/A/A.node'],
+	'test/e2e/flows.e2e.mjs': ['root:scripts/lib/proc.mjs'],
+	'test/unit/retry.test.ts': ['from:../../nodes/shared/retry'],
+	'test/reliability/text.unit.test.ts': ['from:../../nodes/shared/retry', 'from:../../credentials/A.credentials'],
 	'test/index.ts': [],
 	'nodes/A/A.node.ts': ['from:../shared/retry', 'from:../../credentials/A.credentials'],
 	'nodes/shared/retry.ts': [],
@@ -27,8 +30,8 @@ test('passes a clean tree and counts its edges', () => {
 	expect(checkImportsOf(clean)).toEqual({
 		status: 0,
 		summary:
-			'imports check: 15 files, 15 relative edges, scripts→test 0, test→scripts 4, nodes/credentials→scripts/test 0, ' +
-			'10 module base names in scripts/ and test/, none repeated',
+			'imports check: 17 files, 16 relative edges, scripts→test 0, test→scripts 4, nodes/credentials→scripts/test 0, ' +
+			'unit tests→sources 3, 12 module base names in scripts/ and test/, none repeated',
 		problems: [],
 	});
 });
@@ -71,6 +74,24 @@ test('names each use of scripts/ or test/ from nodes/ and credentials/', () => {
 			'credentials/A.credentials.ts → scripts/lib/proc.mjs: credentials/ must not use scripts/',
 			'nodes/A/A.node.ts → scripts/engine/engine-runner: nodes/ must not use scripts/',
 			'nodes/shared/retry.ts → test/helpers/api-fixture: nodes/ must not use test/',
+		],
+	});
+});
+
+test('names each use of the sources from scripts/ and from a test that is not a unit test', () => {
+	const broken = checkImportsOf({
+		...clean,
+		'scripts/engine/engine-runner.ts': ['from:../../nodes/A/A.node', 'from:../../credentials/A.credentials'],
+		'test/e2e/flows.e2e.mjs': ['from:../../nodes/A/A.node'],
+	});
+	const why = ' (only a unit test, in test/unit/ or named *.unit.test.ts, uses the sources; others use dist/)';
+	expect(broken).toEqual({
+		status: 1,
+		summary: '',
+		problems: [
+			'scripts/engine/engine-runner.ts → nodes/A/A.node: scripts/ must not use nodes/',
+			'scripts/engine/engine-runner.ts → credentials/A.credentials: scripts/ must not use credentials/',
+			`test/e2e/flows.e2e.mjs → nodes/A/A.node: test/ must not use nodes/${why}`,
 		],
 	});
 });

@@ -5,7 +5,8 @@
 const crypto = require('node:crypto');
 const path = require('node:path');
 
-const { checkCredential, verifySignature } = require(path.resolve(process.argv[2], 'dist/nodes/RankrTrigger/verify.js'));
+const { checkCredential } = require(path.resolve(process.argv[2], 'dist/nodes/RankrTrigger/credentialCheck.js'));
+const { verifySignature } = require(path.resolve(process.argv[2], 'dist/nodes/RankrTrigger/signature.js'));
 
 const identity = Buffer.concat([Buffer.from([1]), Buffer.alloc(31)]);
 const forged = Buffer.concat([identity, Buffer.alloc(32)]).toString('base64');
@@ -17,7 +18,7 @@ try {
 } catch (error) {
 	openssl = `refuses the key (${error.code ?? error.message})`;
 }
-const settings = { method: 'ed25519', publicKey: identity.toString('base64'), replayWindowSeconds: 5400 };
+const settings = { method: 'ed25519', publicKeys: identity.toString('base64'), replayWindowSeconds: 5400 };
 const credential = checkCredential(settings);
 const verdict = verifySignature(settings, body, { 'x-ghl-signature': forged });
 console.log(JSON.stringify({ node: process.version, openssl, credentialProblem: credential.problem ?? null, forgedVerified: verdict.ok }));

@@ -2,7 +2,8 @@
 import { runNode } from '../../scripts/engine/engine-runner';
 import { apCredentials, startActivatePro } from '../helpers/activatepro-fixture';
 import { sandboxPerFile } from '../helpers/perFile';
-import { DEFAULT_RETRY_POLICY, parseRetryAfter, withRetries, type AttemptOutcome } from '../../nodes/shared/retry';
+import type { AttemptOutcome } from '../../nodes/shared/attempt';
+import { DEFAULT_RETRY_POLICY, parseRetryAfter, withRetries } from '../../nodes/shared/retry';
 
 const NOW = Date.UTC(2026, 10, 23, 10, 15, 0);
 

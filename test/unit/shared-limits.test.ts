@@ -3,7 +3,8 @@ import { NodeApiError, NodeOperationError, type INode } from 'n8n-workflow';
 
 import { apiError, asNodeError, maskUrlUserinfo, redact, redactDeep, urlSecrets } from '../../nodes/shared/errors';
 import { isIdempotent } from '../../nodes/shared/http';
-import { withRetries, type AttemptOutcome } from '../../nodes/shared/retry';
+import type { AttemptOutcome } from '../../nodes/shared/attempt';
+import { withRetries } from '../../nodes/shared/retry';
 import { humanDuration, WaitBudget, WaitRefused } from '../../nodes/shared/waits';
 
 const node: INode = { id: 'n', name: 'Node', type: 'test', typeVersion: 1, position: [0, 0], parameters: {} };

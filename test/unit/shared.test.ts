@@ -1,11 +1,14 @@
-// Jest (unit, npm run test:unit): the rules of the shared helpers in nodes/shared, without HTTP.
-import { chunk, parseEntryPointer } from '../../nodes/shared/batching';
+// Jest (unit, npm run test:unit): the rules of the helpers in nodes/shared and of each node's small rules, without HTTP.
+import { looksLikeEmail } from '../../nodes/ActivateProUser/emailAddress';
+import { parseEntryPointer } from '../../nodes/ActivateProUser/actions/user/bulk/send';
+import { isEmailAddress } from '../../nodes/EmailApi/emailAddress';
+import { splitFullName } from '../../nodes/EmailApi/fullName';
+import { classifyTransportError } from '../../nodes/shared/attempt';
 import { redact, redactDeep } from '../../nodes/shared/errors';
 import { encodePathSegment, parseBody } from '../../nodes/shared/http';
 import { fieldPath } from '../../nodes/shared/itemFields';
-import { splitFullName } from '../../nodes/shared/names';
-import { isEmailAddress, looksLikeEmail, withoutEmails } from '../../nodes/shared/text';
-import { backoffDelay, classifyTransportError, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../../nodes/shared/retry';
+import { withoutEmails } from '../../nodes/shared/text';
+import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../../nodes/shared/retry';
 
 describe('retry rules', () => {
 	test('backoff doubles, stays within [half, full] of the ceiling, and is capped', () => {
@@ -46,16 +49,7 @@ describe('field references read without the expression engine', () => {
 	);
 });
 
-describe('batching', () => {
-	test('chunks keep order and item indexes', () => {
-		const chunks = chunk(['a', 'b', 'c', 'd', 'e'], [0, 2, 3, 7, 9], 2);
-		expect(chunks).toEqual([
-			{ entries: ['a', 'b'], itemIndexes: [0, 2] },
-			{ entries: ['c', 'd'], itemIndexes: [3, 7] },
-			{ entries: ['e'], itemIndexes: [9] },
-		]);
-	});
-
+describe('bulk answers', () => {
 	test('JSON pointers name an entry, or nothing', () => {
 		expect(parseEntryPointer('/updated/17/email')).toEqual({ list: 'updated', index: 17, field: 'email' });
 		expect(parseEntryPointer('/deleted/3')).toEqual({ list: 'deleted', index: 3, field: undefined });

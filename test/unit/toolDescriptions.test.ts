@@ -2,10 +2,10 @@
 // What a model reads about a tool made from our nodes when the builder leaves n8n's "Tool Description" on
 // "Set Automatically": n8n builds it from the node's resource and operation (NodeHelpers.makeDescription,
 // the function n8n's tool creation calls). Every operation must get its own sentence, not the node's blurb.
+// The descriptions are the built package's (dist/, through the engine runner's loading), at version 1.
 import { NodeHelpers, type INodeProperties, type INodePropertyOptions, type INodeTypeDescription } from 'n8n-workflow';
 
-import { ActivateProUser } from '../../nodes/ActivateProUser/ActivateProUser.node';
-import { EmailApi } from '../../nodes/EmailApi/EmailApi.node';
+import { nodeType } from '../../scripts/engine/engine-runner';
 
 /** Each resource and operation the node offers, with the action text it declares. */
 function operationsOf(description: INodeTypeDescription) {
@@ -19,8 +19,8 @@ function operationsOf(description: INodeTypeDescription) {
 }
 
 describe.each([
-	['ActivatePro User', new ActivateProUser().description, 6],
-	['Email API', new EmailApi().description, 16],
+	['ActivatePro User', nodeType('n8n-nodes-rankr.activateProUser', 1).description, 6],
+	['Email API', nodeType('n8n-nodes-rankr.emailApi', 1).description, 16],
 ])('%s as an AI tool, description set automatically', (_name, description, count) => {
 	const operations = operationsOf(description);
 

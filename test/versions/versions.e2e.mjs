@@ -18,7 +18,7 @@ import path from 'node:path';
 
 import { builtPackage, importedCli, installN8n, logTail, prepareUserFolder } from '../../scripts/lib/n8n.mjs';
 import { Failure, onShutdown, seconds } from '../../scripts/lib/proc.mjs';
-import { closeSandboxes, startSandboxes } from '../../scripts/lib/sandboxes.mjs';
+import { closeSandboxes, DOCUMENTED_VERSION, startSandboxes } from '../../scripts/lib/sandboxes.mjs';
 import { parseFlags, runSuite } from '../../scripts/lib/suite.mjs';
 import { N8N_VERSIONS, resolveN8nVersion } from '../../scripts/lib/n8n-versions.mjs';
 
@@ -262,7 +262,7 @@ async function runVersion(version, { verbose }) {
 	const secrets = [keys.activatepro, keys.emailapi, readOnlyToken, CLIENT.secret, token.access_token, token.refresh_token];
 
 	try {
-		const emailData = (t) => ({ token: t, locationId: emailapi.locationId, companyId: emailapi.companyId, baseUrl: emailapi.url, apiVersion: '2021-07-28' });
+		const emailData = (t) => ({ token: t, locationId: emailapi.locationId, companyId: emailapi.companyId, baseUrl: emailapi.url, apiVersion: DOCUMENTED_VERSION });
 		const credentials = [
 			{ ...CRED.activatePro, data: { apiKey: keys.activatepro, baseUrl: activatepro.url } },
 			{ ...CRED.emailApi, data: emailData(keys.emailapi) },
@@ -281,7 +281,7 @@ async function runVersion(version, { verbose }) {
 					locationId: '',
 					companyId: '',
 					baseUrl: emailapi.url,
-					apiVersion: '2021-07-28',
+					apiVersion: DOCUMENTED_VERSION,
 					oauthTokenData: token,
 				},
 			},

@@ -1,19 +1,20 @@
-// ActivatePro User's operation → handler: Bulk in batches, the rest item by item. Uses user/, transport, shared/.
+// ActivatePro User's operation → handler: Bulk with every item at once, the rest item by item. Uses user/,
+// transport, shared/.
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError } from '../../shared/errors';
 import { byOperationValue, runPerItem } from '../../shared/perItem';
 import { activateProSecrets } from '../transport';
-import * as batch from './user/batch';
-import * as del from './user/delete';
-import * as get from './user/get';
-import * as getByEmail from './user/getByEmail';
-import * as getStatus from './user/getStatus';
-import * as upsert from './user/upsert';
+import * as user from './user';
+import type { AllItemsOperation, ItemOperation } from './user';
 
-// Bulk (batch.ts) is not among them: it answers for all items at once (see router).
-const perItem = byOperationValue([get, getByEmail, upsert, del, getStatus]);
+const perItem = byOperationValue(user.operations.filter((o): o is ItemOperation => o.runsOn !== 'allItems'));
+const allItems = new Map(
+	user.operations
+		.filter((o): o is AllItemsOperation => o.runsOn === 'allItems')
+		.map((o) => [String(o.option.value), o]),
+);
 
 /** n8n runs the "<node>Tool" variant it generates for AI agents and the MCP Server Trigger: one call, one item. */
 function calledAsTool(ctx: IExecuteFunctions): boolean {
@@ -36,10 +37,11 @@ function bulkIsNotATool(ctx: IExecuteFunctions): NodeOperationError {
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = this.getNodeParameter('operation', 0) as string;
 	// Bulk is not per item: it reads every item and answers for each itself (its own error items).
-	if (operation === batch.option.value) {
+	const bulk = allItems.get(operation);
+	if (bulk) {
 		if (calledAsTool(this)) throw bulkIsNotATool(this);
 		try {
-			return [await batch.execute.call(this, this.getInputData())];
+			return [await bulk.execute.call(this, this.getInputData())];
 		} catch (error) {
 			// the key masked in whatever reached here
 			throw asNodeError(this.getNode(), error, 0, await activateProSecrets(this));

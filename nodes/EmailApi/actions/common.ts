@@ -1,14 +1,15 @@
-// Email API: fields and input checks several operations share (location, workflow, limits). Uses transport, shared/.
+// Email API: fields and input checks several operations share (location, workflow, limits). Uses shared/, the
+// settings type of transport. (First and last name: fullName.ts.)
 import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-
-/** The `show` part of displayOptions, e.g. { resource: ['user'], operation: ['create'] }. */
-export type Show = NonNullable<IDisplayOptions['show']>;
 
 import { inputError, itemLabel } from '../../shared/errors';
 import { readItemParameter } from '../../shared/itemFields';
-import { splitFullName } from '../../shared/names';
-import { isEmailAddress, quoted } from '../../shared/text';
-import { emailApiError, emailApiRequest, emailApiSettings, isSuccess, type EmailApiSettings } from '../transport';
+import { quoted } from '../../shared/text';
+import { isEmailAddress } from '../emailAddress';
+import type { EmailApiSettings } from '../transport';
+
+/** The `show` part of displayOptions, e.g. { resource: ['user'], operation: ['create'] }. */
+export type Show = NonNullable<IDisplayOptions['show']>;
 
 /** The Email and Full Name fields of a create (user) or create-or-update (contact); the options they differ in. */
 export function emailAndNameFields(
@@ -132,18 +133,6 @@ export function checkEmail(ctx: IExecuteFunctions, email: string, itemIndex: num
 	return email;
 }
 
-/** First and last name from explicit fields, else split from the full name. */
-export function names(
-	fullName: unknown,
-	firstName: unknown,
-	lastName: unknown,
-): { firstName: string; lastName: string } {
-	const split = splitFullName(String(fullName ?? ''));
-	const first = String(firstName ?? '').trim();
-	const last = String(lastName ?? '').trim();
-	return { firstName: first || split.firstName, lastName: last || split.lastName };
-}
-
 export function parseJsonParameter(
 	ctx: IExecuteFunctions,
 	value: unknown,
@@ -175,34 +164,4 @@ export function commaList(value: unknown): string[] {
 		.split(',')
 		.map((v) => v.trim())
 		.filter(Boolean);
-}
-
-/** What a Get Many lists: GET `path`?locationId= of the item's location, the array under `key` of the answer. */
-export interface LocationList {
-	path: string;
-	key: string;
-	/** For the error: "list the users". */
-	action: string;
-	scope: string;
-}
-
-/** The item's location's list (users, workflows), trimmed as the node's Return All / Limit say. */
-export async function getManyOfLocation(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-	list: LocationList,
-): Promise<IDataObject[]> {
-	const settings = await emailApiSettings(ctx);
-	const locationId = locationOf(ctx, settings, itemIndex);
-	const answer = await emailApiRequest(
-		ctx,
-		{ method: 'GET', path: list.path, qs: { locationId }, itemIndex },
-		settings,
-	);
-	if (!isSuccess(answer)) {
-		throw emailApiError(ctx.getNode(), answer, { action: list.action, scope: list.scope, itemIndex });
-	}
-	const all = ((answer.body as IDataObject)?.[list.key] ?? []) as IDataObject[];
-	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	return returnAll ? all : all.slice(0, ctx.getNodeParameter('limit', itemIndex, 50) as number);
 }

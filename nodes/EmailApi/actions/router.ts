@@ -1,9 +1,11 @@
-// Email API's resource and operation → handler, run item by item. Uses the resources, transport, shared/perItem.
+// Email API's resource and operation → handler, run item by item. Uses the resources, transport, pacing,
+// shared/perItem.
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { byOperationValue, runPerItem, type ItemOperation } from '../../shared/perItem';
-import { emailApiSecrets, logPacing } from '../transport';
+import { logPacing } from '../pacing';
+import { emailApiSecrets } from '../transport';
 import * as contact from './contact';
 import * as course from './course';
 import * as user from './user';

@@ -1,9 +1,10 @@
 // Email API's "From List" pickers: the location's workflows and its contact custom fields, filtered by name.
-// Uses transport, actions/contact/customFields.
+// Uses transport, answers, actions/contact/customFields.
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { fieldLabel, locationCustomFields } from '../actions/contact/customFields';
-import { emailApiError, emailApiRequest, emailApiSettings, isSuccess } from '../transport';
+import { emailApiError, isSuccess } from '../answers';
+import { emailApiRequest, emailApiSettings } from '../transport';
 
 /** The location's workflows for the "From List" picker, filtered by name as the user types. */
 export async function searchWorkflows(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {

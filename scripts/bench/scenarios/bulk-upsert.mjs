@@ -5,7 +5,6 @@
 // and today's way (n8n's HTTP Request node, one PUT /users per item, in real n8n).
 // The ActivatePro sandbox runs in its own process with processingDelayMs 0, so the client's cost shows.
 // Its rows also give the scaling table (per item) and most of the targets.
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -33,24 +32,19 @@ const ENGINE = new Set(VARIANTS.filter((v) => v.engine).map((v) => v.id));
 const ROUTES = { batches: 'POST /users/batch', polls: 'GET /users/track/:id', puts: 'PUT /users' };
 
 /**
- * The numbers the floor must share with our node, read from the compiled code so they never drift: the
- * benchmark's own build by default, `dist/` for bench:scale (which runs the built package in real n8n).
+ * The numbers the floor must share with our node, exported by the built node so they never drift: its bulk limits
+ * (users per request, requests in flight) and its tracking poll schedule. From dist/, the package the engine runner
+ * loads (`npm run bench` builds it first).
  */
-export function clientSettings(compiled = path.join(ROOT, '.bench', 'build')) {
-	const build = path.join(compiled, 'nodes');
-	const { DEFAULT_POLL_SCHEDULE } = require(path.join(build, 'shared', 'tracking.js'));
-	const batchJs = fs.readFileSync(path.join(build, 'ActivateProUser', 'actions', 'user', 'batch.js'), 'utf8');
-	const trackingJs = fs.readFileSync(path.join(build, 'shared', 'tracking.js'), 'utf8');
-	const pick = (text, re, fallback, what) => {
-		const m = re.exec(text);
-		if (!m) console.warn(`bench: could not read ${what} from the compiled code; using ${fallback}`);
-		return m ? Number(m[1]) : fallback;
-	};
+export function clientSettings(compiled = path.join(ROOT, 'dist')) {
+	const node = path.join(compiled, 'nodes', 'ActivateProUser');
+	const { DEFAULT_POLL_SCHEDULE } = require(path.join(node, 'tracking.js'));
+	const { MAX_BATCH_SIZE, SEND_CONCURRENCY, POLL_CONCURRENCY } = require(path.join(node, 'actions', 'user', 'bulk', 'limits.js'));
 	return {
 		schedule: { ...DEFAULT_POLL_SCHEDULE, timeoutMs: 10 * MINUTE },
-		batchSize: pick(batchJs, /MAX_BATCH_SIZE = (\d+)/, 1000, 'MAX_BATCH_SIZE'),
-		sendConcurrency: pick(batchJs, /SEND_CONCURRENCY = (\d+)/, 4, 'SEND_CONCURRENCY'),
-		pollConcurrency: pick(trackingJs, /function pollUntilDone\([^)]*concurrency = (\d+)/, 8, "pollUntilDone's concurrency"),
+		batchSize: MAX_BATCH_SIZE,
+		sendConcurrency: SEND_CONCURRENCY,
+		pollConcurrency: POLL_CONCURRENCY,
 	};
 }
 

@@ -4,7 +4,7 @@
 // repeat is not repeated after a failure that may have applied it; echoed requests and Base URLs with a user and
 // password are masked everywhere.
 import { runNode } from '../../../scripts/engine/engine-runner';
-import { ALL_SCOPES, apiKeyCredentials, expectRequestsMeetDocuments, PIT, startEmailApi } from '../../helpers/emailapi-fixture';
+import { ALL_SCOPES, apiKeyCredentials, DOCUMENTED_VERSION, expectRequestsMeetDocuments, PIT, startEmailApi } from '../../helpers/emailapi-fixture';
 import { sandboxPerFile } from '../../helpers/perFile';
 
 const sandbox = sandboxPerFile(() => startEmailApi(), expectRequestsMeetDocuments);
@@ -51,7 +51,7 @@ describe('every wait is bounded', () => {
 		sandbox.clock.advance(Date.UTC(2030, 0, 1, 12) - sandbox.clock.now()); // noon: 12 h to the reset
 		sandbox.setRateLimit({ daily: 1 });
 		try {
-			await fetch(`${sandbox.url}/workflows/?locationId=${sandbox.locationId}`, { headers: { authorization: `Bearer ${PIT}`, version: '2021-07-28' } });
+			await fetch(`${sandbox.url}/workflows/?locationId=${sandbox.locationId}`, { headers: { authorization: `Bearer ${PIT}`, version: DOCUMENTED_VERSION } });
 			sandbox.clearLog();
 			const r = await run(workflows, [{}, {}]);
 			expect(r.success).toHaveLength(2);
@@ -147,7 +147,7 @@ describe('secrets never show', () => {
 			rankrOAuth2Api: {
 				grantType: 'authorizationCode', authUrl: `${sandbox.url}/oauth/chooselocation`, accessTokenUrl: `${sandbox.url}/oauth/token`,
 				clientId: 'limits-client', clientSecret: SECRET, scope: ALL_SCOPES.join(' '), authentication: 'body',
-				baseUrl: sandbox.url!, apiVersion: '2021-07-28', locationId: '', companyId: '', oauthTokenData: token,
+				baseUrl: sandbox.url!, apiVersion: DOCUMENTED_VERSION, locationId: '', companyId: '', oauthTokenData: token,
 			},
 		};
 		sandbox.faults.add({ route: 'GET /users/', kind: 'echo', status: 400 });

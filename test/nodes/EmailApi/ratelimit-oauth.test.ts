@@ -1,6 +1,6 @@
 // Jest (Email API): pacing from X-RateLimit-* headers, 429 handling, and OAuth2 with an expired access token.
 import { runNode } from '../../../scripts/engine/engine-runner';
-import { ALL_SCOPES, apiKeyCredentials, expectRequestsMeetDocuments, startEmailApi } from '../../helpers/emailapi-fixture';
+import { ALL_SCOPES, apiKeyCredentials, DOCUMENTED_VERSION, expectRequestsMeetDocuments, startEmailApi } from '../../helpers/emailapi-fixture';
 import { sandboxPerFile } from '../../helpers/perFile';
 
 const sandbox = sandboxPerFile(() => startEmailApi(), expectRequestsMeetDocuments);
@@ -50,7 +50,7 @@ describe('Rankr OAuth2', () => {
 					scope: ALL_SCOPES.join(' '),
 					authentication: 'body',
 					baseUrl: sandbox.url!,
-					apiVersion: '2021-07-28',
+					apiVersion: DOCUMENTED_VERSION,
 					locationId: '',
 					companyId: '',
 					oauthTokenData: token,

@@ -1,6 +1,6 @@
 // Jest (Email API): users through n8n's engine against the sandbox; every body checked against HighLevel's OpenAPI.
 import { runNode } from '../../../scripts/engine/engine-runner';
-import { apiKeyCredentials, expectRequestsMeetDocuments, PIT, startEmailApi } from '../../helpers/emailapi-fixture';
+import { apiKeyCredentials, DOCUMENTED_VERSION, expectRequestsMeetDocuments, PIT, startEmailApi } from '../../helpers/emailapi-fixture';
 import { sandboxPerFile } from '../../helpers/perFile';
 
 const sandbox = sandboxPerFile(() => startEmailApi(), expectRequestsMeetDocuments);
@@ -41,7 +41,7 @@ describe('create', () => {
 		expect(JSON.stringify(user)).not.toMatch(/password/i);
 		const [req] = sandbox.requests();
 		expect(req.headers.authorization).toBe(`Bearer ${PIT}`);
-		expect(req.headers.version).toBe('2021-07-28');
+		expect(req.headers.version).toBe(DOCUMENTED_VERSION);
 		const body = JSON.parse(req.rawBody);
 		expect(body).toMatchObject({ companyId: sandbox.companyId, locationIds: [sandbox.locationId], type: 'account', role: 'user', phone: '+18832327657' });
 		expect(body.password.length).toBeGreaterThanOrEqual(16); // a random one when none is given

@@ -1,10 +1,14 @@
-// Jest (Rankr Trigger): webhook() through n8n-core's WebhookContext, with events signed by the Rankr sandbox.
+// Jest (Rankr Trigger): the built node's webhook() through n8n-core's WebhookContext (the engine runner), with events
+// signed by the Rankr sandbox, and its credential test and activation. The modules alone: test/unit/rankr-*.test.ts.
 import { generateKeyPairSync } from 'node:crypto';
 
 import { callWebhook } from '../../../scripts/engine/engine-runner';
 import { RankrSandbox } from '../../../scripts/sandbox/rankr-sandbox';
-import { recentDeliveries } from '../../../nodes/RankrTrigger/redeliveries';
-import { keyRingOf } from '../../../nodes/RankrTrigger/verify';
+import { activate, credentialTest as test_ } from '../../helpers/rankr-trigger-methods';
+
+/** The built trigger's memory of webhookIds: the module the engine runner's built package uses (one per process). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { recentDeliveries } = require('../../../dist/nodes/RankrTrigger/redeliveries') as { recentDeliveries: { size: number } };
 
 const rankr = new RankrSandbox({ hmacSecret: 'hmac-dummy-secret-for-tests-0001' });
 /** Both of the sandbox's Ed25519 keys, PEM blocks one after another (an account mid-rotation). */
@@ -118,13 +122,6 @@ describe('signatures', () => {
 		expect((await deliver(rankr.event('UserCreate', user), { credentials, tamper: (raw) => raw.replace('Ada', 'Eve') })).response?.status).toBe(401);
 	});
 
-	test('the keys are parsed once per key text, not per delivery', () => {
-		const settings = { method: 'ed25519' as const, publicKey: rankr.ed25519PublicKeysPem };
-		expect(keyRingOf(settings)).toBe(keyRingOf({ ...settings }));
-		expect(keyRingOf(settings).keys).toHaveLength(2);
-		expect(keyRingOf({ ...settings, publicKey: rankr.ed25519PublicKeyRaw(0) })).not.toBe(keyRingOf(settings));
-	});
-
 	test('legacy RSA (x-wh-signature): valid passes; tampered, forged and Ed25519-signed are 401', async () => {
 		const event = rankr.event('UserDelete', user);
 		expect((await deliver(event, { method: 'rsa' })).items).toHaveLength(1);
@@ -181,6 +178,7 @@ describe('ids', () => {
 		// 256 is still a webhookId.
 		const longest = { ...rankr.event('UserCreate', user), webhookId: `wh_${'y'.repeat(253)}` };
 		expect((await deliver(longest)).items).toHaveLength(1);
+		expect(recentDeliveries.size).toBe(before + 1); // remembered in the very memory read above
 	});
 
 	test.each([
@@ -240,15 +238,6 @@ describe('replay window (Rankr retries only after a 429, for up to ~70 minutes, 
 		const r = await deliver(event, { credentials: tight });
 		expect(r.items).toBeUndefined();
 		expect(r.response?.body).toMatchObject({ ignored: 'timestamp outside the replay window' });
-	});
-
-	test("the credential's default and the trigger's agree, and cover Rankr's retries", async () => {
-		const { RankrWebhookApi } = await import('../../../credentials/RankrWebhookApi.credentials');
-		const { DEFAULT_REPLAY_WINDOW_SECONDS, RANKR_RETRY_HORIZON_SECONDS } = await import('../../../nodes/RankrTrigger/delivery');
-		const field = new RankrWebhookApi().properties.find((p) => p.name === 'replayWindowSeconds');
-		expect(field?.default).toBe(DEFAULT_REPLAY_WINDOW_SECONDS);
-		expect(DEFAULT_REPLAY_WINDOW_SECONDS).toBeGreaterThanOrEqual(RANKR_RETRY_HORIZON_SECONDS);
-		expect(RANKR_RETRY_HORIZON_SECONDS).toBeGreaterThanOrEqual(75 * 60);
 	});
 });
 
@@ -393,15 +382,6 @@ describe('filters', () => {
 });
 
 describe('credential test and activation', () => {
-	const trigger = async () => new (await import('../../../nodes/RankrTrigger/RankrTrigger.node')).RankrTrigger();
-	const test_ = async (data: object) => (await trigger()).methods.credentialTest.rankrWebhookApiTest.call({} as never, { id: 'c', name: 'c', type: 'rankrWebhookApi', data } as never);
-	/** checkExists as n8n calls it at activation; resolves with what it logged at warn. */
-	const activate = async (data: object) => {
-		const warnings: string[] = [];
-		const context = { getCredentials: async () => data, getNode: () => ({ name: 'Rankr Trigger' }), getWorkflow: () => ({ id: 'wf' }), logger: { warn: (m: string) => warnings.push(m) } };
-		await (await trigger()).webhookMethods.default.checkExists.call(context as never);
-		return warnings;
-	};
 	const ed = (publicPem: string) => ({ method: 'ed25519', publicPem });
 
 	test('usable keys pass, saying how many', async () => {

@@ -1,11 +1,15 @@
-// ActivatePro → User → Delete: DELETE /users/{id}, then its tracking if asked. Uses transport, common, shared/.
-import type { IDataObject, IExecuteFunctions, INodePropertyOptions } from 'n8n-workflow';
+// ActivatePro → User → Delete: DELETE /users/{id}, then its tracking if asked. Uses transport, tracking, input, fields, shared/.
+import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { apiError } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
 import { quoted } from '../../../shared/text';
-import { activateProRequest, answerError } from '../../transport';
-import { readWaitOptions, textParameter, waitForTrackings } from './common';
+import { activateProError, activateProRequest } from '../../transport';
+import { waitForTrackings } from '../../tracking';
+import { userIdField, waitOptions } from './fields';
+import { readWaitOptions, textParameter } from './input';
+
+export const properties: INodeProperties[] = [userIdField('delete'), waitOptions('delete')];
 
 /** Its entry in the Operation list. */
 export const option: INodePropertyOptions = { name: 'Delete', value: 'delete', action: 'Delete a user by ID' };
@@ -16,7 +20,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const answer = await activateProRequest(this, 'DELETE', `/users/${encodePathSegment(userId)}`, undefined, itemIndex);
 	const trackingId = (answer.body as IDataObject | undefined)?.trackingId;
 	if (answer.statusCode !== 202 || typeof trackingId !== 'string') {
-		throw answerError(this.getNode(), answer, { itemIndex, action: `delete user ${quoted(userId)}` });
+		throw activateProError(this.getNode(), answer, { itemIndex, action: `delete user ${quoted(userId)}` });
 	}
 	const result: IDataObject = { userId, status: 'accepted', trackingId };
 	const wait = readWaitOptions(this, itemIndex);

@@ -1,11 +1,18 @@
-// ActivatePro → User → Get by Email: GET /users/email/{email}/bu/{bu}. Uses transport, common, shared/.
-import type { IDataObject, IExecuteFunctions, INodePropertyOptions } from 'n8n-workflow';
+// ActivatePro → User → Get by Email: GET /users/email/{email}/bu/{bu}. Uses transport, input, fields, shared/.
+import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { inputError, itemLabel, objectBody } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
 import { MAX_EMAIL_LENGTH, quoted } from '../../../shared/text';
-import { activateProRequest, answerError } from '../../transport';
-import { textParameter } from './common';
+import { activateProError, activateProRequest } from '../../transport';
+import { businessUnitField, emailField, requestOptions } from './fields';
+import { textParameter } from './input';
+
+export const properties: INodeProperties[] = [
+	emailField('getByEmail'),
+	businessUnitField('getByEmail'),
+	requestOptions('getByEmail'),
+];
 
 /** Its entry in the Operation list. */
 export const option: INodePropertyOptions = {
@@ -31,7 +38,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const answer = await activateProRequest(this, 'GET', path, undefined, itemIndex);
 	if (answer.statusCode !== 200) {
 		const where = businessUnit ? ` in business unit ${quoted(businessUnit)}` : '';
-		throw answerError(this.getNode(), answer, {
+		throw activateProError(this.getNode(), answer, {
 			itemIndex,
 			action: 'look up the user',
 			notFound: `No user has the email ${quoted(email)}${where} in ActivatePro`,

@@ -1,20 +1,11 @@
-// ActivatePro → User → Get Request Status: GET /users/track/{trackingId}, with its field. Uses common.
+// ActivatePro → User → Get Request Status: GET /users/track/{trackingId}, with its fields. Uses tracking, input, fields.
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { fetchTracking, textParameter } from './common';
+import { fetchTracking } from '../../tracking';
+import { requestOptions, trackingIdField } from './fields';
+import { textParameter } from './input';
 
-export const properties: INodeProperties[] = [
-	{
-		displayName: 'Tracking ID',
-		name: 'trackingId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. 2e312089-a987-45c6-adbd-b904bc4dfc97',
-		description: 'The ID a create, update, delete or batch request returned; it can be checked for 24 hours',
-		displayOptions: { show: { operation: ['getStatus'] } },
-	},
-];
+export const properties: INodeProperties[] = [trackingIdField('getStatus'), requestOptions('getStatus')];
 
 /** Its entry in the Operation list. */
 export const option: INodePropertyOptions = {

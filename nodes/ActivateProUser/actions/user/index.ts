@@ -1,29 +1,41 @@
-// ActivatePro User's parameters: resource, operation and every operation's fields, in order. Uses the user actions.
-import type { INodeProperties } from 'n8n-workflow';
+// ActivatePro → User: its operations, and their fields behind the Operation selector. Uses the user operations, fields.
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { operationSelector, resourceSelector } from '../../../shared/description';
+import { operationSelector } from '../../../shared/description';
+import type { PerItemOperation } from '../../../shared/perItem';
 import * as batch from './batch';
-import { attributeFields, businessUnitField, emailField, requestOptions, userIdField, waitOptions } from './common';
-import * as del from './delete';
+import * as deleteUser from './delete';
+import { parametersOf } from './fields';
 import * as get from './get';
 import * as getByEmail from './getByEmail';
 import * as getStatus from './getStatus';
 import * as upsert from './upsert';
 
-// One resource, spelled out: n8n names a tool after the resource's operation ("Get a user by ID in ActivatePro
-// User"); without a resource every tool made from this node gets the node's own description, whatever it does.
+/** An operation run item by item (the router's runPerItem). */
+export interface ItemOperation extends PerItemOperation {
+	properties: INodeProperties[];
+	runsOn?: undefined;
+}
+
+/** An operation that answers for every input item at once (Bulk): the router hands it all of them. */
+export interface AllItemsOperation {
+	option: PerItemOperation['option'];
+	properties: INodeProperties[];
+	runsOn: 'allItems';
+	execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]>;
+}
+
+// In this order the fields several operations share list them (e.g. User ID: Get, Create or Update, Delete).
+export const operations: Array<ItemOperation | AllItemsOperation> = [
+	get,
+	getByEmail,
+	upsert,
+	deleteUser,
+	getStatus,
+	batch,
+];
+
 export const properties: INodeProperties[] = [
-	resourceSelector('user', [{ name: 'User', value: 'user' }]),
-	operationSelector('user', 'upsert', [batch, del, get, getByEmail, getStatus, upsert]),
-	...batch.properties,
-	userIdField(['get', 'upsert', 'delete']),
-	...get.properties,
-	userIdField(['batch'], '={{ $json.id }}'),
-	emailField(['getByEmail', 'upsert']),
-	emailField(['batch'], '={{ $json.email }}', false),
-	businessUnitField(['getByEmail', 'upsert', 'batch']),
-	...attributeFields(['upsert', 'batch']),
-	...getStatus.properties,
-	waitOptions(['upsert', 'delete', 'batch']),
-	requestOptions(['get', 'getByEmail', 'getStatus']),
+	operationSelector('user', 'upsert', operations),
+	...parametersOf(operations),
 ];

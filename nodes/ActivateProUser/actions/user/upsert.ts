@@ -1,10 +1,26 @@
-// ActivatePro → User → Create or Update: PUT /users, then its tracking if asked. Uses transport, common, shared/.
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertyOptions } from 'n8n-workflow';
+// ActivatePro → User → Create or Update: PUT /users, then its tracking if asked. Uses transport, tracking, input, fields, shared/.
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+	INodePropertyOptions,
+} from 'n8n-workflow';
 
 import { apiError, itemLabel } from '../../../shared/errors';
 import { quoted } from '../../../shared/text';
-import { activateProRequest, answerError } from '../../transport';
-import { readWaitOptions, userEntryReader, waitForTrackings } from './common';
+import { activateProError, activateProRequest } from '../../transport';
+import { waitForTrackings } from '../../tracking';
+import { attributeFields, businessUnitField, emailField, userIdField, waitOptions } from './fields';
+import { readWaitOptions, userEntryReader } from './input';
+
+export const properties: INodeProperties[] = [
+	userIdField('upsert'),
+	emailField('upsert'),
+	businessUnitField('upsert'),
+	...attributeFields('upsert'),
+	waitOptions('upsert'),
+];
 
 /** Its entry in the Operation list. */
 export const option: INodePropertyOptions = {
@@ -24,7 +40,7 @@ export async function execute(
 	const answer = await activateProRequest(this, 'PUT', '/users', entry, itemIndex);
 	const trackingId = (answer.body as IDataObject | undefined)?.trackingId;
 	if (answer.statusCode !== 202 || typeof trackingId !== 'string') {
-		throw answerError(this.getNode(), answer, { itemIndex, action: `create or update user ${quoted(entry.id)}` });
+		throw activateProError(this.getNode(), answer, { itemIndex, action: `create or update user ${quoted(entry.id)}` });
 	}
 	const result: IDataObject = { userId: entry.id, email: entry.email, status: 'accepted', trackingId };
 	const wait = readWaitOptions(this, itemIndex);

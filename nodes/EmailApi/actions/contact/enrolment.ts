@@ -1,10 +1,12 @@
-// Email API → Contact → Add to / Remove From Workflow. Uses transport, common, fields, workflow/byName, shared/.
+// Email API → Contact → Add to / Remove From Workflow. Uses transport, answers, common, fields, workflow/byName,
+// shared/.
 import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator, INodeProperties } from 'n8n-workflow';
 
 import { inputError, itemLabel } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
 import { quoted } from '../../../shared/text';
-import { emailApiError, emailApiRequest, isSuccess, type EmailApiRequest } from '../../transport';
+import { emailApiError, isSuccess } from '../../answers';
+import { emailApiRequest, type EmailApiRequest } from '../../transport';
 import { workflowLocator } from '../common';
 import { workflowIdByName } from '../workflow/byName';
 import { contactIdField, contactIdOf } from './fields';

@@ -1,9 +1,11 @@
 // Email API → Contact → Get: GET /contacts/{id} (its ID field: delete.ts), with custom fields by name on request.
-// Uses records, fields, customFields, transport.
+// Uses transport, answers, fields, customFields, shared/.
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { emailApiSettings } from '../../transport';
-import { CONTACT, getRecord } from '../records';
+import { objectBody } from '../../../shared/errors';
+import { encodePathSegment } from '../../../shared/http';
+import { emailApiError, isSuccess, unknownId } from '../../answers';
+import { emailApiRequest, emailApiSettings } from '../../transport';
 import { locationCustomFields, valuesByName } from './customFields';
 import { contactIdOf } from './fields';
 
@@ -27,9 +29,23 @@ export const option: INodePropertyOptions = {
 	description: 'Read a contact by ID, with its tags',
 };
 
-/** GET /contacts/{contactId} — the contact itself (the answer wraps it in "contact"). Its ID field: delete.ts. */
+/**
+ * GET /contacts/{contactId} — the contact itself (the answer wraps it in "contact"); an unknown ID fails the item
+ * naming it. Its ID field: delete.ts.
+ */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const body = await getRecord(this, itemIndex, CONTACT, contactIdOf(this, itemIndex));
+	const contactId = contactIdOf(this, itemIndex);
+	const path = `/contacts/${encodePathSegment(contactId)}`;
+	const answer = await emailApiRequest(this, { method: 'GET', path, itemIndex });
+	if (!isSuccess(answer)) {
+		throw emailApiError(this.getNode(), answer, {
+			action: 'read the contact',
+			scope: 'contacts.readonly',
+			itemIndex,
+			notFound: unknownId('contact', contactId),
+		});
+	}
+	const body = objectBody(this.getNode(), answer.body, 'The Email API', itemIndex);
 	const contact = (body.contact as IDataObject | undefined) ?? body;
 	if (!this.getNodeParameter('customFieldsByName', itemIndex, false)) return contact;
 	const settings = await emailApiSettings(this);

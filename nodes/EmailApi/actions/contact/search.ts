@@ -1,10 +1,12 @@
-// Email API → Contact → Search: POST /contacts/search, followed by its searchAfter cursor. Uses transport, common.
+// Email API → Contact → Search: POST /contacts/search, followed by its searchAfter cursor. Uses transport, answers,
+// common, customFieldValues, shared/.
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { apiError, inputError, itemLabel } from '../../../shared/errors';
-import { emailApiError, emailApiRequest, emailApiSettings, isSuccess, type EmailApiSettings } from '../../transport';
+import { emailApiError, isSuccess } from '../../answers';
+import { emailApiRequest, emailApiSettings, type EmailApiSettings } from '../../transport';
 import { locationField, locationOf, returnAllFields } from '../common';
-import { customFieldOf } from './customFields';
+import { customFieldOf } from './customFieldValues';
 
 const show = { resource: ['contact'], operation: ['search'] };
 

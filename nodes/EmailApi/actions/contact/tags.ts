@@ -1,9 +1,11 @@
-// Email API → Contact → Add Tags / Remove Tags: POST|DELETE /contacts/{id}/tags. Uses transport, fields, shared/.
+// Email API → Contact → Add Tags / Remove Tags: POST|DELETE /contacts/{id}/tags. Uses transport, answers, fields,
+// shared/.
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { inputError, itemLabel } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
-import { emailApiError, emailApiRequest, isSuccess } from '../../transport';
+import { emailApiError, isSuccess } from '../../answers';
+import { emailApiRequest } from '../../transport';
 import { contactIdField, contactIdOf } from './fields';
 
 const show = { resource: ['contact'], operation: ['addTags', 'removeTags'] };

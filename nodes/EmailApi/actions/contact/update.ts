@@ -1,14 +1,15 @@
 // Email API → Contact → Update: PUT /contacts/{id}, only the fields given (custom fields: upsert.ts). Uses
-// transport, common, fields, customFields, shared/.
+// transport, answers, common, fields, tags, customFields, customFieldValues, shared/.
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { fieldCollection } from '../../../shared/description';
 import { inputError, itemLabel, objectBody } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
-import { quoted } from '../../../shared/text';
-import { emailApiError, emailApiRequest, emailApiSettings, isSuccess } from '../../transport';
+import { emailApiError, isSuccess, unknownId } from '../../answers';
+import { emailApiRequest, emailApiSettings } from '../../transport';
 import { checkEmail, commaList, locationField, locationOf } from '../common';
-import { customFieldEntries, valuesByName } from './customFields';
+import { valuesByName } from './customFields';
+import { customFieldEntries } from './customFieldValues';
 import { contactIdField, contactIdOf } from './fields';
 import { MAX_TAGS } from './tags';
 
@@ -92,7 +93,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			action: `update the contact ${contactId}`,
 			scope: 'contacts.write',
 			itemIndex,
-			notFound: `No Email API contact has the ID ${quoted(contactId)}`,
+			notFound: unknownId('contact', contactId),
 		});
 	}
 	const result = objectBody(this.getNode(), answer.body, 'The Email API', itemIndex);

@@ -1,11 +1,15 @@
-// Email API → Contact → Create or Update: POST /contacts/upsert, with its fields. Uses transport, common, shared/.
+// Email API → Contact → Create or Update: POST /contacts/upsert, with its fields. Uses transport, answers,
+// fullName, common, customFields, customFieldValues, shared/.
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { fieldCollection } from '../../../shared/description';
 import { inputError, itemLabel, objectBody } from '../../../shared/errors';
-import { emailApiError, emailApiRequest, emailApiSettings, isSuccess } from '../../transport';
-import { checkEmail, commaList, emailAndNameFields, locationField, locationOf, names } from '../common';
-import { customFieldEntries, valuesByName } from './customFields';
+import { emailApiError, isSuccess } from '../../answers';
+import { firstAndLastName } from '../../fullName';
+import { emailApiRequest, emailApiSettings } from '../../transport';
+import { checkEmail, commaList, emailAndNameFields, locationField, locationOf } from '../common';
+import { valuesByName } from './customFields';
+import { customFieldEntries } from './customFieldValues';
 
 const show = { resource: ['contact'], operation: ['upsert'] };
 
@@ -51,7 +55,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	const body: IDataObject = { locationId: locationOf(this, settings, itemIndex) };
 	if (email) body.email = checkEmail(this, email, itemIndex);
-	const { firstName, lastName } = names(
+	const { firstName, lastName } = firstAndLastName(
 		this.getNodeParameter('fullName', itemIndex, ''),
 		extra.firstName,
 		extra.lastName,

@@ -1,8 +1,10 @@
-// Email API → Course → Import: POST /courses/courses-exporter/public/import. Uses transport, common, shared/.
+// Email API → Course → Import: POST /courses/courses-exporter/public/import. Uses transport, answers, common,
+// shared/.
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { inputError, itemLabel } from '../../../shared/errors';
-import { emailApiError, emailApiRequest, emailApiSettings, isSuccess } from '../../transport';
+import { emailApiError, isSuccess } from '../../answers';
+import { emailApiRequest, emailApiSettings } from '../../transport';
 import { locationField, locationOf, parseJsonParameter } from '../common';
 
 const show = { resource: ['course'], operation: ['import'] };

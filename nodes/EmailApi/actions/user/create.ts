@@ -1,14 +1,17 @@
-// Email API → User → Create: POST /users/, looked up before any retry. Uses transport, common, fields, shared/.
+// Email API → User → Create: POST /users/, looked up before any retry. Uses transport, answers, fullName, common,
+// fields, shared/.
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { fieldCollection } from '../../../shared/description';
 import { apiError, inputError, itemLabel, objectBody } from '../../../shared/errors';
 import { readItemParameter } from '../../../shared/itemFields';
 import { nodeLog } from '../../../shared/log';
-import type { AttemptOutcome } from '../../../shared/retry';
+import type { AttemptOutcome } from '../../../shared/attempt';
 import { quoted } from '../../../shared/text';
-import { emailApiError, emailApiRequest, emailApiSettings, isSuccess, type EmailApiSettings } from '../../transport';
-import { checkEmail, commaList, emailAndNameFields, names, parseJsonParameter, requiredText } from '../common';
+import { emailApiError, isSuccess } from '../../answers';
+import { firstAndLastName } from '../../fullName';
+import { emailApiRequest, emailApiSettings, type EmailApiSettings } from '../../transport';
+import { checkEmail, commaList, emailAndNameFields, parseJsonParameter, requiredText } from '../common';
 import { describe, profileFieldOptions, roleField } from './fields';
 
 const show = { resource: ['user'], operation: ['create'] };
@@ -130,7 +133,11 @@ function buildCreateBody(ctx: IExecuteFunctions, itemIndex: number, settings: Em
 		itemIndex,
 	);
 	const extra = (readItemParameter(ctx, 'additionalFields', itemIndex, {}) ?? {}) as IDataObject;
-	const { firstName, lastName } = names(readItemParameter(ctx, 'fullName', itemIndex), extra.firstName, extra.lastName);
+	const { firstName, lastName } = firstAndLastName(
+		readItemParameter(ctx, 'fullName', itemIndex),
+		extra.firstName,
+		extra.lastName,
+	);
 	if (!firstName) {
 		throw inputError(
 			node,

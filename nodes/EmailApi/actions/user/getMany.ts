@@ -1,8 +1,10 @@
-// Email API → User → Get Many: GET /users/search, page by page (HighLevel marks GET /users/ deprecated). Uses common.
+// Email API → User → Get Many: GET /users/search, page by page (HighLevel marks GET /users/ deprecated). Uses
+// transport, answers, common, shared/.
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { inputError, itemLabel } from '../../../shared/errors';
-import { emailApiError, emailApiRequest, emailApiSettings, isSuccess } from '../../transport';
+import { emailApiError, isSuccess } from '../../answers';
+import { emailApiRequest, emailApiSettings } from '../../transport';
 import { locationField, returnAllFields } from '../common';
 
 const show = { resource: ['user'], operation: ['getMany'] };

@@ -1,12 +1,13 @@
-// Email API → User → Update: PUT /users/{id}, only the fields given. Uses transport, common, fields, shared/.
+// Email API → User → Update: PUT /users/{id}, only the fields given. Uses transport, answers, fullName, common,
+// fields, shared/.
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { fieldCollection } from '../../../shared/description';
 import { inputError, itemLabel, objectBody } from '../../../shared/errors';
 import { encodePathSegment } from '../../../shared/http';
-import { splitFullName } from '../../../shared/names';
-import { quoted } from '../../../shared/text';
-import { emailApiError, emailApiRequest, isSuccess } from '../../transport';
+import { emailApiError, isSuccess, unknownId } from '../../answers';
+import { splitFullName } from '../../fullName';
+import { emailApiRequest } from '../../transport';
 import { commaList, parseJsonParameter, requiredText } from '../common';
 import { describe, profileFieldOptions, ROLE_OPTIONS, userIdField } from './fields';
 
@@ -73,7 +74,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			action: `update the user ${userId}`,
 			scope: 'users.write',
 			itemIndex,
-			notFound: `No Email API user has the ID ${quoted(userId)}`,
+			notFound: unknownId('user', userId),
 		});
 	}
 	return objectBody(this.getNode(), answer.body, 'The Email API', itemIndex);

@@ -1,10 +1,11 @@
-// Email API → Workflow: a workflow's ID from its name, at run time. Uses transport, common, shared/.
+// Email API → Workflow: a workflow's ID from its name, at run time. Uses transport, answers, common, shared/.
 // The workflow picker's "By Name" mode: an imported example runs in any account that has a workflow of that name.
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { inputError, itemLabel } from '../../../shared/errors';
 import { quoted } from '../../../shared/text';
-import { emailApiError, emailApiRequest, emailApiSettings, isSuccess, type EmailApiAnswer } from '../../transport';
+import { emailApiError, isSuccess } from '../../answers';
+import { emailApiRequest, emailApiSettings, type EmailApiAnswer } from '../../transport';
 import { locationOf } from '../common';
 
 /** Longer than any workflow name a person types; refused before any request. */

@@ -1,7 +1,105 @@
-// Shared: polling async jobs until done or timed out, and a map with a concurrency limit. Uses waits.
+// ActivatePro's request tracking: the status of a tracking id, and waiting for several (polling with backoff, a
+// concurrency limit). Uses transport, shared/.
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { WaitRefused } from './waits';
+import { inputError } from '../shared/errors';
+import { encodePathSegment } from '../shared/http';
+import { duration, nodeLog } from '../shared/log';
+import { pastDeadlineText, WaitRefused } from '../shared/waits';
+import { activateProError, activateProRequest } from './transport';
+
+/** A wait for processing longer than this is logged at info level (ActivatePro usually takes a second or two). */
+const SLOW_TRACKING_MS = 10_000;
+
+export interface TrackingStatus extends IDataObject {
+	stage: string;
+	total: number;
+	success: number;
+	error: number;
+}
+
+export const TRACKING_EXPIRED = 'unknown or expired (tracking ids live 24 hours)';
+
+/**
+ * GET /users/track/{id}: the status, or a clear error for an unknown or expired id. With a deadline (a wait for
+ * completion), no wait of the request passes it: one that would throws WaitRefused 'deadline' (see pollUntilDone).
+ */
+export async function fetchTracking(
+	ctx: IExecuteFunctions,
+	trackingId: string,
+	itemIndex?: number,
+	deadline?: number,
+): Promise<TrackingStatus> {
+	const answer = await activateProRequest(
+		ctx,
+		'GET',
+		`/users/track/${encodePathSegment(trackingId)}`,
+		undefined,
+		itemIndex,
+		{ deadline },
+	);
+	if (answer.statusCode !== 200) {
+		throw activateProError(ctx.getNode(), answer, {
+			itemIndex,
+			action: 'read the request status',
+			notFound: `Tracking ID ${trackingId} is ${TRACKING_EXPIRED}`,
+		});
+	}
+	const body = (answer.body ?? {}) as IDataObject;
+	return {
+		stage: String(body.stage ?? ''),
+		total: Number(body.total ?? 0),
+		success: Number(body.success ?? 0),
+		error: Number(body.error ?? 0),
+	};
+}
+
+/**
+ * Waits for several tracking ids together. Returns the final status of each; throws when the timeout passes
+ * (naming the ids still pending, to check later with "Get Request Status").
+ */
+export async function waitForTrackings(
+	ctx: IExecuteFunctions,
+	trackingIds: string[],
+	timeoutMs: number,
+	itemIndex?: number,
+): Promise<Map<string, TrackingStatus>> {
+	const log = nodeLog(ctx);
+	const result = await pollUntilDone<TrackingStatus>(
+		trackingIds,
+		(id, deadline) =>
+			fetchTracking(ctx, id, itemIndex, deadline).then(
+				(status): PollState<TrackingStatus> => ({ done: status.stage === 'PROCESSED', value: status }),
+				(error: unknown) => stopAtDeadline<TrackingStatus>(error),
+			),
+		{ ...DEFAULT_POLL_SCHEDULE, timeoutMs },
+		undefined,
+		({ finished, total, elapsedMs, rounds }) => {
+			// Routine waits stay at debug; one that takes long is worth a line at info.
+			const line = `tracking ${trackingIds.join(', ')}: ${finished} of ${total} processed after ${rounds} polls, ${duration(elapsedMs)}`;
+			if (elapsedMs >= SLOW_TRACKING_MS && finished < total) log.info(line);
+			else log.debug(line);
+		},
+	);
+	if (result.unfinished.size > 0) {
+		const ids = [...result.unfinished.keys()];
+		log.warn(
+			`tracking ${ids.join(', ')} still pending after ${duration(result.waitedMs)}: giving up the wait (the request may still complete)`,
+		);
+		// Stopped early: the next check would have waited past the Timeout (a Retry-After, a retry's backoff).
+		const early = result.stoppedBy ? ` (${pastDeadlineText('ActivatePro', result.stoppedBy)})` : '';
+		throw inputError(
+			ctx.getNode(),
+			`ActivatePro had not finished ${early ? `within the ${Math.round(timeoutMs / 1000)} s Timeout${early}` : `after ${Math.round(timeoutMs / 1000)} s`}; still pending: tracking ID ${ids.join(', ')}`,
+			itemIndex ?? 0,
+			'The request was accepted and may still complete. Check it later with the "Get Request Status" operation (tracking ids live 24 hours), or raise "Timeout (Seconds)".',
+		);
+	}
+	return result.finished;
+}
+
+// ---------- polling ----------
 
 export interface PollSchedule {
 	/** Give up after this long (the job may still finish later). */

@@ -1,16 +1,17 @@
-// Shared: RequestPacer, which keeps a client under an API's announced rate limit. Uses waits.
-import { sleep } from 'n8n-workflow';
+// Email API: pacing to HighLevel's announced rate limit, one RequestPacer per node run. Uses shared/log, shared/waits.
+import { sleep, type IExecuteFunctions, type ILoadOptionsFunctions } from 'n8n-workflow';
 
-import { WaitBudget } from './waits';
+import { duration, nodeLog } from '../shared/log';
+import { WaitBudget } from '../shared/waits';
 
-/** Header names an API uses to announce its limits (HighLevel: X-RateLimit-Max, …-Remaining, …). */
-export interface RateLimitHeaders {
-	max: string;
-	remaining: string;
-	intervalMs: string;
-	dailyRemaining?: string;
-	dailyLimit?: string;
-}
+/** HighLevel's rate-limit headers (Authorization.md: 100 requests per 10 s and 200,000 a day per location). */
+const RATE_LIMIT_HEADERS = {
+	max: 'X-RateLimit-Max',
+	remaining: 'X-RateLimit-Remaining',
+	intervalMs: 'X-RateLimit-Interval-Milliseconds',
+	dailyRemaining: 'X-RateLimit-Daily-Remaining',
+	dailyLimit: 'X-RateLimit-Limit-Daily',
+};
 
 /** One request's place in the window: when it was sent, then when its answer came back. */
 export interface PacerSlot {
@@ -40,7 +41,6 @@ export class RequestPacer {
 	onPause?: (ms: number, why: string) => void;
 
 	constructor(
-		private readonly names: RateLimitHeaders,
 		/** Extra gap for clock granularity. */
 		private readonly marginMs = 5,
 	) {}
@@ -87,17 +87,16 @@ export class RequestPacer {
 
 	/** Learns the limit from an answer's headers. */
 	observe(headers: Record<string, unknown>): void {
-		const read = (name?: string) => {
-			if (!name) return undefined;
+		const read = (name: string) => {
 			const raw = headers[name.toLowerCase()] ?? headers[name];
 			const value = Number(raw);
 			return raw !== undefined && raw !== '' && Number.isFinite(value) ? value : undefined;
 		};
-		this.max = read(this.names.max) ?? this.max;
-		this.intervalMs = read(this.names.intervalMs) ?? this.intervalMs;
-		this.serverRemaining = read(this.names.remaining) ?? this.serverRemaining;
-		this.dailyRemaining = read(this.names.dailyRemaining) ?? this.dailyRemaining;
-		this.dailyLimit = read(this.names.dailyLimit) ?? this.dailyLimit;
+		this.max = read(RATE_LIMIT_HEADERS.max) ?? this.max;
+		this.intervalMs = read(RATE_LIMIT_HEADERS.intervalMs) ?? this.intervalMs;
+		this.serverRemaining = read(RATE_LIMIT_HEADERS.remaining) ?? this.serverRemaining;
+		this.dailyRemaining = read(RATE_LIMIT_HEADERS.dailyRemaining) ?? this.dailyRemaining;
+		this.dailyLimit = read(RATE_LIMIT_HEADERS.dailyLimit) ?? this.dailyLimit;
 	}
 
 	/**
@@ -107,14 +106,18 @@ export class RequestPacer {
 	retryWait(headers: Record<string, unknown>): { ms: number; header: string; value: string } | undefined {
 		this.observe(headers);
 		if (this.intervalMs === undefined) return undefined;
-		return { ms: this.intervalMs + this.marginMs, header: this.names.intervalMs, value: String(this.intervalMs) };
+		return {
+			ms: this.intervalMs + this.marginMs,
+			header: RATE_LIMIT_HEADERS.intervalMs,
+			value: String(this.intervalMs),
+		};
 	}
 
 	private async pause(ms: number, why: string, budget: WaitBudget) {
 		if (ms <= 0) return;
 		const refused = budget.take(ms, {
 			what: `pacing to the announced rate limit (${why})`,
-			header: this.names.intervalMs,
+			header: RATE_LIMIT_HEADERS.intervalMs,
 			value: String(this.intervalMs),
 		});
 		if (refused) throw refused;
@@ -122,5 +125,34 @@ export class RequestPacer {
 		this.pauses++;
 		this.onPause?.(ms, why);
 		await sleep(ms);
+	}
+}
+
+type Context = IExecuteFunctions | ILoadOptionsFunctions;
+
+// One pacer per node run, so a run of many items paces itself from the answers it gets.
+const pacers = new WeakMap<object, RequestPacer>();
+
+/** The run's pacer, made at its first request. */
+export function pacerFor(ctx: Context): RequestPacer {
+	let pacer = pacers.get(ctx);
+	if (!pacer) {
+		pacer = new RequestPacer();
+		const log = nodeLog(ctx);
+		pacer.onPause = (ms, why) =>
+			log.debug(`pacing: waiting ${duration(ms)} before the next Email API request (${why})`, { waitMs: ms });
+		pacers.set(ctx, pacer);
+	}
+	return pacer;
+}
+
+/** Logs, once a run is over, how long pacing held it back (a slow run's first question). */
+export function logPacing(ctx: Context): void {
+	const pacer = pacers.get(ctx);
+	if (pacer && pacer.waitedMs >= 1000) {
+		nodeLog(ctx).info(
+			`paced to the Email API's rate limit: ${pacer.pauses} waits, ${duration(pacer.waitedMs)} in all`,
+			{ waitedMs: pacer.waitedMs },
+		);
 	}
 }

@@ -1,4 +1,4 @@
-// Jest (reliability): every reader of outside text in linear time on 1 MB hostile shapes.
+// Jest (reliability, unit tests of the modules that read outside text, and the nodes run on it): linear time on 1 MB hostile shapes.
 // Text from outside (items, AI tool arguments, server answers, webhook bodies) in hostile shapes of 1 MB: every
 // function that validates, normalises, redacts or formats such text must get through it in linear time. No
 // wall-clock assertion: each test's own time-out is the guard (a backtracking regex took 28 s on 200,000
@@ -8,18 +8,23 @@ import { generateKeyPairSync } from 'node:crypto';
 
 import fc from 'fast-check';
 
+import { parseEntryPointer } from '../../nodes/ActivateProUser/actions/user/bulk/send';
+import { looksLikeEmail } from '../../nodes/ActivateProUser/emailAddress';
 import { describeApiError } from '../../nodes/ActivateProUser/transport';
-import { messageOf } from '../../nodes/EmailApi/transport';
+import { messageOf } from '../../nodes/EmailApi/answers';
+import { isEmailAddress } from '../../nodes/EmailApi/emailAddress';
+import { splitFullName } from '../../nodes/EmailApi/fullName';
 import { filteredOut, normalise } from '../../nodes/RankrTrigger/events';
-import { checkCredential, eventTime, verifySignature, withinReplayWindow } from '../../nodes/RankrTrigger/verify';
-import { parseEntryPointer } from '../../nodes/shared/batching';
+import { checkCredential } from '../../nodes/RankrTrigger/credentialCheck';
+import { eventTime, withinReplayWindow } from '../../nodes/RankrTrigger/replayWindow';
+import { verifySignature } from '../../nodes/RankrTrigger/signature';
 import { errorMessage, redact, redactDeep } from '../../nodes/shared/errors';
 import { encodePathSegment, parseBody, trimSlash } from '../../nodes/shared/http';
 import { fieldPath } from '../../nodes/shared/itemFields';
 import { requestLabel } from '../../nodes/shared/log';
-import { splitFullName } from '../../nodes/shared/names';
-import { classifyTransportError, parseRetryAfter } from '../../nodes/shared/retry';
-import { clipForLog, isEmailAddress, looksLikeEmail, quoted, withoutEmails } from '../../nodes/shared/text';
+import { classifyTransportError } from '../../nodes/shared/attempt';
+import { parseRetryAfter } from '../../nodes/shared/retry';
+import { clipForLog, quoted, withoutEmails } from '../../nodes/shared/text';
 import { runNode } from '../../scripts/engine/engine-runner';
 import { apCredentials, startActivatePro } from '../helpers/activatepro-fixture';
 import { apiKeyCredentials, startEmailApi } from '../helpers/emailapi-fixture';
@@ -73,8 +78,8 @@ const READERS: Array<[string, (text: string) => unknown]> = [
 	['filteredOut', (t) => filteredOut({ type: t, rank: t, previousRank: t, inactiveDays: t }, { events: ['*'], rankFilter: 'improved', topN: 10, minInactiveDays: 3 })],
 	['normalise', (t) => normalise({ type: t, firstName: t, lastName: t, rank: t, email: t }, new Date())],
 	// the trigger: signature headers of any length for each method, and a key field pasted with anything
-	['verifySignature', (t) => ['ed25519', 'rsa', 'hmac'].map((method) => verifySignature({ method: method as 'ed25519', publicKey: ED25519_KEY, secret: 's3cret', replayWindowSeconds: 300 }, BODY, { 'x-ghl-signature': t, 'x-wh-signature': t, 'x-rankr-signature': t }))],
-	['checkCredential (key field)', (t) => ['ed25519', 'rsa'].map((method) => checkCredential({ method: method as 'ed25519', publicKey: t, replayWindowSeconds: 300 }))],
+	['verifySignature', (t) => ['ed25519', 'rsa', 'hmac'].map((method) => verifySignature({ method: method as 'ed25519', publicKeys: ED25519_KEY, secret: 's3cret', replayWindowSeconds: 300 }, BODY, { 'x-ghl-signature': t, 'x-wh-signature': t, 'x-rankr-signature': t }))],
+	['checkCredential (key field)', (t) => ['ed25519', 'rsa'].map((method) => checkCredential({ method: method as 'ed25519', publicKeys: t, replayWindowSeconds: 300 }))],
 ];
 
 let fed = 0;

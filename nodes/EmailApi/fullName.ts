@@ -1,4 +1,4 @@
-// Shared: a full name split into first and last name as a person reads it. Uses nothing.
+// Email API: a person's first and last name, from the fields given or split from the full name. Uses nothing.
 // Surname particles that begin a family name: "Jean-Luc de la Tour" → "Jean-Luc" + "de la Tour".
 const PARTICLES = new Set([
 	'de',
@@ -50,4 +50,16 @@ export function splitFullName(fullName: string): { firstName: string; lastName: 
 	const particle = words.findIndex((w, i) => i > 0 && i < words.length - 1 && PARTICLES.has(w.toLowerCase()));
 	const split = particle > 0 ? particle : words.length - 1;
 	return { firstName: words.slice(0, split).join(' '), lastName: words.slice(split).join(' ') };
+}
+
+/** First and last name from explicit fields, else split from the full name (each part on its own). */
+export function firstAndLastName(
+	fullName: unknown,
+	firstName: unknown,
+	lastName: unknown,
+): { firstName: string; lastName: string } {
+	const split = splitFullName(String(fullName ?? ''));
+	const first = String(firstName ?? '').trim();
+	const last = String(lastName ?? '').trim();
+	return { firstName: first || split.firstName, lastName: last || split.lastName };
 }
